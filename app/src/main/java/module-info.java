@@ -1,0 +1,7 @@
+/** The pier command line: echo and poetry services built on the library. */
+module dev.pier.app {
+    requires dev.pier;
+    requires info.picocli;
+
+    opens dev.pier.app to info.picocli;
+}

@@ -1,0 +1,80 @@
+package dev.pier.reactor;
+
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+
+/**
+ * The writing end of one connection, handed to a {@link Protocol}. Writes never block: bytes are queued and sent
+ * when the socket can take them. A transport knows nothing of the protocol above it.
+ *
+ * <p><b>Who owns written data:</b> {@link #write(ByteBuffer)} copies the buffer's remaining bytes before it
+ * returns (and advances its position), so the caller may reuse the buffer at once. There is no reference
+ * counting anywhere in Pier.
+ *
+ * <p>Methods may be called from the loop thread only, unless stated otherwise.
+ *
+ * <pre>{@code
+ * transport.write(ByteBuffer.wrap("hello\r\n".getBytes(US_ASCII)));
+ * transport.loseConnection();   // closes after "hello" has been sent
+ * }</pre>
+ */
+public interface Transport {
+
+    /** Queues the remaining bytes of {@code data} (copied; the buffer is consumed). */
+    void write(ByteBuffer data);
+
+    /** Queues {@code data} (copied). */
+    default void write(byte[] data) {
+        write(ByteBuffer.wrap(data));
+    }
+
+    /** Queues each buffer in order, as one write each. */
+    default void writeSequence(Iterable<ByteBuffer> data) {
+        for (ByteBuffer buffer : data) {
+            write(buffer);
+        }
+    }
+
+    /** Closes the connection once everything queued has been sent; later writes are dropped. */
+    void loseConnection();
+
+    /** Closes the connection now, dropping whatever is still queued. */
+    void abortConnection();
+
+    /** Half-closes: sends end-of-stream after the queued bytes while still reading (Twisted's loseWriteConnection). */
+    void shutdownOutput();
+
+    /** This side's address. */
+    SocketAddress localAddress();
+
+    /** The peer's address. */
+    SocketAddress remoteAddress();
+
+    /** Stops reading from the socket until {@link #resumeReading}; the peer's writes back up (backpressure). */
+    void pauseReading();
+
+    /** Resumes reading after {@link #pauseReading}. */
+    void resumeReading();
+
+    /**
+     * Registers the producer that feeds this transport: it is paused when the outgoing buffer passes the high-water
+     * mark and resumed when it drains below the low-water mark. A non-streaming (pull) producer is asked for more
+     * with {@link Producer#resumeProducing} each time the buffer empties. At most one producer at a time.
+     */
+    void registerProducer(Producer producer, boolean streaming);
+
+    /** Removes the registered producer, if any. */
+    void unregisterProducer();
+
+    /** Bytes queued and not yet handed to the operating system. */
+    long bufferedBytes();
+
+    /** Sets TCP_NODELAY (ignored where the transport has no such option). */
+    void setNoDelay(boolean noDelay);
+
+    /** Sets SO_KEEPALIVE (ignored where the transport has no such option). */
+    void setKeepAlive(boolean keepAlive);
+
+    /** The timers of the loop this connection runs on, for timeouts and paced writes. */
+    Scheduler scheduler();
+}
