@@ -2,6 +2,8 @@
 module dev.pier.app {
     requires dev.pier;
     requires info.picocli;
+    requires java.logging;
 
     opens dev.pier.app to info.picocli;
+    opens dev.pier.app.poetry to info.picocli;
 }

@@ -1,0 +1,176 @@
+package dev.pier.app.poetry;
+
+import dev.pier.reactor.DelayedCall;
+import dev.pier.reactor.DisconnectReason;
+import dev.pier.reactor.Producer;
+import dev.pier.reactor.Protocol;
+import dev.pier.reactor.ProtocolFactory;
+import dev.pier.reactor.Transport;
+
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The poetry server of the event-driven model: every client that connects is sent the poem, then the connection
+ * is closed; what the client sends is ignored. At {@link Pace.Fast} the poem is written as fast as the client
+ * reads it; at {@link Pace.Slow} a few bytes go out on each tick of a timer of the loop (no thread per client), and
+ * the timer stops the moment the client goes away.
+ *
+ * <p>The server knows its clients in flight, so that a shutdown can stop accepting, let them finish
+ * ({@link #whenIdle}) and cut off whoever is left after a grace period ({@link #abortAll}).
+ *
+ * <pre>{@code
+ * reactor.listenTcp(10000, new PoetryServer(Poem.bundled("ecstasy.txt"), Pace.FAST));
+ * }</pre>
+ */
+public final class PoetryServer implements ProtocolFactory {
+
+    private static final Logger LOG = System.getLogger(PoetryServer.class.getName());
+
+    /** Fast mode writes at most this much ahead of what the socket took, so a big poem costs little per client. */
+    static final int WRITE_AHEAD = 64 * 1024;
+
+    private final Poem poem;
+    private final Pace pace;
+    private final Set<PoemSender> inFlight = new HashSet<>();
+    private CompletableFuture<Void> idle = CompletableFuture.completedFuture(null);
+
+    public PoetryServer(Poem poem, Pace pace) {
+        this.poem = poem;
+        this.pace = pace;
+    }
+
+    public Poem poem() {
+        return poem;
+    }
+
+    public Pace pace() {
+        return pace;
+    }
+
+    @Override
+    public Protocol buildProtocol(SocketAddress peer) {
+        return new PoemSender();
+    }
+
+    /** Clients being sent the poem now. Loop thread only, like everything below. */
+    public int clientsInFlight() {
+        return inFlight.size();
+    }
+
+    /** Completes (on the loop thread) once no client is being sent the poem; at once if none is. */
+    public CompletableFuture<Void> whenIdle() {
+        return idle;
+    }
+
+    /** Closes every connection still in flight at once (the end of a shutdown's grace period). */
+    public void abortAll() {
+        for (PoemSender sender : Set.copyOf(inFlight)) {
+            sender.transport.abortConnection();
+        }
+    }
+
+    private void started(PoemSender sender) {
+        if (inFlight.isEmpty()) {
+            idle = new CompletableFuture<>();
+        }
+        inFlight.add(sender);
+    }
+
+    private void finished(PoemSender sender) {
+        if (inFlight.remove(sender) && inFlight.isEmpty()) {
+            idle.complete(null);
+        }
+    }
+
+    /** One client's connection: sends the poem at the server's pace, then closes. */
+    private final class PoemSender implements Protocol, Producer {
+        private Transport transport;
+        private SocketAddress peer;
+        private long startNanos;
+        private int written;
+        private boolean paused;
+        private DelayedCall nextChunk;
+
+        @Override
+        public void connectionMade(Transport transport) {
+            this.transport = transport;
+            this.peer = transport.remoteAddress();
+            this.startNanos = transport.scheduler().nanoTime();
+            started(this);
+            switch (pace) {
+                case Pace.Fast fast -> {
+                    transport.registerProducer(this, true);
+                    resumeProducing();
+                }
+                case Pace.Slow slow -> sendChunk(slow);
+            }
+        }
+
+        @Override
+        public void dataReceived(ByteBuffer data) {
+            // The poetry protocol has the client listen only: whatever it says is ignored.
+        }
+
+        /** Fast mode: writes while the transport's buffer has room, then waits to be resumed. */
+        @Override
+        public void resumeProducing() {
+            paused = false;
+            while (!paused && written < poem.size() && transport.bufferedBytes() < WRITE_AHEAD) {
+                int length = Math.min(WRITE_AHEAD, poem.size() - written);
+                transport.write(ByteBuffer.wrap(poem.text(), written, length));
+                written += length;
+            }
+            if (written == poem.size()) {
+                transport.unregisterProducer();
+                transport.loseConnection();
+            }
+        }
+
+        @Override
+        public void pauseProducing() {
+            paused = true;
+        }
+
+        @Override
+        public void stopProducing() {
+            paused = true;
+        }
+
+        private void sendChunk(Pace.Slow slow) {
+            int length = Math.min(slow.chunkBytes(), poem.size() - written);
+            transport.write(ByteBuffer.wrap(poem.text(), written, length));
+            written += length;
+            if (written == poem.size()) {
+                nextChunk = null;
+                transport.loseConnection();
+            } else {
+                nextChunk = transport.scheduler().callLater(slow.delay(), () -> sendChunk(slow));
+            }
+        }
+
+        @Override
+        public void connectionLost(DisconnectReason reason) {
+            if (nextChunk != null) {
+                nextChunk.cancel();
+                nextChunk = null;
+            }
+            long millis = (transport.scheduler().nanoTime() - startNanos) / 1_000_000;
+            long delivered = Math.max(0, written - transport.bufferedBytes());
+            if (written == poem.size() && reason.isClean()) {
+                LOG.log(Level.INFO, () -> "served " + poem.size() + " bytes to " + peer + " in " + millis + " ms ("
+                        + poem.name() + ")");
+            } else {
+                String why = reason instanceof DisconnectReason.Lost(Throwable cause) ? ": " + cause.getMessage() : "";
+                LOG.log(Level.INFO, () -> "client " + peer + " left early after " + delivered + " of " + poem.size()
+                        + " bytes in " + millis + " ms (" + poem.name() + ")" + why);
+            }
+            finished(this);
+        }
+    }
+}
