@@ -113,7 +113,6 @@ public final class PoetryProxy implements ProtocolFactory {
     }
 
     private static void send(Transport transport, byte[] poem) {
-        transport.write(poem);
-        transport.loseConnection();
+        PoemWriter.start(transport, poem);
     }
 }

@@ -2,7 +2,6 @@ package dev.pier.app.poetry;
 
 import dev.pier.reactor.DelayedCall;
 import dev.pier.reactor.DisconnectReason;
-import dev.pier.reactor.Producer;
 import dev.pier.reactor.Protocol;
 import dev.pier.reactor.ProtocolFactory;
 import dev.pier.reactor.Transport;
@@ -31,9 +30,6 @@ import java.util.concurrent.CompletableFuture;
 public final class PoetryServer implements ProtocolFactory {
 
     private static final Logger LOG = System.getLogger(PoetryServer.class.getName());
-
-    /** Fast mode writes at most this much ahead of what the socket took, so a big poem costs little per client. */
-    static final int WRITE_AHEAD = 64 * 1024;
 
     private final Poem poem;
     private final Pace pace;
@@ -89,12 +85,12 @@ public final class PoetryServer implements ProtocolFactory {
     }
 
     /** One client's connection: sends the poem at the server's pace, then closes. */
-    private final class PoemSender implements Protocol, Producer {
+    private final class PoemSender implements Protocol {
         private Transport transport;
         private SocketAddress peer;
         private long startNanos;
+        private PoemWriter fastWriter;
         private int written;
-        private boolean paused;
         private DelayedCall nextChunk;
 
         @Override
@@ -104,10 +100,7 @@ public final class PoetryServer implements ProtocolFactory {
             this.startNanos = transport.scheduler().nanoTime();
             started(this);
             switch (pace) {
-                case Pace.Fast fast -> {
-                    transport.registerProducer(this, true);
-                    resumeProducing();
-                }
+                case Pace.Fast fast -> fastWriter = PoemWriter.start(transport, poem.text());
                 case Pace.Slow slow -> sendChunk(slow);
             }
         }
@@ -115,31 +108,6 @@ public final class PoetryServer implements ProtocolFactory {
         @Override
         public void dataReceived(ByteBuffer data) {
             // The poetry protocol has the client listen only: whatever it says is ignored.
-        }
-
-        /** Fast mode: writes while the transport's buffer has room, then waits to be resumed. */
-        @Override
-        public void resumeProducing() {
-            paused = false;
-            while (!paused && written < poem.size() && transport.bufferedBytes() < WRITE_AHEAD) {
-                int length = Math.min(WRITE_AHEAD, poem.size() - written);
-                transport.write(ByteBuffer.wrap(poem.text(), written, length));
-                written += length;
-            }
-            if (written == poem.size()) {
-                transport.unregisterProducer();
-                transport.loseConnection();
-            }
-        }
-
-        @Override
-        public void pauseProducing() {
-            paused = true;
-        }
-
-        @Override
-        public void stopProducing() {
-            paused = true;
         }
 
         private void sendChunk(Pace.Slow slow) {
@@ -159,6 +127,9 @@ public final class PoetryServer implements ProtocolFactory {
             if (nextChunk != null) {
                 nextChunk.cancel();
                 nextChunk = null;
+            }
+            if (fastWriter != null) {
+                written = fastWriter.written();
             }
             long millis = (transport.scheduler().nanoTime() - startNanos) / 1_000_000;
             long delivered = Math.max(0, written - transport.bufferedBytes());
