@@ -152,6 +152,25 @@ class DescriptorsTest {
         }
     }
 
+    @Test
+    void descriptorsTheJdkCannotWrapAreRefusedBeforeTouchingStandardInput() throws IOException {
+        String standardInput = link(0);
+        try (var datagram = UnixDatagramSocket.bindAutomatic()) {
+            var failure = assertThrows(IllegalArgumentException.class,
+                    () -> Descriptors.adoptAsInheritedChannel(datagram.fd()));
+            assertTrue(failure.getMessage().contains("is a Unix datagram socket"), failure.getMessage());
+        }
+        int standardOutput = Descriptors.dup(1);
+        try {
+            var failure = assertThrows(IllegalArgumentException.class,
+                    () -> Descriptors.adoptAsInheritedChannel(standardOutput));
+            assertTrue(failure.getMessage().contains("is not a socket"), failure.getMessage());
+        } finally {
+            Descriptors.close(standardOutput);
+        }
+        assertEquals(standardInput, link(0));
+    }
+
     private static void writeThrough(int fd, String text) {
         try (Arena arena = Arena.ofConfined()) {
             var bytes = arena.allocateFrom(text);
