@@ -25,7 +25,6 @@ import java.util.Locale;
 final class LibC {
 
     static final int AF_UNIX = 1;
-    static final int SOCK_STREAM = 1;
     static final int SOCK_DGRAM = 2;
     static final int SOCK_CLOEXEC = 0x80000;
     static final int SOL_SOCKET = 1;
@@ -34,7 +33,6 @@ final class LibC {
     static final int SO_PEERCRED = 17;
     static final int SO_SNDTIMEO = 21;
     static final int SCM_RIGHTS = 1;
-    static final int MSG_CTRUNC = 0x8;
     static final int MSG_TRUNC = 0x20;
     static final int MSG_DONTWAIT = 0x40;
     static final int MSG_NOSIGNAL = 0x4000;
@@ -46,10 +44,8 @@ final class LibC {
 
     static final int ENOENT = 2;
     static final int EINTR = 4;
-    static final int EBADF = 9;
     static final int EAGAIN = 11;
     static final int EACCES = 13;
-    static final int ENOTSOCK = 88;
     static final int EMSGSIZE = 90;
     static final int EADDRINUSE = 98;
     static final int ECONNREFUSED = 111;
@@ -104,7 +100,6 @@ final class LibC {
     static final VarHandle MSG_IOVLEN = field(MSGHDR, "msg_iovlen");
     static final VarHandle MSG_CONTROL = field(MSGHDR, "msg_control");
     static final VarHandle MSG_CONTROLLEN = field(MSGHDR, "msg_controllen");
-    static final VarHandle MSG_FLAGS = field(MSGHDR, "msg_flags");
     static final VarHandle CMSG_LEN_FIELD = field(CMSGHDR, "cmsg_len");
     static final VarHandle CMSG_LEVEL = field(CMSGHDR, "cmsg_level");
     static final VarHandle CMSG_TYPE = field(CMSGHDR, "cmsg_type");

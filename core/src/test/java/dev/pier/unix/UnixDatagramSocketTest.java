@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -229,6 +230,77 @@ class UnixDatagramSocketTest {
             }
             assertEquals(sent, received);
         }
+    }
+
+    @Test
+    void sendWaitsForRoomAtAFullReceiver() throws Exception {
+        try (var server = UnixDatagramSocket.bind(dir.resolve("server"));
+             var client = UnixDatagramSocket.bindAutomatic()) {
+            fill(client, server);
+            CompletableFuture<Integer> send = sendInBackground(client, server);
+            while (client.callsInProgress() == 0) {
+                Thread.onSpinWait();
+            }
+            assertFalse(send.isDone());
+
+            server.receive(ByteBuffer.allocate(1000));
+
+            assertEquals(1000, send.get(5, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void closeWakesASendWaitingForRoom() throws Exception {
+        try (var server = UnixDatagramSocket.bind(dir.resolve("server"))) {
+            var client = UnixDatagramSocket.bindAutomatic();
+            fill(client, server);
+            CompletableFuture<Integer> send = sendInBackground(client, server);
+            while (client.callsInProgress() == 0) {
+                Thread.onSpinWait();
+            }
+
+            client.close();
+
+            var failure = assertThrows(ExecutionException.class, () -> send.get(5, TimeUnit.SECONDS));
+            assertInstanceOf(AsynchronousCloseException.class, failure.getCause());
+        }
+    }
+
+    @Test
+    void receiveFillsHeapAndDirectBuffersFromTheirPosition() throws IOException {
+        try (var server = UnixDatagramSocket.bind(dir.resolve("server"));
+             var client = UnixDatagramSocket.bindAutomatic()) {
+            for (ByteBuffer buffer : new ByteBuffer[] {ByteBuffer.wrap(new byte[20], 2, 10).slice(),
+                    ByteBuffer.allocateDirect(10)}) {
+                buffer.put("ab".getBytes(UTF_8));
+                client.send(ByteBuffer.wrap("cdefghijkl".getBytes(UTF_8)).position(2).asReadOnlyBuffer(),
+                        server.boundAddress());
+
+                var datagram = server.receive(buffer);
+
+                assertEquals(new UnixDatagramSocket.Datagram(client.boundAddress(), 8, false), datagram);
+                assertEquals("abefghijkl", text(buffer));
+            }
+        }
+    }
+
+    /** Sends 1000-byte datagrams until the receiver's queue is full. */
+    private static void fill(UnixDatagramSocket client, UnixDatagramSocket server) throws IOException {
+        while (client.trySend(ByteBuffer.allocate(1000), server.boundAddress())) {
+            // keep sending
+        }
+    }
+
+    private static CompletableFuture<Integer> sendInBackground(UnixDatagramSocket client, UnixDatagramSocket server) {
+        var result = new CompletableFuture<Integer>();
+        Thread.ofVirtual().start(() -> {
+            try {
+                result.complete(client.send(ByteBuffer.allocate(1000), server.boundAddress()));
+            } catch (Throwable e) {
+                result.completeExceptionally(e);
+            }
+        });
+        return result;
     }
 
     private static String text(ByteBuffer buffer) {
