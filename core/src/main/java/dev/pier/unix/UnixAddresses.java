@@ -9,6 +9,7 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 /** Converts between Java addresses and the kernel's {@code sockaddr_un}, and names addresses in messages. */
 final class UnixAddresses {
@@ -74,7 +75,7 @@ final class UnixAddresses {
         }
         byte[] bytes = sockaddr.asSlice(LibC.SUN_PATH_OFFSET, pathLength).toArray(ValueLayout.JAVA_BYTE);
         if (bytes[0] == 0) {
-            return AbstractUnixAddress.of(java.util.Arrays.copyOfRange(bytes, 1, bytes.length));
+            return AbstractUnixAddress.of(Arrays.copyOfRange(bytes, 1, bytes.length));
         }
         int end = 0;
         while (end < bytes.length && bytes[end] != 0) {

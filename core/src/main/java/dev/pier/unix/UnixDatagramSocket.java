@@ -35,7 +35,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  *
  * The socket is blocking: run {@link #receive} on a thread of its own (a virtual thread is fine, though it keeps its
  * carrier thread while it waits). Any thread may {@link #close} the socket; a receive or send blocked in it then
- * throws {@link AsynchronousCloseException}. The descriptor is closed only after every call in progress has returned,
+ * throws {@link AsynchronousCloseException}. Interrupting a blocked thread does not wake it: close the socket. The descriptor is closed only after every call in progress has returned,
  * so no call ever touches a descriptor number the process has reused. Works on Linux (x86_64, aarch64) through the
  * C library; elsewhere the factories throw {@link UnsupportedOperationException}. The JVM needs
  * {@code --enable-native-access=dev.pier}.
@@ -137,7 +137,7 @@ public final class UnixDatagramSocket implements AutoCloseable {
         boolean bound = false;
         try {
             if (LibC.bind(state, fd, sockaddr, (int) sockaddr.byteSize()) != 0) {
-                throw bindFailure(LibC.errno(state), name);
+                throw bindFailure(LibC.errno(state), name, socketFile != null);
             }
             bound = true;
             setSendTimeout(arena, state, fd);
@@ -154,16 +154,21 @@ public final class UnixDatagramSocket implements AutoCloseable {
                 LibC.close(state, wakeup);
             }
             if (bound && socketFile != null) {
-                Files.deleteIfExists(socketFile);
+                try {
+                    Files.deleteIfExists(socketFile);
+                } catch (IOException cleanup) {
+                    failure.addSuppressed(cleanup);
+                }
             }
             throw failure;
         }
     }
 
-    private static BindException bindFailure(int errno, String name) {
+    private static BindException bindFailure(int errno, String name, boolean isPath) {
         return new BindException(switch (errno) {
-            case LibC.EADDRINUSE -> "address already in use: " + name
-                    + " (another socket is bound there, or a stale socket file remains: remove it if no one uses it)";
+            case LibC.EADDRINUSE -> "address already in use: " + name + (isPath
+                    ? " (another socket is bound there, or a stale socket file remains: remove it if no one uses it)"
+                    : " (another socket holds this abstract name)");
             case LibC.EACCES -> "permission denied: " + name + " (the directory must be writable and searchable)";
             case LibC.ENOENT -> "no such directory: " + name + " (create the parent directory first)";
             default -> "cannot bind " + name + ": " + LibC.strerror(errno);

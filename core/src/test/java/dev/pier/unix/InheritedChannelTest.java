@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
-import java.net.URISyntaxException;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
@@ -38,15 +37,12 @@ class InheritedChannelTest {
     private Process child;
 
     @BeforeEach
-    void startChild() throws IOException, URISyntaxException {
+    void startChild() throws IOException {
         dir = Files.createTempDirectory("pier");
         Path controlPath = dir.resolve("control");
         control = ServerSocketChannel.open(StandardProtocolFamily.UNIX).bind(UnixDomainSocketAddress.of(controlPath));
-        String classPath = location(LibC.class) + ":" + location(InheritedChannelChild.class);
-        child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:TieredStopAtLevel=1", "-Xshare:auto",
-                "--enable-native-access=ALL-UNNAMED", "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
-                "-cp", classPath, InheritedChannelChild.class.getName(), controlPath.toString())
+        var flags = List.of("--enable-native-access=ALL-UNNAMED", "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED");
+        child = ChildJvm.of(InheritedChannelChild.class, flags, controlPath.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("child.log").toFile())
                 .start();
@@ -134,9 +130,5 @@ class InheritedChannelTest {
         } catch (IOException e) {
             return e.toString();
         }
-    }
-
-    private static String location(Class<?> type) throws URISyntaxException {
-        return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
     }
 }
