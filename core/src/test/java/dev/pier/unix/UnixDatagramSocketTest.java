@@ -174,6 +174,16 @@ class UnixDatagramSocketTest {
     }
 
     @Test
+    void openingAndClosingSocketsLeaksNoDescriptor() throws IOException {
+        long before = openDescriptors();
+        for (int i = 0; i < 500; i++) {
+            UnixDatagramSocket.bind(dir.resolve("server")).close();
+            UnixDatagramSocket.bindAutomatic().close();
+        }
+        assertEquals(before, openDescriptors());
+    }
+
+    @Test
     void bindingInAMissingDirectoryNamesTheProblem() {
         var failure = assertThrows(BindException.class,
                 () -> UnixDatagramSocket.bind(dir.resolve("missing").resolve("server")));
