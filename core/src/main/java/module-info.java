@@ -3,8 +3,14 @@
  *
  * <ul>
  *   <li>{@code dev.pier.reactor}: the event-driven model (Twisted's reactor, protocols, factories, transports).</li>
+ *   <li>{@code dev.pier.protocols}: line, netstring and length-prefixed receivers.</li>
+ *   <li>{@code dev.pier.protocols.policies}: idle timeouts, connection limits and throttling for any factory.</li>
+ *   <li>{@code dev.pier.endpoint}: endpoint description strings such as {@code tcp:8080:interface=127.0.0.1}.</li>
+ *   <li>{@code dev.pier.testing}: a manual clock and fake transports to test protocols without a network.</li>
  * </ul>
  */
 module dev.pier {
     exports dev.pier.reactor;
+    exports dev.pier.protocols;
+    exports dev.pier.testing;
 }
