@@ -98,7 +98,7 @@ public abstract class NetstringReceiver extends BufferingProtocol {
             }
         }
         if (end - start > maxDigits) {
-            return malformed("netstring length has more than " + maxDigits + " digits (maximum " + maxLength + ")");
+            return malformed("netstring length has more than " + maxDigits + " digits, over the maximum of " + maxLength);
         }
         return false;
     }
