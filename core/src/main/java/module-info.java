@@ -12,5 +12,6 @@
 module dev.pier {
     exports dev.pier.reactor;
     exports dev.pier.protocols;
+    exports dev.pier.endpoint;
     exports dev.pier.testing;
 }
