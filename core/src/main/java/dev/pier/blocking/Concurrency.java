@@ -5,7 +5,8 @@ package dev.pier.blocking;
  * strategy object replaces socketserver's mix-ins: any server type takes any strategy.
  *
  * <pre>{@code
- * var options = ServerOptions.defaults().withConcurrency(Concurrency.virtualThreads().withMaxConcurrentRequests(10_000));
+ * var options = ServerOptions.defaults()
+ *         .withConcurrency(Concurrency.virtualThreads().withMaxConcurrentRequests(10_000));
  * try (var server = new TcpServer(new InetSocketAddress("127.0.0.1", 8007), EchoHandler::new, options)) {
  *     server.serveForever();
  * }

@@ -121,9 +121,10 @@ public non-sealed class UdpServer extends DatagramServer {
     }
 
     private int send(ByteBuffer datagram, SocketAddress target) throws IOException {
+        int length = datagram.remaining();
         int sent = channel.send(datagram, target);
-        if (sent == 0) {
-            LOG.log(Level.WARNING, "Dropped a reply to {0}: the socket's send buffer is full", target);
+        if (sent == 0 && length > 0) {
+            LOG.log(Level.WARNING, "Dropped a reply to {0}: the socket send buffer is full", target);
         }
         return sent;
     }
