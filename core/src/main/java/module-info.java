@@ -2,6 +2,7 @@
  * Pier: network servers and clients on the JDK alone.
  *
  * <ul>
+ *   <li>{@code dev.pier.blocking}: the socketserver model (servers, request handlers, concurrency strategies).</li>
  *   <li>{@code dev.pier.reactor}: the event-driven model (Twisted's reactor, protocols, factories, transports).</li>
  *   <li>{@code dev.pier.unix}: what NIO lacks on Linux, through the C library: Unix datagram sockets, descriptor
  *       passing, peer credentials, descriptor numbers.</li>
@@ -12,6 +13,9 @@
  * </ul>
  */
 module dev.pier {
+    requires jdk.net;
+
+    exports dev.pier.blocking;
     exports dev.pier.reactor;
     exports dev.pier.unix;
     exports dev.pier.protocols;
