@@ -10,9 +10,6 @@ import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
-import java.util.HashSet;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * The poetry server of the event-driven model: every client that connects is sent the poem, then the connection
@@ -20,8 +17,8 @@ import java.util.concurrent.CompletableFuture;
  * reads it; at {@link Pace.Slow} a few bytes go out on each tick of a timer of the loop (no thread per client), and
  * the timer stops the moment the client goes away.
  *
- * <p>The server knows its clients in flight, so that a shutdown can stop accepting, let them finish
- * ({@link #whenIdle}) and cut off whoever is left after a grace period ({@link #abortAll}).
+ * <p>A graceful stop needs nothing from the server: {@code reactor.stop(grace)} stops accepting and lets the
+ * poems in flight finish, fast or slow, as their connections close themselves once the poem is sent.
  *
  * <pre>{@code
  * reactor.listenTcp(10000, new PoetryServer(Poem.bundled("ecstasy.txt"), Pace.FAST));
@@ -33,8 +30,7 @@ public final class PoetryServer implements ProtocolFactory {
 
     private final Poem poem;
     private final Pace pace;
-    private final Set<PoemSender> inFlight = new HashSet<>();
-    private CompletableFuture<Void> idle = CompletableFuture.completedFuture(null);
+    private int clientsInFlight;
 
     public PoetryServer(Poem poem, Pace pace) {
         this.poem = poem;
@@ -54,34 +50,9 @@ public final class PoetryServer implements ProtocolFactory {
         return new PoemSender();
     }
 
-    /** Clients being sent the poem now. Loop thread only, like everything below. */
+    /** Clients being sent the poem now. Loop thread only, like everything here. */
     public int clientsInFlight() {
-        return inFlight.size();
-    }
-
-    /** Completes (on the loop thread) once no client is being sent the poem; at once if none is. */
-    public CompletableFuture<Void> whenIdle() {
-        return idle;
-    }
-
-    /** Closes every connection still in flight at once (the end of a shutdown's grace period). */
-    public void abortAll() {
-        for (PoemSender sender : Set.copyOf(inFlight)) {
-            sender.transport.abortConnection();
-        }
-    }
-
-    private void started(PoemSender sender) {
-        if (inFlight.isEmpty()) {
-            idle = new CompletableFuture<>();
-        }
-        inFlight.add(sender);
-    }
-
-    private void finished(PoemSender sender) {
-        if (inFlight.remove(sender) && inFlight.isEmpty()) {
-            idle.complete(null);
-        }
+        return clientsInFlight;
     }
 
     /** One client's connection: sends the poem at the server's pace, then closes. */
@@ -98,7 +69,7 @@ public final class PoetryServer implements ProtocolFactory {
             this.transport = transport;
             this.peer = transport.remoteAddress();
             this.startNanos = transport.scheduler().nanoTime();
-            started(this);
+            clientsInFlight++;
             switch (pace) {
                 case Pace.Fast fast -> fastWriter = PoemWriter.start(transport, poem.text());
                 case Pace.Slow slow -> sendChunk(slow);
@@ -141,7 +112,7 @@ public final class PoetryServer implements ProtocolFactory {
                 LOG.log(Level.INFO, () -> "client " + peer + " left early after " + delivered + " of " + poem.size()
                         + " bytes in " + millis + " ms (" + poem.name() + ")" + why);
             }
-            finished(this);
+            clientsInFlight--;
         }
     }
 }
