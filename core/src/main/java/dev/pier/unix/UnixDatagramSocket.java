@@ -58,6 +58,9 @@ public final class UnixDatagramSocket implements AutoCloseable {
     /** How often a send waiting for room at a slow receiver checks whether the socket was closed meanwhile. */
     private static final Duration SEND_CLOSE_CHECK = Duration.ofMillis(100);
 
+    /** Longer timeouts wait this long, a century, so that deadline arithmetic cannot overflow. */
+    private static final Duration LONGEST_TIMEOUT = Duration.ofDays(36_525);
+
     private final int fd;
     /** An eventfd that {@link #close} makes readable, so a receive waiting in poll wakes up. */
     private final int wakeup;
@@ -215,7 +218,8 @@ public final class UnixDatagramSocket implements AutoCloseable {
         if (timeout.isNegative()) {
             throw new IllegalArgumentException("timeout must not be negative: " + timeout);
         }
-        return receive(dst, true, System.nanoTime() + timeout.toNanos());
+        long nanos = timeout.compareTo(LONGEST_TIMEOUT) > 0 ? LONGEST_TIMEOUT.toNanos() : timeout.toNanos();
+        return receive(dst, true, System.nanoTime() + nanos);
     }
 
     private Datagram receive(ByteBuffer dst, boolean timed, long deadline) throws IOException {
@@ -258,7 +262,7 @@ public final class UnixDatagramSocket implements AutoCloseable {
         }
     }
 
-    /** Waits in poll for a datagram or for close; false when the socket is {@code timed} and the deadline passed. */
+    /** Waits in poll for a datagram or for close; false when the wait is {@code timed} and the deadline passed. */
     private boolean awaitReadable(MemorySegment state, MemorySegment pollFds, boolean timed, long deadline)
             throws IOException {
         LibC.POLL_FD.set(pollFds, 0L, fd);
