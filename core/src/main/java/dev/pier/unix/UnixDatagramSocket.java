@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -70,6 +71,7 @@ public final class UnixDatagramSocket implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Calls in progress hold the read lock; close takes the write lock before it releases the descriptors. */
     private final ReentrantReadWriteLock inUse = new ReentrantReadWriteLock();
+    private final AtomicInteger callsInProgress = new AtomicInteger();
 
     private UnixDatagramSocket(int fd, int wakeup, SocketAddress address, Path socketFile) {
         this.fd = fd;
@@ -226,7 +228,7 @@ public final class UnixDatagramSocket implements AutoCloseable {
         if (dst.isReadOnly()) {
             throw new IllegalArgumentException("cannot receive into a read-only buffer");
         }
-        Lock lock = enter();
+        enter();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = LibC.newCallState(arena);
             MemorySegment pollFds = arena.allocate(LibC.POLLFD, 2);
@@ -258,7 +260,7 @@ public final class UnixDatagramSocket implements AutoCloseable {
                         (int) length, length > room);
             }
         } finally {
-            lock.unlock();
+            leave();
         }
     }
 
@@ -326,7 +328,7 @@ public final class UnixDatagramSocket implements AutoCloseable {
     /** Sends the datagram; returns its length, or -1 when the receiver is full and {@code wait} is false. */
     private int send(ByteBuffer src, SocketAddress target, boolean wait) throws IOException {
         Objects.requireNonNull(target, "target (an unbound sender cannot be answered)");
-        Lock lock = enter();
+        enter();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = LibC.newCallState(arena);
             MemorySegment sockaddr = UnixAddresses.encode(arena, target);
@@ -358,7 +360,7 @@ public final class UnixDatagramSocket implements AutoCloseable {
                 throw sendFailure(errno, length, target);
             }
         } finally {
-            lock.unlock();
+            leave();
         }
     }
 
@@ -387,19 +389,23 @@ public final class UnixDatagramSocket implements AutoCloseable {
     }
 
     /** Marks a call in progress, so that close waits for it; fails if the socket is closed. */
-    private Lock enter() throws ClosedChannelException {
-        Lock lock = inUse.readLock();
-        lock.lock();
+    private void enter() throws ClosedChannelException {
+        inUse.readLock().lock();
         if (closed.get()) {
-            lock.unlock();
+            inUse.readLock().unlock();
             throw new ClosedChannelException();
         }
-        return lock;
+        callsInProgress.incrementAndGet();
     }
 
-    /** How many receives and sends are under way. */
+    private void leave() {
+        callsInProgress.decrementAndGet();
+        inUse.readLock().unlock();
+    }
+
+    /** How many receives and sends are under way: past the check for close, so close will wake them. */
     int callsInProgress() {
-        return inUse.getReadLockCount();
+        return callsInProgress.get();
     }
 
     /** The path bound, or an empty path for an abstract address (as the JDK reports unnamed Unix addresses). */
