@@ -12,7 +12,7 @@
  *       {@link dev.pier.protocols.IntNStringReceiver}.</li>
  * </ul>
  *
- * <p>All of them extend {@link dev.pier.reactor.AbstractProtocol}: stop delivering as soon as the protocol pauses
+ * <p>All of them extend {@link dev.pier.reactor.AbstractProtocol}, stop delivering as soon as the protocol pauses
  * reading or closes the connection, and hand message bytes out as buffers valid only during the callback.
  */
 package dev.pier.protocols;

@@ -16,7 +16,7 @@ import java.util.function.Function;
  * ProtocolFactory factory = Policies.limitConnections(
  *         Policies.idleTimeout(peer -> new Chat(), Duration.ofMinutes(5)),
  *         1000, 10, "busy, try later\r\n".getBytes(US_ASCII));
- * reactor.listenTcp(endpoint, factory);
+ * reactor.listenTcp(8007, factory);
  * }</pre>
  */
 public final class Policies {
