@@ -10,7 +10,9 @@ import java.util.function.Function;
 /**
  * Policies that wrap any server {@link ProtocolFactory} without changing its protocols (Twisted's
  * {@code twisted.protocols.policies}): idle timeouts, connection limits and bandwidth throttling. Wrappers compose;
- * the protocols inside see an ordinary transport.
+ * the protocols inside see an ordinary transport, and a {@link dev.pier.reactor.HalfCloseableProtocol} stays one.
+ * The wrapping factory passes on {@code startFactory} and {@code stopFactory}; it is not a
+ * {@link dev.pier.reactor.ClientFactory}, so wrap server factories.
  *
  * <pre>{@code
  * ProtocolFactory factory = Policies.limitConnections(
