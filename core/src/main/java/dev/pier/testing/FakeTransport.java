@@ -23,8 +23,8 @@ import java.util.Objects;
  *
  * <pre>{@code
  * FakeTransport transport = FakeTransport.connect(new MyLineProtocol());   // connectionMade
- * transport.receive("HELO\r\nQU".getBytes(UTF_8), "IT\r\n".getBytes(UTF_8)); // two dataReceived calls
- * assertEquals("250 hi\r\n", transport.writtenString(UTF_8));
+ * transport.receive("HELO\r\nQU", "IT\r\n");                           // two dataReceived calls
+ * assertEquals("250 hi\r\n221 bye\r\n", transport.writtenString());
  * assertTrue(transport.isDisconnecting());                               // the protocol called loseConnection
  * transport.disconnect(DisconnectReason.DONE);                           // connectionLost
  * }</pre>
