@@ -267,6 +267,12 @@ final class TestServers {
             }
         }
 
+        /** Sends a last line and ends this side of the connection, so a line-by-line handler finishes. */
+        void sendLast(String line) throws IOException {
+            send(line);
+            channel.shutdownOutput();
+        }
+
         @Override
         public String receive() throws IOException {
             var line = new ByteArrayOutputStream();
