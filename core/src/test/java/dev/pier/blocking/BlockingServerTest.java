@@ -144,7 +144,8 @@ class BlockingServerTest {
         assertEquals(8192, server.options().maxPacketSize());
         Path somaxconn = Path.of("/proc/sys/net/core/somaxconn");
         if (Files.isReadable(somaxconn)) {
-            assertEquals(Integer.parseInt(Files.readString(somaxconn).strip()), server.options().backlog());
+            assertEquals(Integer.parseInt(Files.readAllLines(somaxconn).getFirst().strip()),
+                    server.options().backlog());
         }
     }
 
