@@ -14,6 +14,7 @@ import dev.pier.blocking.TestServers.LineHandler;
 import dev.pier.blocking.TestServers.Serving;
 import dev.pier.blocking.TestServers.StreamClient;
 import dev.pier.blocking.TestServers.UdpClient;
+import dev.pier.unix.PeerCredentials;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.BindException;
@@ -220,11 +221,11 @@ class BlockingServerTest {
 
     @Test
     void verifyRequestSeesThePeersIdentityOnUnixSockets() throws Exception {
-        var peer = new CompletableFuture<String>();
+        var peer = new CompletableFuture<PeerCredentials>();
         var server = closeLater(new UnixStreamServer(dir.resolve("p.sock"), () -> new LineHandler((l, s) -> l)) {
             @Override
             protected boolean verifyRequest(SocketChannel request, SocketAddress client) throws IOException {
-                peer.complete(peerPrincipal(request).user().getName());
+                peer.complete(peerCredentials(request));
                 return true;
             }
         });
@@ -233,7 +234,9 @@ class BlockingServerTest {
             server.handleRequest();
             assertEquals("who", client.receive());
         }
-        assertEquals(System.getProperty("user.name"), peer.get());
+        assertEquals(ProcessHandle.current().pid(), peer.get().pid());
+        assertEquals(Files.getAttribute(Path.of("/proc/self"), "unix:uid"), peer.get().uid());
+        assertEquals(Files.getAttribute(Path.of("/proc/self"), "unix:gid"), peer.get().gid());
     }
 
     @Test
