@@ -168,6 +168,13 @@ class BlockingServerTest {
                 () -> new UnixStreamServer(path, () -> new LineHandler((l, s) -> l)));
         assertTrue(busyUnix.getMessage().contains("address already in use"), busyUnix.getMessage());
         assertTrue(Files.exists(path), "a failed bind leaves the other server's socket file alone");
+
+        Path datagramPath = dir.resolve("busy-d.sock");
+        closeLater(new UnixDatagramServer(datagramPath, () -> new TestServers.PacketHandler((l, s) -> l)));
+        var busyUnixDatagram = assertThrows(BindException.class,
+                () -> new UnixDatagramServer(datagramPath, () -> new TestServers.PacketHandler((l, s) -> l)));
+        assertTrue(busyUnixDatagram.getMessage().contains("address already in use"), busyUnixDatagram.getMessage());
+        assertTrue(Files.exists(datagramPath));
     }
 
     @Test
@@ -252,6 +259,27 @@ class BlockingServerTest {
         Serving serving = Serving.start(server);
         try (var client = new UdpClient(server.address())) {
             client.sendBytes(new byte[101]);
+            String fits = "y".repeat(100);
+            assertEquals(fits, client.exchange(fits));
+            assertEquals(client.localAddress(), reported.get(10, TimeUnit.SECONDS));
+        }
+        assertEquals(1, server.oversizedDatagrams());
+        serving.shutdownAndAwait();
+    }
+
+    @Test
+    void anOversizedUnixDatagramIsReportedNotCut() throws Exception {
+        var reported = new CompletableFuture<SocketAddress>();
+        var server = closeLater(new UnixDatagramServer(dir.resolve("o.sock"),
+                () -> new TestServers.PacketHandler((l, s) -> l), ServerOptions.defaults().withMaxPacketSize(100)) {
+            @Override
+            protected void oversizedDatagram(SocketAddress sender) {
+                reported.complete(sender);
+            }
+        });
+        Serving serving = Serving.start(server);
+        try (var client = new TestServers.UnixDatagramClient(server.address())) {
+            client.send("x".repeat(101));
             String fits = "y".repeat(100);
             assertEquals(fits, client.exchange(fits));
             assertEquals(client.localAddress(), reported.get(10, TimeUnit.SECONDS));
