@@ -175,7 +175,7 @@ public final class Reactor implements Scheduler, AutoCloseable {
 
     public static Reactor start(Options options) {
         Reactor reactor = create(options);
-        Thread.ofPlatform().name("pier-reactor-" + THREAD_NUMBER.incrementAndGet()).start(reactor::run);
+        reactor.loop.start("pier-reactor-" + THREAD_NUMBER.incrementAndGet());
         return reactor;
     }
 

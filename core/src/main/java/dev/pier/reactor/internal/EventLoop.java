@@ -75,6 +75,7 @@ public final class EventLoop {
     private boolean hooksDone;
     private DelayedCall drainDeadline;
     private long passes;
+    private int dispatchDepth;
 
     public EventLoop(Reactor.Options options, Scheduler scheduler) {
         this.options = options;
@@ -201,13 +202,26 @@ public final class EventLoop {
 
     /** Runs the loop on the calling thread until it is stopped. */
     public void run() {
-        synchronized (this) {
-            if (state != State.NEW) {
-                throw new IllegalStateException("this reactor has already run; create a new one");
-            }
-            thread = Thread.currentThread();
-            state = State.RUNNING;
+        claim(Thread.currentThread());
+        loop();
+    }
+
+    /** Runs the loop on a new platform thread called {@code name}; the loop counts as started at once. */
+    public void start(String name) {
+        Thread loopThread = Thread.ofPlatform().name(name).unstarted(this::loop);
+        claim(loopThread);
+        loopThread.start();
+    }
+
+    private synchronized void claim(Thread loopThread) {
+        if (state != State.NEW) {
+            throw new IllegalStateException("this reactor has already run; create a new one");
         }
+        thread = loopThread;
+        state = State.RUNNING;
+    }
+
+    private void loop() {
         try {
             while (state != State.STOPPED) {
                 pass();
@@ -315,27 +329,33 @@ public final class EventLoop {
     /** Runs one callback, logging what it throws and warning when it held the loop too long. */
     void dispatch(Runnable callback, Object what) {
         long start = nanoTime();
+        dispatchDepth++;
         try {
             callback.run();
         } catch (RuntimeException e) {
             logger.log(Level.ERROR, "callback " + what + " failed: " + e, e);
         } finally {
+            dispatchDepth--;
             checkSlow(start, what);
         }
     }
 
+    /** Warns about an outermost dispatch that held the loop too long (nested ones are part of it). */
     private void checkSlow(long start, Object what) {
+        if (dispatchDepth > 0) {
+            return;
+        }
         long held = nanoTime() - start;
         if (held > options.slowCallbackThreshold().toNanos()) {
             String description = what instanceof Handler h ? h.describe() : String.valueOf(what);
-            logger.log(Level.WARNING, "{0} held the event loop for {1} ms (limit {2} ms): every other connection "
+            logger.log(Level.WARNING, "{0} held the event loop for {1,number,#} ms (limit {2,number,#} ms): every other connection "
                     + "waited; move blocking work to deferToThread", description,
                     TimeUnit.NANOSECONDS.toMillis(held), options.slowCallbackThreshold().toMillis());
         }
     }
 
     private void pass() throws IOException {
-        if (!tasks.isEmpty() || !dirty.isEmpty()) {
+        if (!tasks.isEmpty() || !dirty.isEmpty() || !afterNextSelect.isEmpty()) {
             selector.selectNow(this::onReady);
         } else {
             long wait = timers.nanosUntilNext(nanoTime());
@@ -362,11 +382,13 @@ public final class EventLoop {
     private void onReady(SelectionKey key) {
         if (key.isValid() && key.attachment() instanceof Handler handler) {
             long start = nanoTime();
+            dispatchDepth++;
             try {
                 handler.ready(key);
             } catch (RuntimeException e) {
                 logger.log(Level.ERROR, "unexpected failure handling " + handler.describe() + ": " + e, e);
             } finally {
+                dispatchDepth--;
                 checkSlow(start, handler);
             }
         }
@@ -403,7 +425,7 @@ public final class EventLoop {
         if (grace != null) {
             drainDeadline = timers.schedule(grace, () -> {
                 if (!connections.isEmpty()) {
-                    logger.log(Level.INFO, "shutdown grace period over: closing {0} remaining connections",
+                    logger.log(Level.INFO, "shutdown grace period over: closing {0,number,#} remaining connections",
                             connections.size());
                 }
                 finish();
