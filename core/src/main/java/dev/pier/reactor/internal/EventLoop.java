@@ -61,6 +61,7 @@ public final class EventLoop {
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
     private final ByteBuffer readBuffer;
+    private final ByteBuffer[] gatherBuffers = new ByteBuffer[64];
     private final Set<Handler> connections = new LinkedHashSet<>();
     private final Set<Handler> connecting = new LinkedHashSet<>();
     private final Set<Handler> ports = new LinkedHashSet<>();
@@ -264,6 +265,11 @@ public final class EventLoop {
 
     ByteBuffer readBuffer() {
         return readBuffer;
+    }
+
+    /** Scratch space for one gathering write at a time: the loop is single-threaded. Leave it all null. */
+    ByteBuffer[] gatherBuffers() {
+        return gatherBuffers;
     }
 
     Timers timers() {

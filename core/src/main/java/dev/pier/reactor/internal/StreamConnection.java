@@ -16,6 +16,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -29,8 +30,7 @@ import java.util.concurrent.CompletableFuture;
  */
 final class StreamConnection implements Transport, Handler {
 
-    private static final int CHUNK = 16 * 1024;
-    private static final int MAX_GATHER = 64;
+    private static final int CHUNK = 4096;
     private static final int MAX_READS_PER_EVENT = 4;
 
     private final EventLoop loop;
@@ -40,7 +40,6 @@ final class StreamConnection implements Transport, Handler {
     private final SocketAddress local;
     private final SocketAddress remote;
     private final ArrayDeque<ByteBuffer> queue = new ArrayDeque<>();
-    private final ByteBuffer[] gather = new ByteBuffer[MAX_GATHER];
     private SelectionKey key;
     private int interestOps;
     private long buffered;
@@ -219,11 +218,12 @@ final class StreamConnection implements Transport, Handler {
             close(abortReason);
             return;
         }
+        ByteBuffer[] gather = loop.gatherBuffers();
         while (!queue.isEmpty()) {
             int count = 0;
             for (ByteBuffer buffer : queue) {
                 gather[count++] = buffer;
-                if (count == MAX_GATHER) {
+                if (count == gather.length) {
                     break;
                 }
             }
@@ -234,13 +234,13 @@ final class StreamConnection implements Transport, Handler {
                 close(new DisconnectReason.Lost(e));
                 return;
             } finally {
-                java.util.Arrays.fill(gather, 0, count, null);
+                Arrays.fill(gather, 0, count, null);
             }
             buffered -= written;
             while (!queue.isEmpty() && !queue.peekFirst().hasRemaining()) {
                 queue.pollFirst();
             }
-            if (written == 0 || !queue.isEmpty() && count < MAX_GATHER) {
+            if (written == 0 || !queue.isEmpty() && count < gather.length) {
                 break;   // the socket is full
             }
         }
