@@ -253,6 +253,19 @@ public final class Reactor implements Scheduler, AutoCloseable {
         }
     }
 
+    /**
+     * Receives Unix datagrams on a socket bound to {@code path} (which must not exist; it is removed when the port
+     * stops). The JDK has no Unix datagram channel: a virtual thread receives and hands each datagram to the loop,
+     * so callbacks still run on the loop thread. Linux only.
+     */
+    public ListeningPort listenUnixDatagram(Path path, DatagramProtocol protocol) {
+        try {
+            return loop.listenUnixDatagram(path, protocol);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot listen on Unix datagram socket " + path + ": " + e.getMessage(), e);
+        }
+    }
+
     // ---- connecting ----
 
     /**

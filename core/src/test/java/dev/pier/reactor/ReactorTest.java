@@ -266,6 +266,18 @@ class ReactorTest {
         }
     }
 
+    @Test
+    void aStoppedReactorRefusesNewWorkClearly() throws Exception {
+        Reactor reactor = Reactor.start();
+        reactor.close();
+        IllegalStateException listen = assertThrows(IllegalStateException.class,
+                () -> reactor.listenTcp(0, peer -> new Echo(), "127.0.0.1"));
+        assertTrue(listen.getMessage().contains("has stopped"), listen.getMessage());
+        CompletableFuture<Protocol> connect = reactor.connectTcp("127.0.0.1", 9, peer -> new Echo());
+        assertInstanceOf(IllegalStateException.class,
+                assertThrows(ExecutionException.class, () -> connect.get(10, SECONDS)).getCause());
+    }
+
     // ---- ports ----
 
     @Test

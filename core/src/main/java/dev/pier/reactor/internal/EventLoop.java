@@ -13,6 +13,7 @@ import java.net.ProtocolFamily;
 import java.net.UnknownHostException;
 import java.net.SocketAddress;
 import java.nio.channels.ServerSocketChannel;
+import java.nio.file.Path;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.io.IOException;
@@ -62,9 +63,9 @@ public final class EventLoop {
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
     private final ByteBuffer readBuffer;
     private final ByteBuffer[] gatherBuffers = new ByteBuffer[64];
-    private final Set<Handler> connections = new LinkedHashSet<>();
-    private final Set<Handler> connecting = new LinkedHashSet<>();
-    private final Set<Handler> ports = new LinkedHashSet<>();
+    private final Set<LoopResource> connections = new LinkedHashSet<>();
+    private final Set<LoopResource> connecting = new LinkedHashSet<>();
+    private final Set<LoopResource> ports = new LinkedHashSet<>();
     private final Map<ProtocolFactory, Integer> factoryUsers = new IdentityHashMap<>();
     private final List<Supplier<? extends CompletionStage<?>>> shutdownHooks = new CopyOnWriteArrayList<>();
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
@@ -112,11 +113,21 @@ public final class EventLoop {
     /** Listens on a stream socket (TCP or Unix); binds at once, starts accepting on the loop thread. */
     public ListeningPort listenStream(ServerSocketChannel channel, SocketAddress address, int backlog,
                                       ProtocolFactory factory) throws IOException {
+        if (state == State.STOPPED) {
+            channel.close();
+            throw stopped();
+        }
         return StreamPort.listen(this, channel, address, backlog, Objects.requireNonNull(factory, "factory"));
     }
 
     public ListeningPort listenUdp(SocketAddress address, DatagramProtocol protocol) throws IOException {
+        requireNotStopped();
         return UdpPort.listen(this, address, Objects.requireNonNull(protocol, "protocol"));
+    }
+
+    public ListeningPort listenUnixDatagram(Path path, DatagramProtocol protocol) throws IOException {
+        requireNotStopped();
+        return UnixDatagramPort.listen(this, path, Objects.requireNonNull(protocol, "protocol"));
     }
 
     /**
@@ -128,6 +139,10 @@ public final class EventLoop {
                                                ClientFactory factory, Duration timeout) {
         Objects.requireNonNull(factory, "factory");
         CompletableFuture<Protocol> result = new CompletableFuture<>();
+        if (state == State.STOPPED) {
+            result.completeExceptionally(stopped());
+            return result;
+        }
         if (target instanceof InetSocketAddress inet && inet.isUnresolved()) {
             Thread.ofVirtual().name("pier-resolve").start(() -> {
                 InetSocketAddress resolved = new InetSocketAddress(inet.getHostString(), inet.getPort());
@@ -156,6 +171,16 @@ public final class EventLoop {
             }
         });
         connector.start();
+    }
+
+    private void requireNotStopped() {
+        if (state == State.STOPPED) {
+            throw stopped();
+        }
+    }
+
+    private static IllegalStateException stopped() {
+        return new IllegalStateException("the reactor has stopped; create a new one");
     }
 
     /** Runs {@code task} on the loop thread soon; safe from any thread. Dropped once the loop has stopped. */
@@ -292,30 +317,30 @@ public final class EventLoop {
         afterNextSelect.add(action);
     }
 
-    void connectionOpened(Handler connection) {
+    void connectionOpened(LoopResource connection) {
         connections.add(connection);
     }
 
-    void connectionClosed(Handler connection) {
+    void connectionClosed(LoopResource connection) {
         connections.remove(connection);
         if (state == State.STOPPING && hooksDone && connections.isEmpty()) {
             finish();
         }
     }
 
-    void connectingStarted(Handler connector) {
+    void connectingStarted(LoopResource connector) {
         connecting.add(connector);
     }
 
-    void connectingEnded(Handler connector) {
+    void connectingEnded(LoopResource connector) {
         connecting.remove(connector);
     }
 
-    void portOpened(Handler port) {
+    void portOpened(LoopResource port) {
         ports.add(port);
     }
 
-    void portClosed(Handler port) {
+    void portClosed(LoopResource port) {
         ports.remove(port);
     }
 
@@ -353,7 +378,7 @@ public final class EventLoop {
         }
         long held = nanoTime() - start;
         if (held > options.slowCallbackThreshold().toNanos()) {
-            String description = what instanceof Handler h ? h.describe() : String.valueOf(what);
+            String description = what instanceof LoopResource r ? r.describe() : String.valueOf(what);
             logger.log(Level.WARNING, "{0} held the event loop for {1,number,#} ms (limit {2,number,#} ms): every other connection "
                     + "waited; move blocking work to deferToThread", description,
                     TimeUnit.NANOSECONDS.toMillis(held), options.slowCallbackThreshold().toMillis());
@@ -425,7 +450,7 @@ public final class EventLoop {
             return;
         }
         state = State.STOPPING;
-        for (Handler port : List.copyOf(ports)) {
+        for (LoopResource port : List.copyOf(ports)) {
             port.closeForShutdown();
         }
         if (grace != null) {
@@ -468,13 +493,13 @@ public final class EventLoop {
         if (drainDeadline != null) {
             drainDeadline.cancel();
         }
-        for (Handler port : List.copyOf(ports)) {
+        for (LoopResource port : List.copyOf(ports)) {
             port.closeForShutdown();
         }
-        for (Handler connector : List.copyOf(connecting)) {
+        for (LoopResource connector : List.copyOf(connecting)) {
             connector.closeForShutdown();
         }
-        for (Handler connection : List.copyOf(connections)) {
+        for (LoopResource connection : List.copyOf(connections)) {
             connection.closeForShutdown();
         }
         state = State.STOPPED;

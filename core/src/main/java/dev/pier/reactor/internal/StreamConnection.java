@@ -170,6 +170,7 @@ final class StreamConnection implements Transport, Handler {
 
     @Override
     public void write(ByteBuffer data) {
+        loop.checkInLoop("Transport.write");
         int length = data.remaining();
         if (closed || disconnecting || outputShutdownRequested || abortReason != null) {
             data.position(data.limit());
@@ -299,6 +300,7 @@ final class StreamConnection implements Transport, Handler {
 
     @Override
     public void loseConnection() {
+        loop.checkInLoop("Transport.loseConnection");
         if (closed || disconnecting) {
             return;
         }
@@ -308,6 +310,7 @@ final class StreamConnection implements Transport, Handler {
 
     @Override
     public void abortConnection() {
+        loop.checkInLoop("Transport.abortConnection");
         abort(new DisconnectReason.Lost(new IOException("connection aborted")));
     }
 
