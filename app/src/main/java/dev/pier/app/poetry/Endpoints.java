@@ -8,9 +8,7 @@ import dev.pier.endpoint.TcpEndpoint;
 import dev.pier.endpoint.UnixClientEndpoint;
 import dev.pier.endpoint.UnixEndpoint;
 import dev.pier.reactor.ClientFactory;
-import dev.pier.reactor.ListeningPort;
 import dev.pier.reactor.Protocol;
-import dev.pier.reactor.ProtocolFactory;
 import dev.pier.reactor.Reactor;
 
 import java.util.concurrent.CompletableFuture;
@@ -44,14 +42,6 @@ final class Endpoints {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(command, e.getMessage());
         }
-    }
-
-    static ListeningPort listen(Reactor reactor, ServerEndpoint endpoint, ProtocolFactory factory) {
-        return switch (endpoint) {
-            case TcpEndpoint tcp -> reactor.listenTcp(tcp.socketAddress(), factory, tcp.backlog());
-            case UnixEndpoint unix -> reactor.listenUnix(unix.path(), factory, unix.backlog());
-            default -> throw new IllegalArgumentException("not a stream endpoint: " + endpoint);
-        };
     }
 
     static CompletableFuture<Protocol> connect(Reactor reactor, ClientEndpoint endpoint, ClientFactory factory) {
