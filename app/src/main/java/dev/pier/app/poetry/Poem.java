@@ -7,11 +7,13 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 
 /**
  * A poem: its name (the file name it came from) and its text, as the exact bytes of the file. Poems are sent and
- * compared as bytes; nothing decodes or re-encodes them on the way.
+ * compared as bytes; nothing decodes or re-encodes them on the way. The text array is shared, not copied: treat it
+ * as read-only.
  *
  * <pre>{@code
  * Poem poem = Poem.read(Path.of("science.txt"));
@@ -61,6 +63,18 @@ public record Poem(String name, byte[] text) {
     /** The number of bytes in the poem. */
     public int size() {
         return text.length;
+    }
+
+    /** Poems are equal when their names and texts are. */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof Poem(String otherName, byte[] otherText)
+                && name.equals(otherName) && Arrays.equals(text, otherText);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * name.hashCode() + Arrays.hashCode(text);
     }
 
     @Override

@@ -82,11 +82,6 @@ public final class PoemFetch implements ClientFactory {
                 new TimeoutException())));
     }
 
-    /** Bytes received so far. */
-    public long receivedBytes() {
-        return received.size();
-    }
-
     private void abandon() {
         if (transport != null) {
             transport.abortConnection();

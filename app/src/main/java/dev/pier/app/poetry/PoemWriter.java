@@ -38,10 +38,6 @@ final class PoemWriter implements Producer {
         return written;
     }
 
-    boolean isComplete() {
-        return written == poem.length;
-    }
-
     @Override
     public void resumeProducing() {
         paused = false;

@@ -7,7 +7,6 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 /** The transformations the transform server knows, by the name a request gives. */
 public enum Transform {
@@ -49,11 +48,6 @@ public enum Transform {
     /** The transform a request names, if it is one of these. */
     public static Optional<Transform> named(String name) {
         return Arrays.stream(values()).filter(t -> t.wireName.equals(name)).findFirst();
-    }
-
-    /** One line per transform, {@code name: description}, for help texts. */
-    public static String listing() {
-        return Arrays.stream(values()).map(t -> t.wireName + ": " + t.description).collect(Collectors.joining("\n"));
     }
 
     private static String reverseLines(String text) {

@@ -1,7 +1,6 @@
 package dev.pier.app.poetry;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -25,6 +24,5 @@ class TransformTest {
     void transformsAreFoundByTheirWireName() {
         assertEquals(Optional.of(Transform.REVERSE_LINES), Transform.named("reverse-lines"));
         assertEquals(Optional.empty(), Transform.named("CUMMINGSIFY"));
-        assertTrue(Transform.listing().contains("cummingsify: "));
     }
 }
