@@ -35,7 +35,7 @@ final class Endpoints {
         return endpoint;
     }
 
-    /** A client description from the command line ({@code PORT}, {@code HOST:PORT}, {@code tcp:...}, {@code unix:...}). */
+    /** A client description: {@code PORT}, {@code HOST:PORT}, {@code tcp:...}, {@code unix:...}. */
     static ClientEndpoint client(CommandLine command, String description) {
         try {
             return Endpoint.parseClient(description);

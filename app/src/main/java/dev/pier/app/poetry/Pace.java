@@ -9,7 +9,12 @@ import java.time.Duration;
 public sealed interface Pace {
 
     /** Writes the whole poem at once and closes when it has drained. */
-    record Fast() implements Pace {}
+    record Fast() implements Pace {
+        @Override
+        public String toString() {
+            return "fast";
+        }
+    }
 
     /** Sends {@code chunkBytes} bytes every {@code delay}, the first chunk as soon as the client connects. */
     record Slow(int chunkBytes, Duration delay) implements Pace {
@@ -24,6 +29,11 @@ public sealed interface Pace {
             if (delay.isNegative()) {
                 throw new IllegalArgumentException("delay must not be negative, got " + delay);
             }
+        }
+
+        @Override
+        public String toString() {
+            return "slow: " + chunkBytes + " bytes every " + delay.toMillis() + " ms";
         }
     }
 

@@ -23,7 +23,8 @@ import java.util.List;
 public record Poem(String name, byte[] text) {
 
     /** The sample poems shipped with Pier, by file name. */
-    public static final List<String> BUNDLED = List.of("ecstasy.txt", "science.txt", "fascination.txt", "alla_sera.txt");
+    public static final List<String> BUNDLED =
+            List.of("ecstasy.txt", "science.txt", "fascination.txt", "alla_sera.txt");
 
     /** The poem served when none is named. */
     public static final String DEFAULT = "ecstasy.txt";

@@ -78,7 +78,8 @@ public final class PoetryProxy implements ProtocolFactory {
             @Override
             public void connectionLost(DisconnectReason reason) {
                 if (waiting.remove(transport) && waiting.isEmpty() && fetching != null) {
-                    LOG.log(Level.INFO, () -> "client " + peer + " left before the poem came; cancelling the upstream fetch");
+                    LOG.log(Level.INFO, () -> "client " + peer
+                            + " left before the poem came; cancelling the upstream fetch");
                     CompletableFuture<byte[]> abandoned = fetching;
                     fetching = null;
                     abandoned.cancel(false);

@@ -52,7 +52,8 @@ public enum Transform {
 
     private static String reverseLines(String text) {
         boolean terminated = text.endsWith("\n");
-        List<String> lines = Arrays.asList(LINE_END.split(terminated ? text.substring(0, text.length() - 1) : text, -1));
+        String body = terminated ? text.substring(0, text.length() - 1) : text;
+        List<String> lines = Arrays.asList(LINE_END.split(body, -1));
         Collections.reverse(lines);
         return String.join("\n", lines) + (terminated ? "\n" : "");
     }

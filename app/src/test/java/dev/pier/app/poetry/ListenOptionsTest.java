@@ -46,7 +46,8 @@ class ListenOptionsTest {
 
     @Test
     void listenEndpointsAreTakenInOrder() {
-        assertEquals(List.of("tcp:9001:interface=127.0.0.1", "tcp:9000", Endpoint.parseServer("unix:poem.sock").describe()),
+        assertEquals(List.of("tcp:9001:interface=127.0.0.1", "tcp:9000",
+                        Endpoint.parseServer("unix:poem.sock").describe()),
                 endpoints(3, "--listen", "tcp:9001:interface=127.0.0.1", "--listen", "tcp:9000",
                         "--listen", "unix:poem.sock"));
     }

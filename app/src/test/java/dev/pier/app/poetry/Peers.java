@@ -94,7 +94,8 @@ final class Peers {
 
     /** Runs a client program to its end: its exit status, stdout bytes and stderr text. */
     static Result run(List<String> command) throws Exception {
-        Process process = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+        Process process = new ProcessBuilder(command)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .start();
         CompletableFuture<byte[]> out = readAll(process.getInputStream());
         CompletableFuture<byte[]> err = readAll(process.getErrorStream());
@@ -144,7 +145,8 @@ final class Peers {
             int lineEnd = rest.indexOf('\n', marker);
             int length = Integer.parseInt(rest.substring(marker, lineEnd).split(" ")[3]);
             if (length != marker) {
-                throw new AssertionError("poem " + (poems.size() + 1) + " is " + marker + " bytes, marker says " + length);
+                throw new AssertionError("poem " + (poems.size() + 1) + " is " + marker + " bytes, marker says "
+                        + length);
             }
             poems.add(Arrays.copyOfRange(output, start, start + marker));
             start += lineEnd + 1;
