@@ -322,13 +322,20 @@ public abstract class BaseServer<R> implements AutoCloseable {
         }
     }
 
-    /** The whole life of one request where the strategy runs it. */
-    private void runRequest(R request, SocketAddress client) {
-        ScopedValue.where(HANDLING, this).run(() -> {
+    /**
+     * The whole life of one request, wherever the strategy runs it: finishRequest, handleError if that threw,
+     * shutdownRequest. A strategy that runs requests in another process calls this there.
+     *
+     * @return false if the request failed (handleError was called)
+     */
+    final boolean runRequest(R request, SocketAddress client) {
+        return ScopedValue.where(HANDLING, this).call(() -> {
             try {
                 finishRequest(request, client);
+                return true;
             } catch (Exception e) {
                 handleError(request, client, e);
+                return false;
             } finally {
                 shutdownRequest(request);
             }
