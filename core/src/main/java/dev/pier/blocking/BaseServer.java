@@ -287,6 +287,9 @@ public abstract class BaseServer<R> implements AutoCloseable {
         try {
             incoming = getRequest();
         } catch (ClosedChannelException e) {
+            if (isClosed()) {
+                return;   // closed while serving, as by a handler calling close(): the loop stops
+            }
             throw e;
         } catch (IOException e) {
             LOG.log(Level.DEBUG, "Dropped a request that failed on arrival", e);
