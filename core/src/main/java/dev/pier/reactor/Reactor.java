@@ -1,5 +1,12 @@
 package dev.pier.reactor;
 
+import dev.pier.endpoint.ClientEndpoint;
+import dev.pier.endpoint.TcpClientEndpoint;
+import dev.pier.endpoint.TcpEndpoint;
+import dev.pier.endpoint.UdpEndpoint;
+import dev.pier.endpoint.UnixClientEndpoint;
+import dev.pier.endpoint.UnixDatagramEndpoint;
+import dev.pier.endpoint.UnixEndpoint;
 import dev.pier.reactor.internal.EventLoop;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,9 +18,13 @@ import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -264,6 +275,56 @@ public final class Reactor implements Scheduler, AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot listen on Unix datagram socket " + path + ": " + e.getMessage(), e);
         }
+    }
+
+    // ---- endpoints ----
+
+    /** Listens where a parsed {@code tcp:} description says (port, interface, backlog). */
+    public ListeningPort listenTcp(TcpEndpoint endpoint, ProtocolFactory factory) {
+        return listenTcp(endpoint.socketAddress(), factory, endpoint.backlog());
+    }
+
+    /** Listens where a parsed {@code unix:} description says, and gives the socket file its {@code mode}. */
+    public ListeningPort listenUnix(UnixEndpoint endpoint, ProtocolFactory factory) {
+        ListeningPort port = listenUnix(endpoint.path(), factory, endpoint.backlog());
+        try {
+            Files.setPosixFilePermissions(endpoint.path(), permissions(endpoint.mode()));
+        } catch (IOException e) {
+            port.stopListening();
+            throw new UncheckedIOException("cannot set mode " + Integer.toOctalString(endpoint.mode()) + " on "
+                    + endpoint.path() + ": " + e.getMessage(), e);
+        }
+        return port;
+    }
+
+    /** Listens where a parsed {@code udp:} description says. */
+    public ListeningPort listenUdp(UdpEndpoint endpoint, DatagramProtocol protocol) {
+        return listenUdp(endpoint.socketAddress(), protocol);
+    }
+
+    /** Listens where a parsed {@code unixgram:} description says. */
+    public ListeningPort listenUnixDatagram(UnixDatagramEndpoint endpoint, DatagramProtocol protocol) {
+        return listenUnixDatagram(endpoint.path(), protocol);
+    }
+
+    /** Connects where a parsed client description ({@code tcp:host=...:port=...} or {@code unix:path=...}) says. */
+    public CompletableFuture<Protocol> connect(ClientEndpoint endpoint, ClientFactory factory) {
+        return switch (endpoint) {
+            case TcpClientEndpoint tcp -> connectTcp(tcp.host(), tcp.port(), factory, tcp.timeout(),
+                    tcp.bindAddress().map(host -> new InetSocketAddress(host, 0)).orElse(null));
+            case UnixClientEndpoint unix -> connectUnix(unix.path(), factory, unix.timeout());
+        };
+    }
+
+    private static Set<PosixFilePermission> permissions(int mode) {
+        Set<PosixFilePermission> permissions = EnumSet.noneOf(PosixFilePermission.class);
+        PosixFilePermission[] bits = PosixFilePermission.values();   // OWNER_READ ... OTHERS_EXECUTE, high bit first
+        for (int i = 0; i < bits.length; i++) {
+            if ((mode & (1 << (bits.length - 1 - i))) != 0) {
+                permissions.add(bits[i]);
+            }
+        }
+        return permissions;
     }
 
     // ---- connecting ----
