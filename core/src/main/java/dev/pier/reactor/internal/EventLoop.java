@@ -297,14 +297,6 @@ public final class EventLoop {
         return gatherBuffers;
     }
 
-    Timers timers() {
-        return timers;
-    }
-
-    boolean isStopping() {
-        return state == State.STOPPING || state == State.STOPPED;
-    }
-
     SelectionKey register(SelectableChannel channel, int ops, Handler handler) throws IOException {
         return channel.register(selector, ops, handler);
     }
