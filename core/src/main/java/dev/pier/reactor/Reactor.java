@@ -76,8 +76,9 @@ public final class Reactor implements Scheduler, AutoCloseable {
      *                              bytes (default 64 KiB)
      * @param lowWaterMark          ...and resumed when it drained to this many (default 16 KiB)
      * @param maxBufferedBytes      a connection whose unsent bytes pass this limit is aborted and the event logged:
-     *                              a peer that never reads cannot make memory grow without bound (default 16 MiB);
-     *                              also the limit of a UDP port's send queue
+     *                              a peer that never reads cannot make memory grow without bound (default 16 MiB).
+     *                              A single larger write counts too: send big data through a {@link Producer}, or
+     *                              raise the limit. Also the limit of a datagram port's send queue.
      * @param readBufferSize        the loop's one read buffer, the most a single {@code dataReceived} gets (64 KiB)
      * @param maxDatagramSize       longer datagrams are dropped and logged, never cut short (default 65507, the
      *                              largest UDP payload over IPv4)

@@ -87,7 +87,11 @@ abstract class StreamTransportContract {
 
         Protocol connected = connect(reactor, port, factory).get(10, SECONDS);
         assertSame(client, connected);
-        reactor.callFromThread(() -> client.transport.write(ascii("hello")));
+        reactor.callFromThread(() -> {
+            client.transport.setNoDelay(true);      // options a transport lacks are ignored
+            client.transport.setKeepAlive(true);
+            client.transport.write(ascii("hello"));
+        });
 
         assertEquals(DisconnectReason.DONE, client.lost.get(10, SECONDS));
         assertEquals("hello", client.text());
@@ -107,6 +111,18 @@ abstract class StreamTransportContract {
             assertEquals(client.getLocalAddress(), transport.remoteAddress());
         }
         assertTrue(server.lost.get(10, SECONDS).isClean());
+    }
+
+    @Test
+    void transportMethodsBelongToTheLoopThread() throws Exception {
+        Recorder server = new Recorder();
+        ListeningPort port = listen(reactor, peer -> server);
+        try (SocketChannel client = openClient(port)) {
+            Transport transport = server.made.get(10, SECONDS);
+            IllegalStateException wrongThread = assertThrows(IllegalStateException.class,
+                    () -> transport.write(ascii("from the test thread")));
+            assertTrue(wrongThread.getMessage().contains("callFromThread"), wrongThread.getMessage());
+        }
     }
 
     @Test
