@@ -466,6 +466,11 @@ public final class Reactor implements Scheduler, AutoCloseable {
         }
     }
 
+    /** Where this reactor reports, for helpers in this package. */
+    System.Logger logger() {
+        return loop.options().logger();
+    }
+
     /** The loop itself, for tests in this package. */
     EventLoop loop() {
         return loop;

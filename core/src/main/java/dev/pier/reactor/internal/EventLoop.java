@@ -280,7 +280,7 @@ public final class EventLoop {
         return scheduler;
     }
 
-    Reactor.Options options() {
+    public Reactor.Options options() {
         return options;
     }
 
