@@ -44,7 +44,10 @@ import java.util.function.Supplier;
  *         public void connectionMade(Transport t) { transport = t; }
  *         public void dataReceived(ByteBuffer data) { transport.write(data); }
  *     });
- *     Runtime.getRuntime().addShutdownHook(new Thread(() -> reactor.stop(Duration.ofSeconds(5))));
+ *     Runtime.getRuntime().addShutdownHook(new Thread(() -> {   // Ctrl-C: finish what is in progress
+ *         reactor.stop(Duration.ofSeconds(5));
+ *         reactor.whenStopped().toCompletableFuture().join();
+ *     }));
  *     reactor.run();   // serves until stopped
  * }
  * }</pre>
