@@ -1,5 +1,6 @@
 package dev.pier.blocking;
 
+import dev.pier.unix.Descriptors;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.Inet6Address;
@@ -117,12 +118,26 @@ public non-sealed class UdpServer extends DatagramServer {
             return null;
         }
         ByteBuffer data = ByteBuffer.allocate(receiveBuffer.remaining()).put(receiveBuffer).flip();
-        return new IncomingRequest<>(new DatagramRequest(data, this::send), sender);
+        return new IncomingRequest<>(new DatagramRequest(data, (datagram, target) -> send(channel, datagram, target)),
+                sender);
     }
 
-    private int send(ByteBuffer datagram, SocketAddress target) throws IOException {
+    /** A forked child gets a copy of the server's socket, to reply from the server's address. */
+    @Override
+    ForkedRequest forkRequest(DatagramRequest request, SocketAddress clientAddress) {
+        return new ForkedRequest(Descriptors.of(channel), describeForChild(request, clientAddress));
+    }
+
+    /** The JDK wraps the socket's descriptor in a channel as the inherited channel; the child only sends on it. */
+    @Override
+    IncomingRequest<DatagramRequest> adoptForkedRequest(int fd, ByteBuffer details) throws IOException {
+        DatagramChannel socket = (DatagramChannel) Descriptors.adoptAsInheritedChannel(fd);
+        return describedRequest(details, (datagram, target) -> send(socket, datagram, target));
+    }
+
+    private static int send(DatagramChannel via, ByteBuffer datagram, SocketAddress target) throws IOException {
         int length = datagram.remaining();
-        int sent = channel.send(datagram, target);
+        int sent = via.send(datagram, target);
         if (sent == 0 && length > 0) {
             LOG.log(Level.WARNING, "Dropped a reply to {0}: the socket send buffer is full", target);
         }
