@@ -299,6 +299,14 @@ final class ForkingDispatcher implements RequestDispatcher {
         }
     }
 
+    /** Child processes alive now that were handed a request (for tests and monitoring). */
+    List<ProcessHandle> busyChildren() {
+        synchronized (lock) {
+            return live.stream().filter(child -> child.client != null).map(child -> child.process.toHandle())
+                    .toList();
+        }
+    }
+
     @Override
     public void close() {
         List<Child> children;

@@ -46,11 +46,22 @@ public non-sealed class UdpServer extends DatagramServer {
         this.requestedAddress = address;
         // One byte more than allowed, so that an oversized datagram shows instead of being cut silently.
         this.receiveBuffer = ByteBuffer.allocateDirect(options.maxPacketSize() + 1);
-        this.channel = DatagramChannel.open(address.getAddress() instanceof Inet6Address
-                ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
+        this.channel = openChannel(address, options);
         if (options.bindAndActivate()) {
             bindAndActivate();
         }
+    }
+
+    /**
+     * A socket of the address's family; for a forking server, of the JDK's default family instead (dual-stack where
+     * IPv6 is available), because that is the family the JDK assumes when a forked child wraps the socket.
+     */
+    private static DatagramChannel openChannel(InetSocketAddress address, ServerOptions options) throws IOException {
+        if (options.concurrency() instanceof Forking) {
+            return DatagramChannel.open();
+        }
+        return DatagramChannel.open(address.getAddress() instanceof Inet6Address
+                ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
     }
 
     public UdpServer(String host, int port, RequestHandlerFactory<DatagramRequest> handlerFactory,
