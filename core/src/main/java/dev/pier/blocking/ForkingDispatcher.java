@@ -281,14 +281,14 @@ final class ForkingDispatcher implements RequestDispatcher {
         }
         if (neverConnected) {
             LOG.log(Level.ERROR, "A forked child (pid {0}) exited with status {1} before taking a request",
-                    child.process.pid(), status);
+                    Long.toString(child.process.pid()), status);
         } else if (client == null) {
             LOG.log(Level.WARNING, "A warm forked child (pid {0}) exited with status {1} before any request",
-                    child.process.pid(), status);
+                    Long.toString(child.process.pid()), status);
         } else if (status != 0 && status != 1) {
             // 1 is a handler that threw, which the child's handleError has reported already.
             LOG.log(Level.WARNING, "The forked child (pid {0}) handling a request from {1} ended with status {2}",
-                    child.process.pid(), client, status);
+                    Long.toString(child.process.pid()), client, status);
         }
     }
 
@@ -342,16 +342,18 @@ final class ForkingDispatcher implements RequestDispatcher {
                 break;
             }
         }
-        long killed = 0;
+        long killedBusy = 0;
         for (Child child : children) {
             if (child.process.isAlive()) {
                 child.process.destroyForcibly();
-                killed++;
+                synchronized (lock) {
+                    killedBusy += child.client != null ? 1 : 0;
+                }
             }
         }
-        if (killed > 0) {
-            LOG.log(Level.WARNING, "Killed {0} forked child(ren) still running after the close grace period of {1}",
-                    killed, strategy.closeGracePeriod());
+        if (killedBusy > 0) {
+            LOG.log(Level.WARNING, "Killed {0} forked child(ren) still handling a request after the close grace"
+                    + " period of {1}", killedBusy, strategy.closeGracePeriod());
         }
         for (Child child : children) {
             try {
