@@ -107,7 +107,9 @@ public final class PierProcess implements AutoCloseable {
 
     /** Sends SIGTERM. */
     public void terminate() {
-        process.destroy();
+        // Through the handle: Process.destroy() would also close our ends of stdout and stderr, losing what the
+        // process prints while it stops.
+        process.toHandle().destroy();
     }
 
     /** Waits for the process to exit and returns its status. */

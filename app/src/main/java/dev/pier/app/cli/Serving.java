@@ -3,7 +3,7 @@ package dev.pier.app.cli;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
+import java.util.concurrent.Future;
 import java.util.function.Supplier;
 
 /**
@@ -26,10 +26,9 @@ public final class Serving {
         out.flush();
         CompletableFuture.anyOf(stopRequested, server.finished()).exceptionally(failure -> null).join();
         server.stop(GRACE);
-        try {
-            server.finished().join();
-        } catch (CompletionException failed) {
-            throw new CommandFailure(service + " server failed: " + failed.getCause(), failed.getCause());
+        if (server.finished().state() == Future.State.FAILED) {
+            Throwable failure = server.finished().exceptionNow();
+            throw new CommandFailure("the " + service + " server failed: " + failure, failure);
         }
         out.println("Stopped");
         out.flush();

@@ -1,5 +1,11 @@
 package dev.pier.app.cli;
 
+import dev.pier.endpoint.ServerEndpoint;
+import dev.pier.endpoint.TcpEndpoint;
+import dev.pier.endpoint.UdpEndpoint;
+import dev.pier.endpoint.UnixDatagramEndpoint;
+import dev.pier.endpoint.UnixEndpoint;
+import java.nio.file.Path;
 import java.util.Locale;
 
 /** The transports a pier server can listen on, named as on the command line and in endpoint descriptions. */
@@ -25,6 +31,16 @@ public enum SocketKind {
     /** True when the address is a socket file path rather than an interface and port. */
     public boolean isUnixDomain() {
         return unixDomain;
+    }
+
+    /** The endpoint of this kind on interface {@code iface} and {@code port}, or at the socket file {@code path}. */
+    public ServerEndpoint endpoint(String iface, int port, Path path) {
+        return switch (this) {
+            case TCP -> new TcpEndpoint(iface, port, TcpEndpoint.DEFAULT_BACKLOG);
+            case UDP -> new UdpEndpoint(iface, port);
+            case UNIX -> UnixEndpoint.of(path);
+            case UNIXGRAM -> new UnixDatagramEndpoint(path);
+        };
     }
 
     @Override

@@ -1,21 +1,29 @@
 package dev.pier.app.echo;
 
+import dev.pier.app.Version;
 import dev.pier.app.cli.ConcurrencyMode;
+import dev.pier.app.cli.OptionChecks;
+import dev.pier.app.cli.Servers;
+import dev.pier.app.cli.Service;
 import dev.pier.app.cli.Serving;
 import dev.pier.app.cli.SocketKind;
+import dev.pier.endpoint.ServerEndpoint;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code pier echo}: sends every byte (stream transports) or every datagram back to where it came from. */
-@Command(name = "echo", mixinStandardHelpOptions = true, sortOptions = false, versionProvider = dev.pier.app.Version.class,
+@Command(name = "echo", mixinStandardHelpOptions = true, sortOptions = false, versionProvider = Version.class,
         description = {"Echo server: sends back every byte of a connection, or every datagram to its sender.",
                 "Prints one line when ready; stops gracefully on SIGTERM or SIGINT."})
 public final class EchoCommand implements Callable<Integer> {
+
+    /** Echo in each model and on each kind of socket. */
+    static final Service ECHO = new Service("echo", EchoHandler::new, DatagramEchoHandler::new,
+            peer -> new EchoProtocol(), DatagramEchoProtocol::new);
 
     @Spec
     private CommandSpec spec;
@@ -42,11 +50,9 @@ public final class EchoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (port < 0 || port > 65535) {
-            throw new ParameterException(spec.commandLine(),
-                    "--port must be between 0 and 65535, not " + port);
-        }
-        return Serving.untilStopped("echo", () -> { throw new dev.pier.app.cli.CommandFailure("echo servers are not available in this build yet"); },
+        ServerEndpoint endpoint = transport.endpoint(OptionChecks.iface(spec, iface), OptionChecks.port(spec, port),
+                path);
+        return Serving.untilStopped(ECHO.name(), () -> Servers.start(ECHO, endpoint, concurrency),
                 spec.commandLine().getOut());
     }
 }
