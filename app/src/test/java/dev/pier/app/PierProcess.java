@@ -105,6 +105,11 @@ public final class PierProcess implements AutoCloseable {
         return Integer.parseInt(port.group(1));
     }
 
+    /** The process id, e.g. to send it another signal. */
+    public long pid() {
+        return process.pid();
+    }
+
     /** Sends SIGTERM. */
     public void terminate() {
         // Through the handle: Process.destroy() would also close our ends of stdout and stderr, losing what the

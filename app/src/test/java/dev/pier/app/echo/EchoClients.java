@@ -2,16 +2,14 @@ package dev.pier.app.echo;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import dev.pier.unix.UnixDatagramSocket;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.DatagramChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 /** Clients that send a message to an echo server over each transport and return what comes back. */
 final class EchoClients {
@@ -56,25 +54,16 @@ final class EchoClients {
 
     /**
      * Sends one Unix datagram to {@code server} from a socket bound at {@code client} (a Unix datagram client needs
-     * an address to be answered at) and returns the reply. The JDK has no Unix datagram sockets, so Python sends it.
+     * an address to be answered at) and returns the reply.
      */
-    static String unixDatagramRoundTrip(Path server, Path client, String message)
-            throws IOException, InterruptedException {
-        String script = """
-                import socket, sys
-                s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-                s.bind(sys.argv[2])
-                s.settimeout(float(sys.argv[3]))
-                s.sendto(sys.argv[4].encode(), sys.argv[1])
-                sys.stdout.write(s.recv(65536).decode())
-                """;
-        Process python = new ProcessBuilder("python3", "-c", script, server.toString(), client.toString(),
-                String.valueOf(REPLY_TIMEOUT.toSeconds()), message).redirectErrorStream(true).start();
-        String output = new String(python.getInputStream().readAllBytes(), UTF_8);
-        if (!python.waitFor(REPLY_TIMEOUT.toMillis() * 2, TimeUnit.MILLISECONDS) || python.exitValue() != 0) {
-            python.destroyForcibly();
-            throw new IOException("the Unix datagram client failed: " + output);
+    static String unixDatagramRoundTrip(Path server, Path client, String message) throws IOException {
+        try (UnixDatagramSocket socket = UnixDatagramSocket.bind(client)) {
+            socket.send(ByteBuffer.wrap(message.getBytes(UTF_8)), UnixDomainSocketAddress.of(server));
+            ByteBuffer reply = ByteBuffer.allocate(65536);
+            if (socket.receive(reply, REPLY_TIMEOUT) == null) {
+                throw new IOException("no reply from " + server + " within " + REPLY_TIMEOUT);
+            }
+            return new String(reply.array(), 0, reply.position(), UTF_8);
         }
-        return output;
     }
 }

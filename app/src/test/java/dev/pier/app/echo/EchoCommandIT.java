@@ -8,6 +8,9 @@ import dev.pier.app.PierProcess;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -109,6 +112,30 @@ class EchoCommandIT {
     }
 
     @Test
+    void sigintStopsItCleanlyToo() throws Exception {
+        pier = PierProcess.start(directory, "echo", "--transport", "unix", "--concurrency", "reactor");
+        pier.readyLine();
+        Process kill = new ProcessBuilder("kill", "-INT", String.valueOf(pier.pid())).inheritIO().start();
+        assertEquals(0, kill.waitFor());
+        assertEquals(0, pier.exitStatus(EXIT_TIMEOUT));
+        assertEquals("Stopped", pier.stdout().getLast());
+        assertFalse(Files.exists(directory.resolve("pier-echo.sock")), "socket file removed");
+    }
+
+    @Test
+    void replacesTheSocketFileOfAServerThatWasKilled() throws Exception {
+        Path path = directory.resolve("pier-echo.sock");
+        try (ServerSocketChannel killed = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            killed.bind(UnixDomainSocketAddress.of(path));
+        }
+        pier = PierProcess.start(directory, "echo", "--transport", "unix");
+        assertEquals("Serving echo on unix:pier-echo.sock", pier.readyLine());
+        try (SocketChannel client = EchoClients.connect(path)) {
+            assertEquals("fresh\n", EchoClients.roundTrip(client, "fresh\n"));
+        }
+    }
+
+    @Test
     void aBadOptionExitsWithStatus2AndTheUsage() throws Exception {
         pier = PierProcess.start(directory, "echo", "--transport", "sctp");
         assertEquals(2, pier.exitStatus(EXIT_TIMEOUT));
@@ -124,6 +151,14 @@ class EchoCommandIT {
         pier = PierProcess.start(directory, "echo", "--port", "65536");
         assertEquals(2, pier.exitStatus(EXIT_TIMEOUT));
         assertEquals("pier echo: --port must be between 0 and 65535, not 65536",
+                pier.stderr().lines().findFirst().orElseThrow());
+    }
+
+    @Test
+    void anUnknownInterfaceExitsWithStatus2() throws Exception {
+        pier = PierProcess.start(directory, "echo", "--iface", "no-such-host.invalid");
+        assertEquals(2, pier.exitStatus(EXIT_TIMEOUT));
+        assertEquals("pier echo: --iface: unknown host 'no-such-host.invalid'",
                 pier.stderr().lines().findFirst().orElseThrow());
     }
 
