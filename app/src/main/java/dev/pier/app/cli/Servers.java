@@ -178,7 +178,12 @@ public final class Servers {
     }
 
     private static CommandFailure cannotListen(ServerEndpoint endpoint, Throwable cause) {
-        String reason = String.valueOf(cause.getMessage());
+        Throwable root = cause;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        // The system's own words ("Permission denied"), without the layers that wrapped them.
+        String reason = String.valueOf(root.getMessage());
         if (reason.toLowerCase(Locale.ROOT).contains("address already in use")) {
             return new CommandFailure("address already in use: " + endpoint.describe(), cause);
         }

@@ -18,13 +18,16 @@ final class SocketFiles {
 
     /**
      * Removes {@code path} if it is a socket file nobody listens on any more, left behind by a server that was
-     * killed: binding would otherwise fail as if the address were in use. A live socket, or a file of another
-     * kind, is left alone.
+     * killed: binding would otherwise fail as if the address were in use. A live socket is left alone.
+     *
+     * @throws IOException if {@code path} is a file of another kind, which a server must not replace
      */
     static void removeIfStale(Path path) throws IOException {
-        if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)
-                || ((int) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS) & FILE_TYPE) != SOCKET) {
+        if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
             return;
+        }
+        if (((int) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS) & FILE_TYPE) != SOCKET) {
+            throw new IOException(path + " exists and is not a socket");
         }
         try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
             // A stream server is listening there.

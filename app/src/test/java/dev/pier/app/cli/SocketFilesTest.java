@@ -1,8 +1,11 @@
 package dev.pier.app.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
@@ -38,9 +41,10 @@ class SocketFilesTest {
     }
 
     @Test
-    void leavesAFileThatIsNotASocket() throws Exception {
+    void refusesAFileThatIsNotASocket() throws Exception {
         Path path = Files.writeString(directory.resolve("notes.sock"), "not a socket");
-        SocketFiles.removeIfStale(path);
+        IOException refused = assertThrows(IOException.class, () -> SocketFiles.removeIfStale(path));
+        assertEquals(path + " exists and is not a socket", refused.getMessage());
         assertTrue(Files.exists(path));
     }
 

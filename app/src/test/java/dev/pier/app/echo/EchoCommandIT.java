@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pier.app.PierProcess;
 import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.StandardProtocolFamily;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@code pier echo} run as a process, the way a user runs it. */
 @Timeout(60)
@@ -162,11 +164,12 @@ class EchoCommandIT {
                 pier.stderr().lines().findFirst().orElseThrow());
     }
 
-    @Test
-    void aBusyTcpPortExitsWithStatus1AndOneLine() throws Exception {
-        try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+    @ParameterizedTest(name = "with {0}")
+    @ValueSource(strings = {"virtual", "reactor"})
+    void aBusyTcpPortExitsWithStatus1AndOneLine(String concurrency) throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
             int port = taken.getLocalPort();
-            pier = PierProcess.start(directory, "echo", "--port", String.valueOf(port));
+            pier = PierProcess.start(directory, "echo", "--port", String.valueOf(port), "--concurrency", concurrency);
             assertEquals(1, pier.exitStatus(EXIT_TIMEOUT));
             assertEquals("pier: address already in use: tcp:" + port + ":interface=127.0.0.1", pier.stderr());
             assertEquals(List.of(), pier.stdout());
