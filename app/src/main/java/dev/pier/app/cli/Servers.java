@@ -5,6 +5,7 @@ import dev.pier.blocking.Concurrency;
 import dev.pier.blocking.ServerOptions;
 import dev.pier.blocking.TcpServer;
 import dev.pier.blocking.UdpServer;
+import dev.pier.blocking.UnixDatagramServer;
 import dev.pier.blocking.UnixStreamServer;
 import dev.pier.endpoint.ServerEndpoint;
 import dev.pier.endpoint.TcpEndpoint;
@@ -66,7 +67,8 @@ public final class Servers {
             case TcpEndpoint tcp -> new TcpServer(tcp.socketAddress(), service.streamHandler(), options);
             case UdpEndpoint udp -> new UdpServer(udp.socketAddress(), service.datagramHandler(), options);
             case UnixEndpoint unix -> new UnixStreamServer(unix.path(), service.streamHandler(), options);
-            case UnixDatagramEndpoint unixgram -> throw notAvailable(unixgram);
+            case UnixDatagramEndpoint unixgram ->
+                    new UnixDatagramServer(unixgram.path(), service.datagramHandler(), options);
         };
         CompletableFuture<Void> finished = new CompletableFuture<>();
         Thread.ofPlatform().name("pier-" + service.name()).start(() -> {
@@ -105,7 +107,8 @@ public final class Servers {
                         Reactor.SYSTEM_MAX_BACKLOG);
                 case UdpEndpoint udp -> reactor.listenUdp(udp.socketAddress(), service.datagramProtocol().get());
                 case UnixEndpoint unix -> reactor.listenUnix(unix.path(), service.protocolFactory());
-                case UnixDatagramEndpoint unixgram -> throw notAvailable(unixgram);
+                case UnixDatagramEndpoint unixgram ->
+                        reactor.listenUnixDatagram(unixgram.path(), service.datagramProtocol().get());
             };
         } catch (RuntimeException e) {
             reactor.close();
@@ -170,11 +173,6 @@ public final class Servers {
             case TcpEndpoint tcp -> null;
             case UdpEndpoint udp -> null;
         };
-    }
-
-    private static CommandFailure notAvailable(ServerEndpoint endpoint) {
-        return new CommandFailure("cannot listen on " + endpoint.describe()
-                + ": Unix datagram servers are not available in this version of pier");
     }
 
     private static CommandFailure cannotListen(ServerEndpoint endpoint, Throwable cause) {

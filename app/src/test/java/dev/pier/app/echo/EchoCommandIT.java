@@ -47,7 +47,8 @@ class EchoCommandIT {
     @CsvSource({
         "tcp, sync", "tcp, threads", "tcp, virtual", "tcp, reactor",
         "udp, sync", "udp, threads", "udp, virtual", "udp, reactor",
-        "unix, sync", "unix, threads", "unix, virtual", "unix, reactor"})
+        "unix, sync", "unix, threads", "unix, virtual", "unix, reactor",
+        "unixgram, sync", "unixgram, threads", "unixgram, virtual", "unixgram, reactor"})
     void printsWhereItServesEchoesAndStopsCleanlyOnSigterm(String transport, String concurrency) throws Exception {
         boolean unix = transport.startsWith("unix");
         pier = PierProcess.start(directory, "echo", "--transport", transport, "--concurrency", concurrency,
@@ -186,16 +187,24 @@ class EchoCommandIT {
         }
     }
 
-    @Test
-    void aSocketFileInUseExitsWithStatus1AndIsLeftAlone() throws Exception {
-        pier = PierProcess.start(directory, "echo", "--transport", "unix", "--path", "busy.sock");
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"unix", "unixgram"})
+    void aSocketFileInUseExitsWithStatus1AndIsLeftAlone(String transport) throws Exception {
+        Path path = directory.resolve("busy.sock");
+        pier = PierProcess.start(directory, "echo", "--transport", transport, "--path", "busy.sock");
         pier.readyLine();
-        try (PierProcess second = PierProcess.start(directory, "echo", "--transport", "unix", "--path", "busy.sock")) {
+        try (PierProcess second = PierProcess.start(directory, "echo", "--transport", transport, "--path",
+                "busy.sock")) {
             assertEquals(1, second.exitStatus(EXIT_TIMEOUT));
-            assertEquals("pier: address already in use: unix:busy.sock", second.stderr());
+            assertEquals("pier: address already in use: " + transport + ":busy.sock", second.stderr());
         }
-        try (SocketChannel client = EchoClients.connect(directory.resolve("busy.sock"))) {
-            assertEquals("still served\n", EchoClients.roundTrip(client, "still served\n"));
+        if (transport.equals("unix")) {
+            try (SocketChannel client = EchoClients.connect(path)) {
+                assertEquals("still served\n", EchoClients.roundTrip(client, "still served\n"));
+            }
+        } else {
+            assertEquals("still served\n",
+                    EchoClients.unixDatagramRoundTrip(path, directory.resolve("client.sock"), "still served\n"));
         }
     }
 }
