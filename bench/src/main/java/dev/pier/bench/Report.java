@@ -1,0 +1,197 @@
+package dev.pier.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/** Turns the samples into docs/benchmarks.md (tables) and docs/benchmarks.svg (the ratios as bars). */
+final class Report {
+
+    /**
+     * One peer's figures in one scenario, over all its runs.
+     *
+     * @param ratio median over rounds of this peer's figure divided by the reference's in the same round
+     */
+    record Row(Scenario scenario, String peer, double figure, double ratio, double p50, double p99, double p999,
+               long errors, double cpuMicrosPerOperation, double peakRssMiB, int runs, long leastServed,
+               long attempted) {
+    }
+
+    private final Settings settings;
+    private final List<Scenario> scenarios;
+    private final List<Sample> samples;
+    private final Map<String, String> skipped;
+    private final Machine machine;
+
+    Report(Settings settings, List<Scenario> scenarios, List<Sample> samples, Map<String, String> skipped,
+           Machine machine) {
+        this.settings = settings;
+        this.scenarios = scenarios;
+        this.samples = samples;
+        this.skipped = skipped;
+        this.machine = machine;
+    }
+
+    void write(Path directory) throws IOException {
+        Files.createDirectories(directory);
+        List<Row> rows = rows();
+        Files.writeString(directory.resolve("benchmarks.svg"), SvgChart.render(rows, settings));
+        Files.writeString(directory.resolve("benchmarks.md"), markdown(rows));
+    }
+
+    List<Row> rows() {
+        List<Row> rows = new ArrayList<>();
+        for (Scenario scenario : scenarios) {
+            Set<String> peers = new LinkedHashSet<>();
+            samples.stream().filter(s -> s.scenario() == scenario).forEach(s -> peers.add(s.peer()));
+            for (String peer : peers) {
+                rows.add(row(scenario, peer));
+            }
+        }
+        return rows;
+    }
+
+    private Row row(Scenario scenario, String peer) {
+        List<Sample> mine = samples.stream().filter(s -> s.scenario() == scenario && s.peer().equals(peer)).toList();
+        List<Double> ratios = new ArrayList<>();
+        for (Sample sample : mine) {
+            samples.stream()
+                    .filter(s -> s.scenario() == scenario && s.round() == sample.round()
+                            && s.peer().equals(Servers.REFERENCE) && !s.failed())
+                    .findFirst()
+                    .filter(reference -> !sample.failed())
+                    .ifPresent(reference -> ratios.add(sample.figure() / reference.figure()));
+        }
+        List<Sample> good = mine.stream().filter(s -> !s.failed()).toList();
+        return new Row(scenario, peer,
+                median(good.stream().mapToDouble(Sample::figure).toArray()),
+                median(ratios.stream().mapToDouble(Double::doubleValue).toArray()),
+                median(good.stream().mapToDouble(s -> s.result().latencyMicros(50)).toArray()),
+                median(good.stream().mapToDouble(s -> s.result().latencyMicros(99)).toArray()),
+                median(good.stream().mapToDouble(s -> s.result().latencyMicros(99.9)).toArray()),
+                mine.stream().mapToLong(s -> s.result().errors()).sum(),
+                median(good.stream().mapToDouble(Sample::cpuMicrosPerOperation).toArray()),
+                mine.stream().mapToLong(Sample::peakRssBytes).max().orElse(0) / 1048576.0,
+                mine.size(),
+                mine.stream().mapToLong(s -> s.result().operations()).min().orElse(0),
+                mine.stream().mapToLong(s -> s.result().attempted()).max().orElse(0));
+    }
+
+    /** The median of the values that are numbers; NaN if none is. */
+    static double median(double[] values) {
+        double[] numbers = Arrays.stream(values).filter(v -> !Double.isNaN(v)).sorted().toArray();
+        if (numbers.length == 0) {
+            return Double.NaN;
+        }
+        int middle = numbers.length / 2;
+        return numbers.length % 2 == 1 ? numbers[middle] : (numbers[middle - 1] + numbers[middle]) / 2;
+    }
+
+    private String markdown(List<Row> rows) {
+        StringBuilder md = new StringBuilder();
+        String now = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'"));
+        md.append("# Pier benchmarks\n\n");
+        if (settings.smoke()) {
+            md.append("> **Smoke run, not a measurement.** Every scenario ran for about a second per peer, once, "
+                    + "with smaller sizes, on a machine busy with other work, only to show that the instrument "
+                    + "works end to end. Run `scripts/bench` on an otherwise idle machine for figures worth "
+                    + "quoting.\n\n");
+        }
+        md.append("Generated ").append(now).append(" by `scripts/bench").append(settings.smoke() ? " --smoke" : "")
+                .append("`.\n\n");
+        md.append("**Machine:** ").append(machine.cores()).append(" cores, ").append(machine.cpuModel())
+                .append("; Linux ").append(machine.kernel()).append("; JDK ").append(machine.jdk())
+                .append("; gcc ").append(machine.gcc()).append("; Python ").append(machine.python())
+                .append(", Twisted ").append(machine.twisted()).append("; Netty ").append(machine.netty())
+                .append(".\n\n");
+        md.append("**Method:** every server is a separate process on 127.0.0.1; the load driver is Java NIO with ")
+                .append(settings.threads()).append(" selector loop(s), on the same machine. Timed scenarios warm up for ")
+                .append(seconds(settings.warmup())).append(" and then measure for ").append(seconds(settings.duration()))
+                .append(". Peers take turns run by run (A B C … A B C …), ").append(settings.runs())
+                .append(" run(s) each (startup: ").append(settings.starts()).append(" starts each); a figure is the ")
+                .append("median of a peer's runs and a ratio is the median, over rounds, of the peer's figure divided ")
+                .append("by `").append(Servers.REFERENCE).append("`'s in the same round. Server CPU is user + system ")
+                .append("time (children included) from /proc/PID/stat over the measured window, per operation; ")
+                .append("peak RSS is VmHWM from /proc/PID/status. Latency percentiles are the medians over runs. ")
+                .append("`c-epoll` is a single-threaded C server: that it goes well past the Java servers shows the ")
+                .append("driver is not the bottleneck.\n\n");
+        md.append("![Each peer's figure as a ratio to Netty epoll](benchmarks.svg)\n\n");
+        for (Scenario scenario : scenarios) {
+            List<Row> mine = rows.stream().filter(r -> r.scenario() == scenario).toList();
+            md.append("## ").append(scenario.title(settings)).append("\n\n");
+            if (mine.isEmpty()) {
+                md.append("No peer ran.\n\n");
+                continue;
+            }
+            md.append(scenario.higherIsBetter ? "Higher" : "Lower").append(" is better.");
+            if (scenario == Scenario.IDLE) {
+                md.append(" Latency is from sending all the echoes to each reply, so p99.9 is about the time to serve"
+                        + " them all.");
+            }
+            if (scenario == Scenario.UDP) {
+                md.append(" Errors are datagrams with no reply within ").append(UdpLoad.LOSS_TIMEOUT.toMillis())
+                        .append(" ms.");
+            }
+            md.append("\n\n| Peer | ").append(scenario.unit).append(" | × ").append(Servers.REFERENCE);
+            boolean latency = scenario != Scenario.STREAM && scenario != Scenario.STARTUP;
+            if (latency) {
+                md.append(" | p50 µs | p99 µs | p99.9 µs");
+            }
+            md.append(scenario == Scenario.IDLE ? " | Served (worst run)" : " | Errors")
+                    .append(" | Server CPU µs/").append(scenario.operation())
+                    .append(" | Server peak RSS MiB | Runs |\n|---|---:|---:|");
+            md.append(latency ? "---:|---:|---:|" : "").append("---:|---:|---:|---:|\n");
+            for (Row row : mine) {
+                md.append("| ").append(row.peer()).append(" | ").append(number(row.figure()))
+                        .append(" | ").append(Double.isNaN(row.ratio()) ? "–" : format("%.2f", row.ratio()));
+                if (latency) {
+                    md.append(" | ").append(number(row.p50())).append(" | ").append(number(row.p99()))
+                            .append(" | ").append(number(row.p999()));
+                }
+                md.append(" | ").append(scenario == Scenario.IDLE
+                                ? row.leastServed() + "/" + row.attempted()
+                                : Long.toString(row.errors()))
+                        .append(" | ").append(number(row.cpuMicrosPerOperation()))
+                        .append(" | ").append(number(row.peakRssMiB()))
+                        .append(" | ").append(row.runs()).append(" |\n");
+            }
+            md.append('\n');
+        }
+        if (!skipped.isEmpty()) {
+            md.append("## Not measured\n\n");
+            skipped.forEach((what, why) -> md.append("- `").append(what).append("`: ").append(why).append('\n'));
+            md.append('\n');
+        }
+        return md.toString();
+    }
+
+    private static String seconds(java.time.Duration duration) {
+        return format("%.1f s", duration.toMillis() / 1000.0);
+    }
+
+    /** Three significant figures, or a dash for no value. */
+    static String number(double value) {
+        if (Double.isNaN(value) || Double.isInfinite(value)) {
+            return "–";
+        }
+        double magnitude = Math.abs(value);
+        if (magnitude >= 1000) {
+            return format("%,.0f", value);
+        }
+        return magnitude >= 100 ? format("%.0f", value) : magnitude >= 10 ? format("%.1f", value) : format("%.2f", value);
+    }
+
+    private static String format(String pattern, Object... values) {
+        return String.format(Locale.ROOT, pattern, values);
+    }
+}

@@ -1,0 +1,52 @@
+package dev.pier.bench;
+
+import java.time.Duration;
+
+/**
+ * How hard and how long the instrument pushes.
+ *
+ * @param warmup          load before the measured window of each timed run, not counted
+ * @param duration        the measured window of each timed run
+ * @param runs            runs per peer and scenario (peers alternate; the figure is the median)
+ * @param threads         selector loops in the driver
+ * @param echoConnections connections of the echo ping-pong
+ * @param messageSize     bytes per echo message and per datagram
+ * @param poetryClients   concurrent clients of the fast poetry scenario
+ * @param poemBytes       size of the poem the poetry servers send
+ * @param udpSenders      concurrent senders of the UDP echo
+ * @param idleConnections connections held open by the idle scenario
+ * @param streamBytes     bytes streamed through the echo by the streaming scenario
+ * @param starts          starts per peer of the startup scenario
+ * @param smoke           whether this is a short run that only proves the instrument works
+ */
+record Settings(Duration warmup, Duration duration, int runs, int threads, int echoConnections, int messageSize,
+                int poetryClients, int poemBytes, int udpSenders, int idleConnections, long streamBytes, int starts,
+                boolean smoke) {
+
+    /** Sized to run every scenario against five peers in under ten minutes on two cores. */
+    static Settings defaults() {
+        return new Settings(Duration.ofSeconds(2), Duration.ofSeconds(4), 3, Runtime.getRuntime().availableProcessors(),
+                100, 64, 50, 3 * 1024, 50, 10_000, 1L << 30, 10, false);
+    }
+
+    /** A few seconds per scenario: proves everything runs, measures nothing worth quoting. */
+    static Settings smokeDefaults() {
+        return new Settings(Duration.ofMillis(500), Duration.ofSeconds(1), 1, Runtime.getRuntime().availableProcessors(),
+                100, 64, 50, 3 * 1024, 50, 2_000, 64L << 20, 3, true);
+    }
+
+    Settings withRuns(int value) {
+        return new Settings(warmup, duration, value, threads, echoConnections, messageSize, poetryClients, poemBytes,
+                udpSenders, idleConnections, streamBytes, starts, smoke);
+    }
+
+    Settings withTiming(Duration warmupValue, Duration durationValue) {
+        return new Settings(warmupValue, durationValue, runs, threads, echoConnections, messageSize, poetryClients,
+                poemBytes, udpSenders, idleConnections, streamBytes, starts, smoke);
+    }
+
+    Settings withThreads(int value) {
+        return new Settings(warmup, duration, runs, value, echoConnections, messageSize, poetryClients, poemBytes,
+                udpSenders, idleConnections, streamBytes, starts, smoke);
+    }
+}
