@@ -1,6 +1,7 @@
 package dev.pier.bench;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -8,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -148,6 +150,7 @@ public final class Bench {
                     skip(server.name() + " (" + scenario.id() + ")", e.getMessage());
                 }
             }
+            warmUpDriver(scenario, running.values());
             for (int round = 1; round <= settings.runs(); round++) {
                 for (var entry : running.entrySet()) {
                     samples.add(measure(scenario, entry.getKey().name(), round, entry.getValue()));
@@ -158,6 +161,23 @@ public final class Bench {
         }
     }
 
+    /**
+     * Runs the scenario once, unmeasured, against the first server, so that the first peer of the first round does
+     * not meet a driver that is still compiling.
+     */
+    private void warmUpDriver(Scenario scenario, java.util.Collection<ServerProcess> servers)
+            throws InterruptedException {
+        if (servers.isEmpty() || !EnumSet.of(Scenario.ECHO, Scenario.POETRY, Scenario.UDP).contains(scenario)) {
+            return;
+        }
+        try {
+            scenario.run(settings.withTiming(settings.warmup(), Duration.ZERO),
+                    new InetSocketAddress("127.0.0.1", servers.iterator().next().port()), MeasurementWindow.NONE);
+        } catch (IOException e) {
+            System.err.println("driver warm-up failed (the runs will tell more): " + e.getMessage());
+        }
+    }
+
     private ServerProcess start(Servers.Server server, Service service) throws IOException {
         return ServerProcess.start(server.command().apply(tools, service), ServerProcess.READY,
                 tools.logs().resolve(server.name() + "-" + service.argument() + ".log"));
@@ -165,16 +185,18 @@ public final class Bench {
 
     private Sample measure(Scenario scenario, String peer, int round, ServerProcess server)
             throws InterruptedException {
-        double[] cpu = new double[2];
+        double[] cpu = new double[4];
         MeasurementWindow window = new MeasurementWindow() {
             @Override
             public void opened() {
                 cpu[0] = server.cpuSeconds();
+                cpu[2] = driverCpuSeconds();
             }
 
             @Override
             public void closed() {
                 cpu[1] = server.cpuSeconds();
+                cpu[3] = driverCpuSeconds();
             }
         };
         Result result;
@@ -184,7 +206,8 @@ public final class Bench {
             System.err.println("FAILED " + scenario.id() + " against " + peer + ": " + e.getMessage());
             result = new Result(0, 0, Result.newHistogram(), 1, 0);
         }
-        Sample sample = new Sample(scenario, peer, round, result, cpu[1] - cpu[0], server.peakRssBytes());
+        Sample sample = new Sample(scenario, peer, round, result, cpu[1] - cpu[0], cpu[3] - cpu[2],
+                server.peakRssBytes());
         print(sample);
         return sample;
     }
@@ -200,7 +223,7 @@ public final class Bench {
                     latency.recordValue(process.readyAfterNanos());
                     Result result = new Result(1, process.readyAfterNanos() / 1e9, latency, 0, 1);
                     Sample sample = new Sample(Scenario.STARTUP, server.name(), round, result, process.cpuSeconds(),
-                            process.peakRssBytes());
+                            Double.NaN, process.peakRssBytes());
                     samples.add(sample);
                     print(sample);
                 } catch (IOException e) {
@@ -210,9 +233,16 @@ public final class Bench {
         }
     }
 
+    /** The CPU time of this JVM, which during a run is the driver's. */
+    private static double driverCpuSeconds() {
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        return os.getProcessCpuTime() / 1e9;
+    }
+
     private static void print(Sample sample) {
-        System.out.printf("%-8s %-22s run %d: %12.1f %-13s %s cpu=%.2fs peakRss=%.1fMiB%n",
+        System.out.printf("%-8s %-20s run %d: %10.1f %-12s %s serverCpu=%.2fs driverCpu=%.2fs peakRss=%.1fMiB%n",
                 sample.scenario().id(), sample.peer(), sample.round(), sample.figure(), sample.scenario().unit,
-                sample.result().summary(), sample.cpuSeconds(), sample.peakRssBytes() / 1048576.0);
+                sample.result().summary(), sample.cpuSeconds(), sample.driverCpuSeconds(),
+                sample.peakRssBytes() / 1048576.0);
     }
 }

@@ -23,7 +23,7 @@ final class Report {
      * @param ratio median over rounds of this peer's figure divided by the reference's in the same round
      */
     record Row(Scenario scenario, String peer, double figure, double ratio, double p50, double p99, double p999,
-               long errors, double cpuMicrosPerOperation, double peakRssMiB, int runs, long leastServed,
+               long errors, double cpuMicrosPerOperation, double driverCpuMicrosPerOperation, double peakRssMiB, int runs, long leastServed,
                long attempted) {
     }
 
@@ -81,6 +81,7 @@ final class Report {
                 median(good.stream().mapToDouble(s -> s.result().latencyMicros(99.9)).toArray()),
                 mine.stream().mapToLong(s -> s.result().errors()).sum(),
                 median(good.stream().mapToDouble(Sample::cpuMicrosPerOperation).toArray()),
+                median(good.stream().mapToDouble(Sample::driverCpuMicrosPerOperation).toArray()),
                 mine.stream().mapToLong(Sample::peakRssBytes).max().orElse(0) / 1048576.0,
                 mine.size(),
                 mine.stream().mapToLong(s -> s.result().operations()).min().orElse(0),
@@ -122,7 +123,7 @@ final class Report {
                 .append("median of a peer's runs and a ratio is the median, over rounds, of the peer's figure divided ")
                 .append("by `").append(Servers.REFERENCE).append("`'s in the same round. Server CPU is user + system ")
                 .append("time (children included) from /proc/PID/stat over the measured window, per operation; ")
-                .append("peak RSS is VmHWM from /proc/PID/status. Latency percentiles are the medians over runs. ")
+                .append("peak RSS is VmHWM from /proc/PID/status. Driver CPU is the driver JVM's own CPU time over the same window, to show how much of the machine the load itself took. Latency percentiles are the medians over runs. ")
                 .append("`c-epoll` is a single-threaded C server: that it goes well past the Java servers shows the ")
                 .append("driver is not the bottleneck.\n\n");
         md.append("![Each peer's figure as a ratio to Netty epoll](benchmarks.svg)\n\n");
@@ -149,11 +150,12 @@ final class Report {
             }
             md.append(scenario == Scenario.IDLE ? " | Served (worst run)" : " | Errors")
                     .append(" | Server CPU µs/").append(scenario.operation())
-                    .append(" | Server peak RSS MiB | Runs |\n|---|---:|---:|");
-            md.append(latency ? "---:|---:|---:|" : "").append("---:|---:|---:|---:|\n");
+                    .append(" | Server peak RSS MiB | Driver CPU µs/").append(scenario.operation())
+                    .append(" | Runs |\n|---|---:|---:|");
+            md.append(latency ? "---:|---:|---:|" : "").append("---:|---:|---:|---:|---:|\n");
             for (Row row : mine) {
                 md.append("| ").append(row.peer()).append(" | ").append(number(row.figure()))
-                        .append(" | ").append(Double.isNaN(row.ratio()) ? "–" : format("%.2f", row.ratio()));
+                        .append(" | ").append(ratio(row.ratio()));
                 if (latency) {
                     md.append(" | ").append(number(row.p50())).append(" | ").append(number(row.p99()))
                             .append(" | ").append(number(row.p999()));
@@ -163,6 +165,7 @@ final class Report {
                                 : Long.toString(row.errors()))
                         .append(" | ").append(number(row.cpuMicrosPerOperation()))
                         .append(" | ").append(number(row.peakRssMiB()))
+                        .append(" | ").append(number(row.driverCpuMicrosPerOperation()))
                         .append(" | ").append(row.runs()).append(" |\n");
             }
             md.append('\n');
@@ -189,6 +192,14 @@ final class Report {
             return format("%,.0f", value);
         }
         return magnitude >= 100 ? format("%.0f", value) : magnitude >= 10 ? format("%.1f", value) : format("%.2f", value);
+    }
+
+    /** A ratio with two decimals, or two significant digits when it is small. */
+    static String ratio(double value) {
+        if (Double.isNaN(value) || Double.isInfinite(value)) {
+            return "–";
+        }
+        return value >= 0.1 ? format("%.2f", value) : format("%.2g", value);
     }
 
     private static String format(String pattern, Object... values) {

@@ -23,9 +23,9 @@ record Settings(Duration warmup, Duration duration, int runs, int threads, int e
                 int poetryClients, int poemBytes, int udpSenders, int idleConnections, long streamBytes, int starts,
                 boolean smoke) {
 
-    /** Sized to run every scenario against five peers in under ten minutes on two cores. */
+    /** Sized to run every scenario against seven peers in under ten minutes on two cores. */
     static Settings defaults() {
-        return new Settings(Duration.ofSeconds(2), Duration.ofSeconds(4), 3, Runtime.getRuntime().availableProcessors(),
+        return new Settings(Duration.ofMillis(1500), Duration.ofSeconds(3), 3, Runtime.getRuntime().availableProcessors(),
                 100, 64, 50, 3 * 1024, 50, 10_000, 1L << 30, 10, false);
     }
 

@@ -15,6 +15,7 @@ final class SvgChart {
     private static final int BAR_HEIGHT = 16;
     private static final int ROW_HEIGHT = 22;
     private static final int HEADER_HEIGHT = 30;
+    private static final double MAX_SCALE = 4;
     private static final String[] PALETTE = {
         "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
 
@@ -27,7 +28,9 @@ final class SvgChart {
             colours.computeIfAbsent(row.peer(), peer -> PALETTE[colours.size() % PALETTE.length]);
         }
         double largest = rows.stream().mapToDouble(Report.Row::ratio).filter(r -> !Double.isNaN(r)).max().orElse(1);
-        double scale = Math.max(1.25, largest * 1.05);
+        // Bars longer than MAX_SCALE are clipped (their label still tells the ratio) so one outlier cannot flatten
+        // every other bar.
+        double scale = Math.max(1.25, Math.min(MAX_SCALE, largest * 1.05));
         List<String> body = new ArrayList<>();
         int y = 56;
         Scenario current = null;
@@ -43,12 +46,12 @@ final class SvgChart {
             if (Double.isNaN(row.ratio())) {
                 body.add(text(LABEL_WIDTH + 4, y + 12, "start", "normal", "no figure"));
             } else {
-                double width = row.ratio() / scale * PLOT_WIDTH;
+                double width = Math.min(row.ratio(), scale) / scale * PLOT_WIDTH;
                 body.add(String.format(Locale.ROOT,
                         "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>",
                         LABEL_WIDTH, y, width, BAR_HEIGHT, colours.get(row.peer())));
                 body.add(text((int) (LABEL_WIDTH + width + 6), y + 12, "start", "normal",
-                        String.format(Locale.ROOT, "%.2f× (%s)", row.ratio(), Report.number(row.figure()))));
+                        Report.ratio(row.ratio()) + "× (" + Report.number(row.figure()) + ")"));
             }
             y += ROW_HEIGHT;
         }
