@@ -20,7 +20,8 @@ import java.util.Optional;
  * run by run, and writes the report.
  *
  * <pre>{@code Bench --c-server PATH --python PATH --python-peers PATH [--out DIR] [--smoke] [--runs N]
- *       [--warmup SECONDS] [--duration SECONDS] [--threads N] [--peers a,b,...] [SCENARIO...]}</pre>
+ *       [--warmup SECONDS] [--duration SECONDS] [--threads N] [--idle-runs N] [--peers a,b,...]
+ *       [SCENARIO...]}</pre>
  */
 public final class Bench {
 
@@ -47,6 +48,7 @@ public final class Bench {
         Double duration = null;
         Integer runs = null;
         Integer threads = null;
+        Integer idleRuns = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--smoke" -> settings = Settings.smokeDefaults();
@@ -54,6 +56,7 @@ public final class Bench {
                 case "--warmup" -> warmup = Double.parseDouble(value(args, ++i));
                 case "--duration" -> duration = Double.parseDouble(value(args, ++i));
                 case "--threads" -> threads = Integer.parseInt(value(args, ++i));
+                case "--idle-runs" -> idleRuns = Integer.parseInt(value(args, ++i));
                 case "--peers" -> peerNames = Arrays.asList(value(args, ++i).split(","));
                 case "--c-server" -> cServer = Path.of(value(args, ++i));
                 case "--python" -> python = Path.of(value(args, ++i));
@@ -64,7 +67,8 @@ public final class Bench {
             }
         }
         if (cServer == null || pythonPeers == null) {
-            throw new IllegalArgumentException("--c-server and --python-peers are required (scripts/bench passes them)");
+            throw new IllegalArgumentException(
+                    "--c-server and --python-peers are required (scripts/bench passes them)");
         }
         if (runs != null) {
             settings = settings.withRuns(runs);
@@ -75,6 +79,9 @@ public final class Bench {
         }
         if (threads != null) {
             settings = settings.withThreads(threads);
+        }
+        if (idleRuns != null) {
+            settings = settings.withIdleRuns(idleRuns);
         }
         if (scenarios.isEmpty()) {
             scenarios.addAll(List.of(Scenario.values()));
@@ -151,7 +158,8 @@ public final class Bench {
                 }
             }
             warmUpDriver(scenario, running.values());
-            for (int round = 1; round <= settings.runs(); round++) {
+            int runs = scenario == Scenario.IDLE ? settings.idleRuns() : settings.runs();
+            for (int round = 1; round <= runs; round++) {
                 for (var entry : running.entrySet()) {
                     samples.add(measure(scenario, entry.getKey().name(), round, entry.getValue()));
                 }

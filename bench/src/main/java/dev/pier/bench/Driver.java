@@ -70,7 +70,8 @@ public final class Driver {
             if (command.isEmpty()) {
                 usage("startup needs the server's command after --");
             }
-            Result result = StartupTimer.run(command, ready, Path.of("pier-bench-startup.log"), starts);
+            Path log = Path.of(System.getProperty("java.io.tmpdir"), "pier-bench-startup.log");
+            Result result = StartupTimer.run(command, ready, log, starts);
             System.out.printf("scenario=startup median_ms=%.1f starts=%d errors=%d%n",
                     result.latencyMicros(50) / 1000, result.operations(), result.errors());
             return;
@@ -94,7 +95,10 @@ public final class Driver {
         };
         System.out.println("scenario=" + scenario.id() + " " + result.summary()
                 + (scenario == Scenario.IDLE ? " served=" + result.operations() + "/" + result.attempted() : "")
-                + (scenario == Scenario.STREAM ? String.format(" MB/s=%.1f", result.operations() / result.seconds() / 1e6) : ""));
+                + (scenario == Scenario.STREAM
+                        ? String.format(" MB/s=%.1f", result.operations() / result.seconds() / 1e6) : "")
+                + (Double.isNaN(TimedLoad.allocationPerOperation)
+                        ? "" : String.format(" driver_alloc_bytes_per_op=%.2f", TimedLoad.allocationPerOperation)));
     }
 
     private static int or(Integer value, int fallback) {

@@ -87,7 +87,8 @@ final class EchoLoad {
         private void write(Connection connection) {
             try {
                 connection.channel.write(connection.out);
-                connection.key.interestOps(connection.out.hasRemaining() ? SelectionKey.OP_WRITE : SelectionKey.OP_READ);
+                boolean full = connection.out.hasRemaining();
+                connection.key.interestOps(full ? SelectionKey.OP_WRITE : SelectionKey.OP_READ);
             } catch (IOException e) {
                 fail(connection);
             }

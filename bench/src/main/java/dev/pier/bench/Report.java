@@ -23,8 +23,8 @@ final class Report {
      * @param ratio median over rounds of this peer's figure divided by the reference's in the same round
      */
     record Row(Scenario scenario, String peer, double figure, double ratio, double p50, double p99, double p999,
-               long errors, double cpuMicrosPerOperation, double driverCpuMicrosPerOperation, double peakRssMiB, int runs, long leastServed,
-               long attempted) {
+               long errors, double cpuMicrosPerOperation, double driverCpuMicrosPerOperation, double peakRssMiB,
+               int runs, long leastServed, long attempted) {
     }
 
     private final Settings settings;
@@ -115,17 +115,19 @@ final class Report {
                 .append("; gcc ").append(machine.gcc()).append("; Python ").append(machine.python())
                 .append(", Twisted ").append(machine.twisted()).append("; Netty ").append(machine.netty())
                 .append(".\n\n");
-        md.append("**Method:** every server is a separate process on 127.0.0.1; the load driver is Java NIO with ")
-                .append(settings.threads()).append(" selector loop(s), on the same machine. Timed scenarios warm up for ")
-                .append(seconds(settings.warmup())).append(" and then measure for ").append(seconds(settings.duration()))
-                .append(". Peers take turns run by run (A B C … A B C …), ").append(settings.runs())
-                .append(" run(s) each (startup: ").append(settings.starts()).append(" starts each); a figure is the ")
-                .append("median of a peer's runs and a ratio is the median, over rounds, of the peer's figure divided ")
-                .append("by `").append(Servers.REFERENCE).append("`'s in the same round. Server CPU is user + system ")
-                .append("time (children included) from /proc/PID/stat over the measured window, per operation; ")
-                .append("peak RSS is VmHWM from /proc/PID/status. Driver CPU is the driver JVM's own CPU time over the same window, to show how much of the machine the load itself took. Latency percentiles are the medians over runs. ")
-                .append("`c-epoll` is a single-threaded C server: that it goes well past the Java servers shows the ")
-                .append("driver is not the bottleneck.\n\n");
+        md.append("""
+                **Method:** every server is a separate process on 127.0.0.1; the load driver is Java NIO with %d \
+                selector loop(s), on the same machine. Timed scenarios warm up for %s, then measure for %s. Peers \
+                take turns run by run (A B C … A B C …), %d run(s) each (idle: %d; startup: %d starts each). A \
+                figure is the median of a peer's runs; a ratio is the median, over rounds, of the peer's figure \
+                divided by `%s`'s in the same round; latency percentiles are medians over runs. Server CPU is user \
+                + system time (children included) from /proc/PID/stat over the measured window, per operation; peak \
+                RSS is VmHWM from /proc/PID/status; driver CPU is the driver JVM's own CPU time over the same \
+                window. `c-epoll`, a single-threaded C server, shows the ceiling the driver reaches here: where it \
+                is well past the Java servers, the driver was not what limited them.
+
+                """.formatted(settings.threads(), seconds(settings.warmup()), seconds(settings.duration()),
+                settings.runs(), settings.idleRuns(), settings.starts(), Servers.REFERENCE));
         md.append("![Each peer's figure as a ratio to Netty epoll](benchmarks.svg)\n\n");
         for (Scenario scenario : scenarios) {
             List<Row> mine = rows.stream().filter(r -> r.scenario() == scenario).toList();
@@ -191,7 +193,10 @@ final class Report {
         if (magnitude >= 1000) {
             return format("%,.0f", value);
         }
-        return magnitude >= 100 ? format("%.0f", value) : magnitude >= 10 ? format("%.1f", value) : format("%.2f", value);
+        if (magnitude >= 100) {
+            return format("%.0f", value);
+        }
+        return magnitude >= 10 ? format("%.1f", value) : format("%.2f", value);
     }
 
     /** A ratio with two decimals, or two significant digits when it is small. */

@@ -2,6 +2,7 @@ package dev.pier.bench;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.function.Consumer;
@@ -20,6 +21,9 @@ abstract class SelectorWorker implements Runnable {
     final Histogram latency = Result.newHistogram();
     long operations;
     long errors;
+    /** Operations completed over the whole run, warm-up included, and the bytes this loop allocated meanwhile. */
+    long allCompleted;
+    long allocatedBytes;
     private long measureFrom;
     private long measureUntil;
     private final Consumer<SelectionKey> onReady = this::ready;
@@ -62,6 +66,7 @@ abstract class SelectorWorker implements Runnable {
     }
 
     final void completed(long started, long finished) {
+        allCompleted++;
         if (started >= measureFrom && finished <= measureUntil) {
             latency.recordValue(finished - started);
             operations++;
@@ -70,12 +75,15 @@ abstract class SelectorWorker implements Runnable {
 
     @Override
     public final void run() {
+        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         try {
             start();
+            long allocatedBefore = threads.getCurrentThreadAllocatedBytes();
             for (long now = System.nanoTime(); now < measureUntil; now = System.nanoTime()) {
                 tick(now);
                 selector.select(onReady, selectMillis());
             }
+            allocatedBytes = threads.getCurrentThreadAllocatedBytes() - allocatedBefore;
         } catch (IOException e) {
             errors++;
         } finally {

@@ -32,6 +32,7 @@ final class Servers {
     }
 
     private static final Set<Service> ALL = EnumSet.allOf(Service.class);
+    private static final String PIER_SERVER = "dev.pier.bench.PierServer";
 
     private Servers() {
     }
@@ -40,6 +41,9 @@ final class Servers {
         return List.of(
                 java(REFERENCE, "Netty 4.2, native epoll transport, one event loop per core", ALL,
                         "dev.pier.bench.NettyServer", "epoll"),
+                pier("pier-reactor", "Pier, event-driven model (dev.pier.reactor)", "reactor"),
+                pier("pier-virtual", "Pier, socketserver model, a virtual thread per connection (dev.pier.blocking)",
+                        "virtual"),
                 java("netty-nio", "Netty 4.2, NIO transport, one event loop per core", ALL,
                         "dev.pier.bench.NettyServer", "nio"),
                 new Server("c-epoll", "C, one thread, level-triggered epoll (the ceiling on one core)", ALL,
@@ -60,8 +64,20 @@ final class Servers {
                 tools -> Tools.missingClass(mainClass));
     }
 
+    /**
+     * Pier's own servers, all in {@value #PIER_SERVER} with the model as first argument, as NettyServer does for
+     * Netty's transports. Until that class exists the entries are reported as not measured.
+     */
+    private static Server pier(String name, String description, String model) {
+        return new Server(name, description, ALL,
+                (tools, service) -> withArguments(tools.javaCommand(PIER_SERVER, model), tools, service),
+                tools -> Tools.missingClass(PIER_SERVER)
+                        .map(missing -> "Pier's servers are not written yet (" + missing + ")"));
+    }
+
     private static List<String> python(Tools tools, String library, Service service) {
-        return withArguments(List.of(tools.python().toString(), tools.pythonPeers().toString(), library), tools, service);
+        List<String> command = List.of(tools.python().toString(), tools.pythonPeers().toString(), library);
+        return withArguments(command, tools, service);
     }
 
     private static List<String> withArguments(List<String> command, Tools tools, Service service) {

@@ -12,7 +12,7 @@ final class StartupTimer {
     }
 
     /** The latency histogram holds each start; its median is the figure. */
-    static Result run(List<String> command, Pattern readyLine, Path log, int starts) throws IOException, InterruptedException {
+    static Result run(List<String> command, Pattern readyLine, Path log, int starts) {
         var latency = Result.newHistogram();
         long errors = 0;
         long total = 0;
@@ -22,6 +22,7 @@ final class StartupTimer {
                 latency.recordValue(elapsed);
                 total += elapsed;
             } catch (IOException e) {
+                System.err.println("start " + (i + 1) + " failed: " + e.getMessage());
                 errors++;
             }
         }

@@ -8,6 +8,12 @@ import java.util.concurrent.locks.LockSupport;
 /** Runs selector workers through a warm-up and a measured window, then adds up what they measured. */
 final class TimedLoad {
 
+    /**
+     * Bytes the driver's loops allocated per operation in the last run (warm-up included), for the driver's own
+     * check that its hot path does not allocate.
+     */
+    static volatile double allocationPerOperation = Double.NaN;
+
     private TimedLoad() {
     }
 
@@ -31,10 +37,17 @@ final class TimedLoad {
         var latency = Result.newHistogram();
         long operations = 0;
         long errors = 0;
+        long allCompleted = 0;
+        long allocated = 0;
         for (SelectorWorker worker : workers) {
             latency.add(worker.latency);
             operations += worker.operations;
             errors += worker.errors;
+            allCompleted += worker.allCompleted;
+            allocated += worker.allocatedBytes;
+        }
+        if (allCompleted > 0) {
+            allocationPerOperation = (double) allocated / allCompleted;
         }
         return new Result(operations, duration.toNanos() / 1e9, latency, errors, operations);
     }
