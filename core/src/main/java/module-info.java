@@ -2,9 +2,23 @@
  * Pier: network servers and clients on the JDK alone.
  *
  * <ul>
+ *   <li>{@code dev.pier.blocking}: the socketserver model (servers, request handlers, concurrency strategies).</li>
  *   <li>{@code dev.pier.reactor}: the event-driven model (Twisted's reactor, protocols, factories, transports).</li>
+ *   <li>{@code dev.pier.unix}: what NIO lacks on Linux, through the C library: Unix datagram sockets, descriptor
+ *       passing, peer credentials, descriptor numbers.</li>
+ *   <li>{@code dev.pier.protocols}: line, netstring and length-prefixed receivers.</li>
+ *   <li>{@code dev.pier.protocols.policies}: idle timeouts, connection limits and throttling for any factory.</li>
+ *   <li>{@code dev.pier.endpoint}: endpoint description strings such as {@code tcp:8080:interface=127.0.0.1}.</li>
+ *   <li>{@code dev.pier.testing}: a manual clock and fake transports to test protocols without a network.</li>
  * </ul>
  */
 module dev.pier {
+    requires jdk.net;
+
+    exports dev.pier.blocking;
     exports dev.pier.reactor;
+    exports dev.pier.unix;
+    exports dev.pier.protocols;
+    exports dev.pier.endpoint;
+    exports dev.pier.testing;
 }

@@ -1,0 +1,346 @@
+package dev.pier.blocking;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.SocketAddress;
+import java.nio.channels.ClosedChannelException;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The template of every server, as in Python's {@code socketserver.BaseServer}: it waits for a request, verifies
+ * it, and hands it to its {@link Concurrency} strategy, which runs a fresh handler for it. Subclasses say what a
+ * request is ({@link TcpServer}, {@link UdpServer}, {@link UnixStreamServer}, {@link UnixDatagramServer}); every
+ * step is a protected hook that a subclass may override.
+ *
+ * <pre>{@code
+ * class EchoHandler extends StreamRequestHandler {
+ *     protected void handle() throws IOException {
+ *         for (String line; (line = readLine()) != null; ) {
+ *             out().write((line + "\n").getBytes(UTF_8));
+ *         }
+ *     }
+ * }
+ * try (var server = new TcpServer(new InetSocketAddress("127.0.0.1", 8007), EchoHandler::new)) {
+ *     server.serveForever();   // until another thread, or a handler, calls server.shutdown()
+ * }
+ * }</pre>
+ *
+ * <p><b>One request:</b> {@link #getRequest} → {@link #verifyRequest} → {@link #processRequest} (the concurrency
+ * strategy) → {@link #finishRequest} (handler setup, handle, finish) → {@link #handleError} if that threw →
+ * {@link #shutdownRequest} → {@link #closeRequest}. A rejected request goes straight to {@code shutdownRequest}.
+ * An {@code IOException} from {@code getRequest} is dropped (a client that gave up); an {@code Exception} from a
+ * hook or handler goes to {@code handleError} and serving continues; an {@code Error} shuts the request down and
+ * propagates.
+ *
+ * <p><b>Life:</b> the constructor binds and activates unless {@link ServerOptions#bindAndActivate()} is false (do
+ * that when a subclass's {@link #serverBind()} uses its own fields, which are not yet set while a superclass
+ * constructor runs; then call {@link #bindAndActivate()}). If binding fails the socket is closed before the
+ * exception escapes. {@link #close()} stops serving, closes the socket and waits, within the strategy's grace
+ * period, for requests still running.
+ *
+ * @param <R> what one request is: {@code SocketChannel} for stream servers, {@link DatagramRequest} for datagram
+ *            servers
+ */
+public abstract class BaseServer<R> implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(BaseServer.class.getName());
+
+    /** The server whose handler the current thread is running, so that shutdown() never waits for itself. */
+    private static final ScopedValue<BaseServer<?>> HANDLING = ScopedValue.newInstance();
+
+    private final RequestHandlerFactory<R> handlerFactory;
+    private final ServerOptions options;
+    private final RequestDispatcher dispatcher;
+
+    private final Object lock = new Object();
+    private Thread servingThread;            // guarded by lock; the thread inside serveForever, if any
+    private long loopsFinished;              // guarded by lock
+    private boolean closed;                  // guarded by lock
+    private volatile boolean shutdownRequested;
+
+    protected BaseServer(RequestHandlerFactory<R> handlerFactory, ServerOptions options) {
+        this.handlerFactory = Objects.requireNonNull(handlerFactory, "handlerFactory");
+        this.options = Objects.requireNonNull(options, "options");
+        this.dispatcher = RequestDispatcher.forStrategy(options.concurrency());
+    }
+
+    /** The settings this server was made with. */
+    public final ServerOptions options() {
+        return options;
+    }
+
+    /** The address the server is bound to, with port 0 resolved to the real port. */
+    public abstract SocketAddress address();
+
+    /** Binds and activates the server; the constructor does this unless told not to. On failure, closes. */
+    public final void bindAndActivate() throws IOException {
+        try {
+            serverBind();
+            serverActivate();
+        } catch (IOException | RuntimeException | Error e) {
+            close();
+            throw e;
+        }
+    }
+
+    // ---- serving ----
+
+    /**
+     * Handles requests until {@link #shutdown()} is called or the thread is interrupted. Calls
+     * {@link #serviceActions()} after each request.
+     *
+     * @throws IllegalStateException if the server is closed or another thread is already serving
+     * @throws IOException           if the listening socket stops working (for example it was closed)
+     */
+    public void serveForever() throws IOException {
+        synchronized (lock) {
+            ensureOpen();
+            if (servingThread != null) {
+                throw new IllegalStateException("serveForever is already running on " + servingThread.getName());
+            }
+            servingThread = Thread.currentThread();
+        }
+        try {
+            while (!shutdownRequested && !Thread.currentThread().isInterrupted()) {
+                if (awaitRequest(null)) {
+                    handleReadyRequest();
+                }
+                dispatcher.serviceActions();
+                serviceActions();
+            }
+        } finally {
+            synchronized (lock) {
+                shutdownRequested = false;
+                servingThread = null;
+                loopsFinished++;
+                lock.notifyAll();
+            }
+        }
+    }
+
+    /**
+     * Handles one request, waiting at most {@link ServerOptions#timeout()} for it to arrive; if none does, calls
+     * {@link #handleTimeout()} instead.
+     */
+    public void handleRequest() throws IOException {
+        synchronized (lock) {
+            ensureOpen();
+        }
+        Duration timeout = options.timeout();
+        long deadline = timeout == null ? 0 : System.nanoTime() + timeout.toNanos();
+        while (true) {
+            Duration left = timeout == null ? null : Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+            if (awaitRequest(left)) {
+                handleReadyRequest();
+                return;
+            }
+            if (left != null && left.isZero()) {
+                dispatcher.serviceActions();
+                handleTimeout();
+                return;
+            }
+        }
+    }
+
+    /**
+     * Stops {@link #serveForever()} and waits until it has returned. Returns at once, without waiting, when
+     * called from the serving thread or from one of this server's handlers: the loop then stops after the
+     * current request. If no loop is running, the next {@code serveForever()} returns at once.
+     */
+    public void shutdown() {
+        Thread loop;
+        long loopNumber;
+        synchronized (lock) {
+            shutdownRequested = true;
+            loop = servingThread;
+            loopNumber = loopsFinished;
+        }
+        wakeUp();
+        if (loop == null || loop == Thread.currentThread() || isHandlingRequestOfThisServer()) {
+            return;
+        }
+        boolean interrupted = false;
+        synchronized (lock) {
+            while (servingThread == loop && loopsFinished == loopNumber) {
+                try {
+                    lock.wait();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Stops serving (as {@link #shutdown()}), closes the socket ({@link #serverClose()}) and waits for requests
+     * still running as the concurrency strategy says. Idempotent.
+     */
+    @Override
+    public final void close() {
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        shutdown();
+        try {
+            serverClose();
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, "Closing " + this + " failed", e);
+        } finally {
+            dispatcher.close();
+        }
+    }
+
+    /** Whether {@link #close()} has been called. */
+    public final boolean isClosed() {
+        synchronized (lock) {
+            return closed;
+        }
+    }
+
+    // ---- hooks: binding, waiting, accepting ----
+
+    /** Binds the socket to the requested address (for stream servers NIO also starts listening here). */
+    protected abstract void serverBind() throws IOException;
+
+    /** Prepares the bound socket for the serving loop (Python: listen). */
+    protected void serverActivate() throws IOException {
+    }
+
+    /**
+     * Waits until {@link #getRequest()} has something to return, {@code timeout} passes ({@code null}: no limit)
+     * or {@link #wakeUp()} is called.
+     *
+     * @return true if a request seems ready ({@code getRequest} may still find nothing and return null)
+     */
+    protected abstract boolean awaitRequest(Duration timeout) throws IOException;
+
+    /** Makes a running or the next {@link #awaitRequest} return promptly; called by {@link #shutdown()}. */
+    protected abstract void wakeUp();
+
+    /**
+     * Accepts a connection or receives a datagram without blocking for long.
+     *
+     * @return the request, or {@code null} if there was none after all
+     */
+    protected abstract IncomingRequest<R> getRequest() throws IOException;
+
+    /** Closes the server's socket; called once by {@link #close()}. */
+    protected abstract void serverClose() throws IOException;
+
+    // ---- hooks: one request ----
+
+    /** Whether to handle this request; false drops it (the client sees end of stream). Default: true. */
+    protected boolean verifyRequest(R request, SocketAddress clientAddress) throws Exception {
+        return true;
+    }
+
+    /** Hands the request to the concurrency strategy, which calls {@link #finishRequest} where it runs it. */
+    protected void processRequest(R request, SocketAddress clientAddress) throws Exception {
+        dispatcher.dispatch(new RequestJob(request, clientAddress,
+                () -> runRequest(request, clientAddress), () -> closeRequest(request)));
+    }
+
+    /** Makes a handler for the request and runs it: setup, handle, finish. */
+    protected void finishRequest(R request, SocketAddress clientAddress) throws Exception {
+        handlerFactory.newHandler().run(request, clientAddress, this);
+    }
+
+    /** Ends a request after handling it: for connections, half-closes then {@link #closeRequest}s it. */
+    protected void shutdownRequest(R request) {
+        closeRequest(request);
+    }
+
+    /** Releases the request (closes a connection; nothing for a datagram). Must not throw. */
+    protected void closeRequest(R request) {
+    }
+
+    /** Reports a failed request; the server goes on serving. Default: logs it with the client's address. */
+    protected void handleError(R request, SocketAddress clientAddress, Exception error) {
+        LOG.log(Level.ERROR, () -> "Exception while handling a request from " + clientAddress, error);
+    }
+
+    /** Called by {@link #handleRequest()} when no request came within the timeout. Default: nothing. */
+    protected void handleTimeout() {
+    }
+
+    /** Called by {@link #serveForever()} after each request. Default: nothing. */
+    protected void serviceActions() {
+    }
+
+    // ---- internals ----
+
+    private void handleReadyRequest() throws IOException {
+        IncomingRequest<R> incoming;
+        try {
+            incoming = getRequest();
+        } catch (ClosedChannelException e) {
+            throw e;
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, "Dropped a request that failed on arrival", e);
+            return;
+        }
+        if (incoming == null) {
+            return;
+        }
+        R request = incoming.request();
+        SocketAddress client = incoming.clientAddress();
+        try {
+            if (!verifyRequest(request, client)) {
+                shutdownRequest(request);
+                return;
+            }
+        } catch (Exception e) {
+            handleError(request, client, e);
+            shutdownRequest(request);
+            return;
+        } catch (Error e) {
+            shutdownRequest(request);
+            throw e;
+        }
+        try {
+            processRequest(request, client);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            shutdownRequest(request);
+        } catch (Exception e) {
+            // The strategy could not take the request, so no handler will shut it down.
+            handleError(request, client, e);
+            shutdownRequest(request);
+        }
+    }
+
+    /** The whole life of one request where the strategy runs it. */
+    private void runRequest(R request, SocketAddress client) {
+        ScopedValue.where(HANDLING, this).run(() -> {
+            try {
+                finishRequest(request, client);
+            } catch (Exception e) {
+                handleError(request, client, e);
+            } finally {
+                shutdownRequest(request);
+            }
+        });
+    }
+
+    private boolean isHandlingRequestOfThisServer() {
+        return HANDLING.isBound() && HANDLING.get() == this;
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException(this + " is closed");
+        }
+    }
+
+    /** The running state of the concurrency strategy (for tests). */
+    final RequestDispatcher dispatcher() {
+        return dispatcher;
+    }
+}

@@ -1,0 +1,157 @@
+package dev.pier.blocking;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Streams over a connected, blocking {@code SocketChannel} whose {@code close()} leaves the channel open: a
+ * handler's streams end with the handler, the connection is the server's to shut down.
+ */
+final class ChannelStreams {
+
+    /** Large heap-buffer transfers go through the JDK's per-thread direct buffers; keep those small. */
+    private static final int MAX_TRANSFER = 64 * 1024;
+
+    private ChannelStreams() {
+    }
+
+    /** An unbuffered input stream; reads fail with SocketTimeoutException after {@code timeout} (null: never). */
+    static InputStream input(SocketChannel channel, Duration timeout) throws IOException {
+        return new Input(channel, timeout);
+    }
+
+    /** An unbuffered output stream whose every write sends all its bytes before returning. */
+    static OutputStream output(SocketChannel channel) {
+        return new Output(channel);
+    }
+
+    private static final class Input extends InputStream {
+        private final SocketChannel channel;
+        private final Duration timeout;
+        private final InputStream timedInet;   // the JDK's own timed reads, for TCP
+        private boolean closed;
+
+        Input(SocketChannel channel, Duration timeout) throws IOException {
+            this.channel = channel;
+            this.timeout = timeout;
+            if (timeout != null && channel.getRemoteAddress() instanceof java.net.InetSocketAddress) {
+                channel.socket().setSoTimeout((int) Math.clamp(Math.max(1, timeout.toMillis()), 1, Integer.MAX_VALUE));
+                this.timedInet = channel.socket().getInputStream();
+            } else {
+                this.timedInet = null;
+            }
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            Objects.checkFromIndexSize(off, len, b.length);
+            if (closed) {
+                throw new IOException("stream closed");
+            }
+            if (len == 0) {
+                return 0;
+            }
+            len = Math.min(len, MAX_TRANSFER);
+            if (timedInet != null) {
+                return timedInet.read(b, off, len);
+            }
+            if (timeout == null) {
+                return channel.read(ByteBuffer.wrap(b, off, len));
+            }
+            return readWithWatchdog(ByteBuffer.wrap(b, off, len));
+        }
+
+        /**
+         * Unix channels have no read timeout: on expiry a watchdog shuts the input down, which ends the blocked
+         * read; the connection can still be written to.
+         */
+        private int readWithWatchdog(ByteBuffer dst) throws IOException {
+            var timedOut = new java.util.concurrent.atomic.AtomicBoolean();
+            ScheduledFuture<?> watchdog = Watchdog.SCHEDULER.schedule(() -> {
+                timedOut.set(true);
+                try {
+                    channel.shutdownInput();
+                } catch (IOException ignored) {
+                    // the read ends anyway once the channel is gone
+                }
+            }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+            int n;
+            try {
+                n = channel.read(dst);
+            } finally {
+                watchdog.cancel(false);
+            }
+            if (timedOut.get()) {
+                throw new SocketTimeoutException("no data from the client within " + timeout);
+            }
+            return n;
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
+    }
+
+    private static final class Output extends OutputStream {
+        private final SocketChannel channel;
+        private boolean closed;
+
+        Output(SocketChannel channel) {
+            this.channel = channel;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            Objects.checkFromIndexSize(off, len, b.length);
+            if (closed) {
+                throw new IOException("stream closed");
+            }
+            for (int sent = 0; sent < len; ) {
+                ByteBuffer chunk = ByteBuffer.wrap(b, off + sent, Math.min(len - sent, MAX_TRANSFER));
+                while (chunk.hasRemaining()) {
+                    sent += channel.write(chunk);
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
+    }
+
+    private static final class Watchdog {
+        static final ScheduledExecutorService SCHEDULER = newScheduler();
+
+        private static ScheduledExecutorService newScheduler() {
+            var scheduler = new ScheduledThreadPoolExecutor(1,
+                    Thread.ofPlatform().daemon(true).name("pier-read-timeouts").factory());
+            scheduler.setRemoveOnCancelPolicy(true);
+            return Executors.unconfigurableScheduledExecutorService(scheduler);
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package dev.pier.blocking;
+
+/**
+ * The running state a server builds from its {@link Concurrency} strategy: it decides where each request runs.
+ *
+ * <p>To add a strategy: add its public type to {@code Concurrency}'s {@code permits} list with a static factory
+ * there, implement this interface, and add a case to {@link #forStrategy}; the compiler points at that switch.
+ */
+interface RequestDispatcher {
+
+    static RequestDispatcher forStrategy(Concurrency concurrency) {
+        return switch (concurrency) {
+            case Synchronous synchronous -> new SynchronousDispatcher();
+            case ThreadPerRequest threads -> new ThreadDispatcher(threads);
+        };
+    }
+
+    /**
+     * Runs {@code job} or hands it on; called on the serving thread. Exactly one of {@code job.handle()} or
+     * {@code job.release()} must eventually run, unless this method throws, in which case the server shuts the
+     * request down itself.
+     *
+     * @throws InterruptedException if the serving thread was interrupted while waiting for capacity
+     */
+    void dispatch(RequestJob job) throws InterruptedException;
+
+    /** Called by the serving loop after each request or timeout (socketserver's {@code service_actions}). */
+    default void serviceActions() {
+    }
+
+    /**
+     * Called once by {@link BaseServer#close()} after the listening socket is closed: waits, within the strategy's
+     * bounds, for requests still running. Must not wait for the calling thread itself.
+     */
+    void close();
+}

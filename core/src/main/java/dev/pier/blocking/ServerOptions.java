@@ -1,0 +1,102 @@
+package dev.pier.blocking;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The settings of a server, fixed when it is made (socketserver's class attributes). Immutable: start from
+ * {@link #defaults()} and change what you need.
+ *
+ * <pre>{@code
+ * ServerOptions.defaults()
+ *         .withConcurrency(Concurrency.threads())
+ *         .withTimeout(Duration.ofSeconds(5))
+ *         .withReusePort(true)
+ * }</pre>
+ *
+ * @param concurrency     how requests run (default {@link Concurrency#synchronous()})
+ * @param timeout         the longest {@link BaseServer#handleRequest()} waits before calling
+ *                        {@link BaseServer#handleTimeout()}; {@code null} (the default) waits for ever
+ * @param reuseAddress    SO_REUSEADDR on TCP listeners, so a restarted server can bind at once (default true);
+ *                        datagram and Unix servers ignore it, since on UDP it lets two servers share a port by
+ *                        accident (ask for {@code reusePort} to share on purpose)
+ * @param reusePort       SO_REUSEPORT before binding, so several processes can serve one port (default false)
+ * @param backlog         the listen queue length of stream servers (default: the system maximum)
+ * @param maxPacketSize   the longest datagram a datagram server accepts (default 8192); longer ones are
+ *                        reported through {@link DatagramServer#oversizedDatagram} and dropped
+ * @param bindAndActivate whether the constructor binds and activates the server (default true); when false, call
+ *                        {@link BaseServer#bindAndActivate()} yourself
+ */
+public record ServerOptions(Concurrency concurrency, Duration timeout, boolean reuseAddress, boolean reusePort,
+                            int backlog, int maxPacketSize, boolean bindAndActivate) {
+
+    /** socketserver's {@code max_packet_size}. */
+    public static final int DEFAULT_MAX_PACKET_SIZE = 8192;
+
+    private static final ServerOptions DEFAULTS = new ServerOptions(Concurrency.synchronous(), null, true, false,
+            systemMaxBacklog(), DEFAULT_MAX_PACKET_SIZE, true);
+
+    public ServerOptions {
+        Objects.requireNonNull(concurrency, "concurrency");
+        if (timeout != null && timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout must not be negative, got " + timeout);
+        }
+        if (backlog < 1) {
+            throw new IllegalArgumentException("backlog must be positive, got " + backlog);
+        }
+        if (maxPacketSize < 1 || maxPacketSize > 65_507) {
+            throw new IllegalArgumentException("maxPacketSize must be between 1 and 65507, got " + maxPacketSize);
+        }
+    }
+
+    public static ServerOptions defaults() {
+        return DEFAULTS;
+    }
+
+    public ServerOptions withConcurrency(Concurrency concurrency) {
+        return new ServerOptions(concurrency, timeout, reuseAddress, reusePort, backlog, maxPacketSize,
+                bindAndActivate);
+    }
+
+    public ServerOptions withTimeout(Duration timeout) {
+        return new ServerOptions(concurrency, timeout, reuseAddress, reusePort, backlog, maxPacketSize,
+                bindAndActivate);
+    }
+
+    public ServerOptions withReuseAddress(boolean reuseAddress) {
+        return new ServerOptions(concurrency, timeout, reuseAddress, reusePort, backlog, maxPacketSize,
+                bindAndActivate);
+    }
+
+    public ServerOptions withReusePort(boolean reusePort) {
+        return new ServerOptions(concurrency, timeout, reuseAddress, reusePort, backlog, maxPacketSize,
+                bindAndActivate);
+    }
+
+    public ServerOptions withBacklog(int backlog) {
+        return new ServerOptions(concurrency, timeout, reuseAddress, reusePort, backlog, maxPacketSize,
+                bindAndActivate);
+    }
+
+    public ServerOptions withMaxPacketSize(int maxPacketSize) {
+        return new ServerOptions(concurrency, timeout, reuseAddress, reusePort, backlog, maxPacketSize,
+                bindAndActivate);
+    }
+
+    public ServerOptions withBindAndActivate(boolean bindAndActivate) {
+        return new ServerOptions(concurrency, timeout, reuseAddress, reusePort, backlog, maxPacketSize,
+                bindAndActivate);
+    }
+
+    /** The kernel's cap on listen backlogs (Linux: net.core.somaxconn), or 4096 where it cannot be read. */
+    private static int systemMaxBacklog() {
+        try {
+            return Math.max(1, Integer.parseInt(Files.readString(Path.of("/proc/sys/net/core/somaxconn")).strip()));
+        } catch (IOException | NumberFormatException | SecurityException e) {
+            return 4096;
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package dev.pier.blocking;
+
+import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.nio.channels.SocketChannel;
+
+/**
+ * A TCP server (Python's {@code TCPServer}): each accepted connection is handled by a new
+ * {@link StreamRequestHandler} (or any {@code BaseRequestHandler<SocketChannel>}).
+ *
+ * <pre>{@code
+ * try (var server = new TcpServer("127.0.0.1", 0, EchoHandler::new,
+ *         ServerOptions.defaults().withConcurrency(Concurrency.virtualThreads()))) {
+ *     System.out.println("listening on " + server.address());
+ *     server.serveForever();
+ * }
+ * }</pre>
+ */
+public non-sealed class TcpServer extends StreamServer {
+
+    /** Binds {@code address} (port 0: any free port) with the default options. */
+    public TcpServer(InetSocketAddress address, RequestHandlerFactory<SocketChannel> handlerFactory)
+            throws IOException {
+        this(address, handlerFactory, ServerOptions.defaults());
+    }
+
+    public TcpServer(InetSocketAddress address, RequestHandlerFactory<SocketChannel> handlerFactory,
+                     ServerOptions options) throws IOException {
+        super(resolved(address), family(address), handlerFactory, options);
+    }
+
+    /** Binds {@code host:port} (port 0: any free port) with the default options. */
+    public TcpServer(String host, int port, RequestHandlerFactory<SocketChannel> handlerFactory) throws IOException {
+        this(host, port, handlerFactory, ServerOptions.defaults());
+    }
+
+    public TcpServer(String host, int port, RequestHandlerFactory<SocketChannel> handlerFactory,
+                     ServerOptions options) throws IOException {
+        this(new InetSocketAddress(host, checkedPort(port)), handlerFactory, options);
+    }
+
+    /** The bound address, with port 0 resolved. */
+    @Override
+    public InetSocketAddress address() {
+        return (InetSocketAddress) super.address();
+    }
+
+    /** Sets SO_REUSEADDR and SO_REUSEPORT as the options say, then binds and listens. */
+    @Override
+    protected void serverBind() throws IOException {
+        channel().setOption(StandardSocketOptions.SO_REUSEADDR, options().reuseAddress());
+        if (options().reusePort()) {
+            Sockets.enableReusePort(channel());
+        }
+        super.serverBind();
+    }
+
+    static int checkedPort(int port) {
+        if (port < 0 || port > 65_535) {
+            throw new IllegalArgumentException("port must be between 0 and 65535 (0: any free port), got " + port);
+        }
+        return port;
+    }
+
+    private static InetSocketAddress resolved(InetSocketAddress address) {
+        if (address.isUnresolved()) {
+            throw new IllegalArgumentException("cannot resolve host " + address.getHostString());
+        }
+        return address;
+    }
+
+    private static StandardProtocolFamily family(InetSocketAddress address) {
+        return resolved(address).getAddress() instanceof Inet6Address
+                ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET;
+    }
+}

@@ -1,0 +1,138 @@
+package dev.pier.blocking;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.time.Duration;
+
+/**
+ * A UDP server (Python's {@code UDPServer}): each datagram is handled by a new {@link DatagramRequestHandler}
+ * (or any {@code BaseRequestHandler<DatagramRequest>}), whose reply goes back from the server's port.
+ *
+ * <pre>{@code
+ * try (var server = new UdpServer(new InetSocketAddress("127.0.0.1", 0), UpperCaseHandler::new)) {
+ *     server.serveForever();
+ * }
+ * }</pre>
+ */
+public non-sealed class UdpServer extends DatagramServer {
+
+    private static final System.Logger LOG = System.getLogger(UdpServer.class.getName());
+
+    private final InetSocketAddress requestedAddress;
+    private final DatagramChannel channel;
+    private final ByteBuffer receiveBuffer;
+    private volatile InetSocketAddress boundAddress;
+    private volatile Readiness readiness;
+
+    public UdpServer(InetSocketAddress address, RequestHandlerFactory<DatagramRequest> handlerFactory)
+            throws IOException {
+        this(address, handlerFactory, ServerOptions.defaults());
+    }
+
+    public UdpServer(InetSocketAddress address, RequestHandlerFactory<DatagramRequest> handlerFactory,
+                     ServerOptions options) throws IOException {
+        super(handlerFactory, options);
+        if (address.isUnresolved()) {
+            throw new IllegalArgumentException("cannot resolve host " + address.getHostString());
+        }
+        this.requestedAddress = address;
+        // One byte more than allowed, so that an oversized datagram shows instead of being cut silently.
+        this.receiveBuffer = ByteBuffer.allocateDirect(options.maxPacketSize() + 1);
+        this.channel = DatagramChannel.open(address.getAddress() instanceof Inet6Address
+                ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
+        if (options.bindAndActivate()) {
+            bindAndActivate();
+        }
+    }
+
+    public UdpServer(String host, int port, RequestHandlerFactory<DatagramRequest> handlerFactory,
+                     ServerOptions options) throws IOException {
+        this(new InetSocketAddress(host, TcpServer.checkedPort(port)), handlerFactory, options);
+    }
+
+    /** The server's socket. */
+    public final DatagramChannel channel() {
+        return channel;
+    }
+
+    @Override
+    public InetSocketAddress address() {
+        InetSocketAddress bound = boundAddress;
+        return bound != null ? bound : requestedAddress;
+    }
+
+    /** Sets SO_REUSEPORT if asked, then binds. */
+    @Override
+    protected void serverBind() throws IOException {
+        if (options().reusePort()) {
+            Sockets.enableReusePort(channel);
+        }
+        try {
+            channel.bind(requestedAddress);
+        } catch (java.net.BindException e) {
+            throw Bind.failure(requestedAddress, e);
+        }
+        boundAddress = (InetSocketAddress) channel.getLocalAddress();
+    }
+
+    @Override
+    protected void serverActivate() throws IOException {
+        readiness = new Readiness(channel, SelectionKey.OP_READ);
+    }
+
+    @Override
+    protected boolean awaitRequest(Duration timeout) throws IOException {
+        Readiness ready = readiness;
+        if (ready == null) {
+            throw new IllegalStateException(this + " is not activated: call bindAndActivate() first");
+        }
+        return ready.await(timeout);
+    }
+
+    @Override
+    protected void wakeUp() {
+        Readiness ready = readiness;
+        if (ready != null) {
+            ready.wakeUp();
+        }
+    }
+
+    @Override
+    protected IncomingRequest<DatagramRequest> getRequest() throws IOException {
+        receiveBuffer.clear();
+        SocketAddress sender = channel.receive(receiveBuffer);
+        if (sender == null) {
+            return null;
+        }
+        receiveBuffer.flip();
+        if (receiveBuffer.remaining() > options().maxPacketSize()) {
+            dropOversized(sender);
+            return null;
+        }
+        ByteBuffer data = ByteBuffer.allocate(receiveBuffer.remaining()).put(receiveBuffer).flip();
+        return new IncomingRequest<>(new DatagramRequest(data, this::send), sender);
+    }
+
+    private int send(ByteBuffer datagram, SocketAddress target) throws IOException {
+        int length = datagram.remaining();
+        int sent = channel.send(datagram, target);
+        if (sent == 0 && length > 0) {
+            LOG.log(Level.WARNING, "Dropped a reply to {0}: the socket send buffer is full", target);
+        }
+        return sent;
+    }
+
+    @Override
+    protected void serverClose() throws IOException {
+        try (Readiness ignored = readiness; channel) {
+            // closes both, in reverse order
+        }
+    }
+}

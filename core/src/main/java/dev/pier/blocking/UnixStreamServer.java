@@ -1,0 +1,95 @@
+package dev.pier.blocking;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import jdk.net.ExtendedSocketOptions;
+import jdk.net.UnixDomainPrincipal;
+
+/**
+ * A Unix domain stream server (Python's {@code UnixStreamServer}), listening on a socket file that
+ * {@link #close()} removes. The peer's identity is known, so {@link #verifyRequest} can do access control:
+ *
+ * <pre>{@code
+ * var server = new UnixStreamServer(Path.of("/run/myapp.sock"), EchoHandler::new) {
+ *     protected boolean verifyRequest(SocketChannel request, SocketAddress client) throws IOException {
+ *         return peerPrincipal(request).user().getName().equals("deploy");
+ *     }
+ * };
+ * }</pre>
+ */
+public non-sealed class UnixStreamServer extends StreamServer {
+
+    private static final System.Logger LOG = System.getLogger(UnixStreamServer.class.getName());
+
+    private volatile boolean bound;
+
+    public UnixStreamServer(Path path, RequestHandlerFactory<SocketChannel> handlerFactory) throws IOException {
+        this(path, handlerFactory, ServerOptions.defaults());
+    }
+
+    public UnixStreamServer(Path path, RequestHandlerFactory<SocketChannel> handlerFactory, ServerOptions options)
+            throws IOException {
+        super(UnixPaths.address(path), StandardProtocolFamily.UNIX, handlerFactory, options);
+    }
+
+    @Override
+    public UnixDomainSocketAddress address() {
+        return (UnixDomainSocketAddress) super.address();
+    }
+
+    /**
+     * The user and group of the process at the other end of {@code connection}, as the kernel saw them when it
+     * connected (SO_PEERCRED).
+     */
+    public static UnixDomainPrincipal peerPrincipal(SocketChannel connection) throws IOException {
+        return connection.getOption(ExtendedSocketOptions.SO_PEERCRED);
+    }
+
+    @Override
+    protected void serverBind() throws IOException {
+        super.serverBind();
+        bound = true;
+    }
+
+    /** Closes the socket and removes its file (only if this server created it). */
+    @Override
+    protected void serverClose() throws IOException {
+        try {
+            super.serverClose();
+        } finally {
+            if (bound) {
+                Path path = address().getPath();
+                try {
+                    Files.deleteIfExists(path);
+                } catch (IOException e) {
+                    LOG.log(Level.WARNING, "Could not remove the socket file " + path, e);
+                }
+            }
+        }
+    }
+
+    /** Unix socket path checks shared with {@link UnixDatagramServer}. */
+    static final class UnixPaths {
+        /** sun_path holds 108 bytes including the terminating NUL. */
+        static final int MAX_PATH_BYTES = 107;
+
+        private UnixPaths() {
+        }
+
+        static UnixDomainSocketAddress address(Path path) {
+            int length = path.toString().getBytes(StandardCharsets.UTF_8).length;
+            if (length == 0 || length > MAX_PATH_BYTES) {
+                throw new IllegalArgumentException("a Unix socket path must have 1 to " + MAX_PATH_BYTES
+                        + " bytes, got " + length + ": " + path + " (use a shorter directory, e.g. under /tmp)");
+            }
+            return UnixDomainSocketAddress.of(path);
+        }
+    }
+}

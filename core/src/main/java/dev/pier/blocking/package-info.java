@@ -1,0 +1,14 @@
+/**
+ * The socketserver model: a server waits for requests and runs a fresh handler for each one.
+ *
+ * <ul>
+ *   <li>Servers: {@link dev.pier.blocking.TcpServer}, {@link dev.pier.blocking.UdpServer},
+ *       {@link dev.pier.blocking.UnixStreamServer}, over the template {@link dev.pier.blocking.BaseServer}.</li>
+ *   <li>Handlers: {@link dev.pier.blocking.StreamRequestHandler}, {@link dev.pier.blocking.DatagramRequestHandler},
+ *       over {@link dev.pier.blocking.BaseRequestHandler}, made by a
+ *       {@link dev.pier.blocking.RequestHandlerFactory}.</li>
+ *   <li>Concurrency, given to any server: {@link dev.pier.blocking.Concurrency#synchronous()},
+ *       {@link dev.pier.blocking.Concurrency#threads()}, {@link dev.pier.blocking.Concurrency#virtualThreads()}.</li>
+ * </ul>
+ */
+package dev.pier.blocking;

@@ -1,0 +1,383 @@
+package dev.pier.endpoint;
+
+import java.math.BigDecimal;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** Parses and formats endpoint description strings; see {@link Endpoint}. */
+final class EndpointParser {
+
+    private static final String SERVER_TYPES = "tcp, tcp6, udp, unix, unixgram";
+    private static final String CLIENT_TYPES = "tcp, unix";
+    private static final Set<String> UNSUPPORTED_TWISTED_TYPES = Set.of("ssl", "tls", "systemd", "haproxy");
+
+    private EndpointParser() {}
+
+    /** One {@code :}-separated part of a description, unescaped: {@code key=value} or a positional value. */
+    private record Part(String key, String value) {
+        boolean positional() {
+            return key == null;
+        }
+    }
+
+    private static final class BadEndpoint extends IllegalArgumentException {
+        BadEndpoint(String description, String problem) {
+            super("bad endpoint '" + description + "': " + problem);
+        }
+    }
+
+    static ServerEndpoint parseServer(String description) {
+        List<Part> parts = tokenize(description);
+        Part first = parts.getFirst();
+        String type = first.positional() ? first.value() : null;
+        if (type != null && isServerType(type)) {
+            return parseServerType(description, type, parts.subList(1, parts.size()));
+        }
+        rejectUnsupported(description, type, SERVER_TYPES);
+        if (parts.size() == 1 && first.positional() && isDigits(first.value())) {
+            return TcpEndpoint.of(port(description, first.value(), 0));
+        }
+        if (parts.size() == 2 && first.positional() && parts.get(1).positional()) {
+            return new TcpEndpoint(first.value(), port(description, parts.get(1).value(), 0),
+                    TcpEndpoint.DEFAULT_BACKLOG);
+        }
+        throw unknownType(description, first, SERVER_TYPES);
+    }
+
+    static ClientEndpoint parseClient(String description) {
+        List<Part> parts = tokenize(description);
+        Part first = parts.getFirst();
+        String type = first.positional() ? first.value() : null;
+        if ("tcp".equals(type) || "unix".equals(type)) {
+            Map<String, String> args = type.equals("tcp")
+                    ? arguments(description, type, parts.subList(1, parts.size()),
+                            List.of("host", "port", "timeout", "bindAddress"), Map.of())
+                    : arguments(description, type, parts.subList(1, parts.size()),
+                            List.of("path", "timeout"), Map.of());
+            Duration timeout = args.containsKey("timeout")
+                    ? timeout(description, args.get("timeout")) : ClientEndpoint.DEFAULT_TIMEOUT;
+            if (type.equals("unix")) {
+                return new UnixClientEndpoint(path(description, required(description, args, "path")), timeout);
+            }
+            String host = required(description, args, "host");
+            if (host.isEmpty()) {
+                throw new BadEndpoint(description, "host is empty");
+            }
+            return new TcpClientEndpoint(host, port(description, required(description, args, "port"), 1), timeout,
+                    Optional.ofNullable(args.get("bindAddress")));
+        }
+        if (type != null && isServerType(type)) {
+            throw new BadEndpoint(description, "type '" + type + "' is not supported for clients (known: "
+                    + CLIENT_TYPES + ")");
+        }
+        rejectUnsupported(description, type, CLIENT_TYPES);
+        if (parts.size() == 1 && first.positional() && isDigits(first.value())) {
+            return TcpClientEndpoint.of("localhost", port(description, first.value(), 1));
+        }
+        if (parts.size() == 2 && first.positional() && parts.get(1).positional()) {
+            if (first.value().isEmpty()) {
+                throw new BadEndpoint(description, "host is empty");
+            }
+            return TcpClientEndpoint.of(first.value(), port(description, parts.get(1).value(), 1));
+        }
+        throw unknownType(description, first, CLIENT_TYPES);
+    }
+
+    private static boolean isServerType(String type) {
+        return switch (type) {
+            case "tcp", "tcp6", "udp", "unix", "unixgram" -> true;
+            default -> false;
+        };
+    }
+
+    private static ServerEndpoint parseServerType(String description, String type, List<Part> parts) {
+        return switch (type) {
+            case "tcp", "tcp6" -> {
+                Map<String, String> args = arguments(description, type, parts,
+                        List.of("port", "interface", "backlog"), Map.of());
+                String host = args.getOrDefault("interface", type.equals("tcp6") ? "::" : "");
+                yield new TcpEndpoint(host, port(description, required(description, args, "port"), 0),
+                        backlog(description, args));
+            }
+            case "udp" -> {
+                Map<String, String> args = arguments(description, type, parts, List.of("port", "interface"), Map.of());
+                yield new UdpEndpoint(args.getOrDefault("interface", ""),
+                        port(description, required(description, args, "port"), 0));
+            }
+            case "unix" -> {
+                Map<String, String> args = arguments(description, type, parts,
+                        List.of("address", "mode", "backlog"), Map.of("path", "address"));
+                int mode = args.containsKey("mode") ? mode(description, args.get("mode")) : UnixEndpoint.DEFAULT_MODE;
+                yield new UnixEndpoint(path(description, required(description, args, "address")), mode,
+                        backlog(description, args));
+            }
+            case "unixgram" -> {
+                Map<String, String> args = arguments(description, type, parts, List.of("address"),
+                        Map.of("path", "address"));
+                yield new UnixDatagramEndpoint(path(description, required(description, args, "address")));
+            }
+            default -> throw new IllegalStateException("unhandled endpoint type " + type);
+        };
+    }
+
+    private static void rejectUnsupported(String description, String type, String known) {
+        if (type != null && UNSUPPORTED_TWISTED_TYPES.contains(type)) {
+            throw new BadEndpoint(description, "type '" + type + "' is not supported (known: " + known + ")");
+        }
+    }
+
+    private static BadEndpoint unknownType(String description, Part first, String known) {
+        String type = first.positional() ? first.value() : first.key() + "=" + first.value();
+        return new BadEndpoint(description, "unknown type '" + type + "' (known: " + known
+                + "; or PORT, HOST:PORT, [IPV6]:PORT)");
+    }
+
+    /**
+     * Names the arguments after the type: positional ones in the order of {@code names}, the rest by
+     * {@code name=value} (an alias counts as the name it stands for).
+     */
+    private static Map<String, String> arguments(String description, String type, List<Part> parts,
+            List<String> names, Map<String, String> aliases) {
+        Map<String, String> args = new LinkedHashMap<>();
+        int nextPositional = 0;
+        String lastOption = null;
+        for (Part part : parts) {
+            String name;
+            if (part.positional()) {
+                if (lastOption != null) {
+                    throw new BadEndpoint(description, "unexpected argument '" + part.value() + "' after option '"
+                            + lastOption + "' (escape ':' in a value as '\\:')");
+                }
+                if (nextPositional >= names.size()) {
+                    throw new BadEndpoint(description, "unexpected argument '" + part.value() + "' (" + type
+                            + " takes " + String.join(", ", names) + "; escape ':' in a value as '\\:')");
+                }
+                name = names.get(nextPositional++);
+            } else {
+                name = aliases.getOrDefault(part.key(), part.key());
+                lastOption = part.key();
+                if (!names.contains(name)) {
+                    throw new BadEndpoint(description, "unknown option '" + part.key() + "' for " + type
+                            + " (known: " + String.join(", ", names) + ")");
+                }
+            }
+            if (args.putIfAbsent(name, part.value()) != null) {
+                throw new BadEndpoint(description, "option '" + name + "' is given twice");
+            }
+        }
+        return args;
+    }
+
+    private static String required(String description, Map<String, String> args, String name) {
+        String value = args.get(name);
+        if (value == null) {
+            throw new BadEndpoint(description, "missing " + name);
+        }
+        return value;
+    }
+
+    private static List<Part> tokenize(String description) {
+        if (description == null || description.isBlank()) {
+            throw new IllegalArgumentException("bad endpoint '" + (description == null ? "" : description)
+                    + "': empty description (expected e.g. tcp:8080, unix:/path or HOST:PORT)");
+        }
+        List<Part> parts = new ArrayList<>();
+        StringBuilder current = new StringBuilder();
+        String key = null;
+        boolean inBrackets = false;
+        boolean bracketedValue = false;
+        for (int i = 0; i < description.length(); i++) {
+            char c = description.charAt(i);
+            if (c == '\\') {
+                if (++i == description.length()) {
+                    throw new BadEndpoint(description, "ends with a lone '\\' (write '\\\\' for a backslash)");
+                }
+                current.append(description.charAt(i));
+            } else if (inBrackets) {
+                if (c == ']') {
+                    inBrackets = false;
+                } else {
+                    current.append(c);
+                }
+            } else if (c == '[' && current.isEmpty()) {
+                inBrackets = true;
+                bracketedValue = true;
+            } else if (c == ':') {
+                parts.add(new Part(key, current.toString()));
+                current.setLength(0);
+                key = null;
+                bracketedValue = false;
+            } else if (c == '=' && key == null && !bracketedValue) {
+                key = current.toString();
+                current.setLength(0);
+            } else if (bracketedValue) {
+                throw new BadEndpoint(description, "unexpected '" + c + "' after ']' (expected ':')");
+            } else {
+                current.append(c);
+            }
+        }
+        if (inBrackets) {
+            throw new BadEndpoint(description, "'[' is not closed by ']'");
+        }
+        parts.add(new Part(key, current.toString()));
+        return parts;
+    }
+
+    private static boolean isDigits(String value) {
+        return !value.isEmpty() && value.chars().allMatch(c -> c >= '0' && c <= '9');
+    }
+
+    private static int port(String description, String value, int min) {
+        if (isDigits(value) && value.length() <= 5) {
+            int port = Integer.parseInt(value);
+            if (port >= min && port <= 65535) {
+                return port;
+            }
+        }
+        throw new BadEndpoint(description, "port '" + value + "' is not a number from " + min + " to 65535");
+    }
+
+    private static int backlog(String description, Map<String, String> args) {
+        String value = args.get("backlog");
+        if (value == null) {
+            return TcpEndpoint.DEFAULT_BACKLOG;
+        }
+        if (isDigits(value) && value.length() <= 9 && Integer.parseInt(value) > 0) {
+            return Integer.parseInt(value);
+        }
+        throw new BadEndpoint(description, "backlog '" + value + "' is not a whole number greater than 0");
+    }
+
+    private static int mode(String description, String value) {
+        if (!value.isEmpty() && value.length() <= 4 && value.chars().allMatch(c -> c >= '0' && c <= '7')) {
+            return Integer.parseInt(value, 8);
+        }
+        throw new BadEndpoint(description, "mode '" + value + "' is not an octal permission such as 660");
+    }
+
+    private static Duration timeout(String description, String value) {
+        try {
+            BigDecimal seconds = new BigDecimal(value);
+            if (seconds.signum() > 0 && seconds.compareTo(BigDecimal.valueOf(1_000_000_000L)) < 0) {
+                return Duration.ofNanos(seconds.movePointRight(9).longValue());
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new BadEndpoint(description, "timeout '" + value + "' is not a number of seconds greater than 0");
+    }
+
+    private static Path path(String description, String value) {
+        if (value.isEmpty()) {
+            throw new BadEndpoint(description, "path is empty");
+        }
+        try {
+            return Path.of(value);
+        } catch (InvalidPathException e) {
+            throw new BadEndpoint(description, "path '" + value + "' is not valid: " + e.getReason());
+        }
+    }
+
+    // ---- used by the records
+
+    static void checkPort(int port, int min) {
+        if (port < min || port > 65535) {
+            throw new IllegalArgumentException("port " + port + " is not from " + min + " to 65535");
+        }
+    }
+
+    static void checkBacklog(int backlog) {
+        if (backlog <= 0) {
+            throw new IllegalArgumentException("backlog must be greater than 0, got " + backlog);
+        }
+    }
+
+    static void checkTimeout(Duration timeout) {
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout must be greater than 0, got " + timeout);
+        }
+    }
+
+    static InetSocketAddress inet(SocketAddress address, Endpoint endpoint) {
+        if (address instanceof InetSocketAddress inet && inet.getAddress() != null) {
+            return inet;
+        }
+        throw new IllegalArgumentException(endpoint.describe() + " cannot be bound at " + address
+                + ": expected a resolved InetSocketAddress");
+    }
+
+    static Path unixPath(SocketAddress address, Endpoint endpoint) {
+        if (address instanceof UnixDomainSocketAddress unix) {
+            return unix.getPath();
+        }
+        throw new IllegalArgumentException(endpoint.describe() + " cannot be bound at " + address
+                + ": expected a UnixDomainSocketAddress");
+    }
+
+    /** The address as text, IPv6 in its shortest form ({@code ::1}, not {@code 0:0:0:0:0:0:0:1}). */
+    static String hostString(InetAddress address) {
+        String text = address.getHostAddress();
+        if (!(address instanceof Inet6Address)) {
+            return text;
+        }
+        int percent = text.indexOf('%');
+        String scope = percent < 0 ? "" : text.substring(percent);
+        String[] groups = (percent < 0 ? text : text.substring(0, percent)).split(":");
+        int bestStart = -1;
+        int bestLength = 1;
+        for (int i = 0; i < groups.length; ) {
+            int j = i;
+            while (j < groups.length && Integer.parseInt(groups[j], 16) == 0) {
+                j++;
+            }
+            if (j - i > bestLength) {
+                bestStart = i;
+                bestLength = j - i;
+            }
+            i = Math.max(j, i + 1);
+        }
+        StringBuilder shortest = new StringBuilder();
+        for (int i = 0; i < groups.length; i++) {
+            if (i == bestStart) {
+                shortest.append("::");
+                i += bestLength - 1;
+                continue;
+            }
+            if (!shortest.isEmpty() && shortest.charAt(shortest.length() - 1) != ':') {
+                shortest.append(':');
+            }
+            shortest.append(Integer.toHexString(Integer.parseInt(groups[i], 16)));
+        }
+        return shortest + scope;
+    }
+
+    /** Escapes the characters that separate parts of a description. */
+    static String escape(String value) {
+        StringBuilder escaped = new StringBuilder(value.length() + 8);
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == ':' || c == '=' || c == '\\' || (c == '[' && i == 0)) {
+                escaped.append('\\');
+            }
+            escaped.append(c);
+        }
+        return escaped.toString();
+    }
+
+    static String seconds(Duration duration) {
+        return BigDecimal.valueOf(duration.getSeconds()).add(BigDecimal.valueOf(duration.getNano(), 9))
+                .stripTrailingZeros().toPlainString();
+    }
+}

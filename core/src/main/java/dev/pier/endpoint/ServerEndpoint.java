@@ -1,0 +1,31 @@
+package dev.pier.endpoint;
+
+import java.net.SocketAddress;
+
+/**
+ * An address to listen on: {@link TcpEndpoint}, {@link UdpEndpoint}, {@link UnixEndpoint} or
+ * {@link UnixDatagramEndpoint}. See {@link Endpoint} for the description strings.
+ *
+ * <pre>{@code
+ * switch (Endpoint.parseServer(args[0])) {
+ *     case TcpEndpoint tcp -> reactor.listenTcp(tcp, factory);
+ *     case UnixEndpoint unix -> reactor.listenUnix(unix, factory);
+ *     case UdpEndpoint udp -> reactor.listenUdp(udp, datagramProtocol);
+ *     case UnixDatagramEndpoint gram -> reactor.listenUnixDatagram(gram, datagramProtocol);
+ * }
+ * }</pre>
+ */
+public sealed interface ServerEndpoint extends Endpoint
+        permits TcpEndpoint, UdpEndpoint, UnixEndpoint, UnixDatagramEndpoint {
+
+    /** The address to bind; a host name is resolved by this call. */
+    SocketAddress socketAddress();
+
+    /**
+     * This endpoint at the address actually bound (the real port after listening on port 0, the real interface
+     * address), for printing with {@link #describe()}.
+     *
+     * @throws IllegalArgumentException if {@code boundAddress} is not of this endpoint's kind
+     */
+    ServerEndpoint bound(SocketAddress boundAddress);
+}

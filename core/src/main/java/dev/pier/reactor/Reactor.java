@@ -1,0 +1,404 @@
+package dev.pier.reactor;
+
+import dev.pier.reactor.internal.EventLoop;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
+/**
+ * The event loop (Twisted's reactor): one thread, one NIO selector, any number of listening ports, connections and
+ * timers. Every protocol callback, timer and {@link #callFromThread} task runs on the loop thread, one at a time,
+ * so protocols need no locks — and must never block (hand blocking work to {@link #deferToThread}).
+ *
+ * <pre>{@code
+ * try (Reactor reactor = Reactor.create()) {
+ *     reactor.listenTcp(8007, peer -> new Protocol() {
+ *         Transport transport;
+ *         public void connectionMade(Transport t) { transport = t; }
+ *         public void dataReceived(ByteBuffer data) { transport.write(data); }
+ *     });
+ *     Runtime.getRuntime().addShutdownHook(new Thread(() -> reactor.stop(Duration.ofSeconds(5))));
+ *     reactor.run();   // serves until stopped
+ * }
+ * }</pre>
+ *
+ * <p><b>Threads.</b> {@code listen*}, {@code connect*}, {@link #callLater}, {@link #callFromThread},
+ * {@link #callInThread}, {@link #deferToThread} and {@code stop} may be called from any thread (work is handed to
+ * the loop); {@link DelayedCall} and {@link Transport} methods belong to the loop thread. Listening binds at once,
+ * so a busy port fails in the caller, and {@link ListeningPort#address()} is known before the loop runs.
+ *
+ * <p><b>Shutdown.</b> {@link #stop()} stops listening, waits for the {@linkplain #addShutdownHook shutdown hooks},
+ * then closes every connection. {@link #stop(Duration)} is the graceful drain: it stops listening and lets
+ * connections finish by themselves (their protocols and peers close them, queued writes are flushed) for up to
+ * {@code grace} — hooks included — and then closes what is left. {@link #run()} returns when the loop has stopped.
+ *
+ * <p><b>Several cores.</b> A reactor uses one core; {@link ReactorGroup} runs one reactor per core on the same port.
+ */
+public final class Reactor implements Scheduler, AutoCloseable {
+
+    /**
+     * A reactor's settings. Start from {@link #defaults()} and change what you need:
+     * {@code Options.defaults().withSlowCallbackThreshold(Duration.ofMillis(100))}.
+     *
+     * @param nanoTime              the loop's clock (default {@link System#nanoTime}); tests pass a manual one. The
+     *                              loop reads it for timers and the slow-callback check, and re-reads it on every
+     *                              wakeup ({@link #callFromThread} wakes it).
+     * @param logger                where the loop reports (default {@code System.getLogger("dev.pier.reactor")})
+     * @param slowCallbackThreshold a callback holding the loop longer than this is logged (default 1 s)
+     * @param highWaterMark         a streaming producer is paused when a transport holds more than this many unsent
+     *                              bytes (default 64 KiB)
+     * @param lowWaterMark          ...and resumed when it drained to this many (default 16 KiB)
+     * @param maxBufferedBytes      a connection whose unsent bytes pass this limit is aborted and the event logged:
+     *                              a peer that never reads cannot make memory grow without bound (default 16 MiB);
+     *                              also the limit of a UDP port's send queue
+     * @param readBufferSize        the loop's one read buffer, the most a single {@code dataReceived} gets (64 KiB)
+     * @param maxDatagramSize       longer datagrams are dropped and logged, never cut short (default 65507, the
+     *                              largest UDP payload over IPv4)
+     * @param acceptRetryDelay      after accept fails (e.g. "Too many open files") the port pauses accepting this
+     *                              long before it tries again (default 100 ms)
+     * @param tcpNoDelay            TCP_NODELAY for new TCP connections (default true: small writes leave at once)
+     */
+    public record Options(LongSupplier nanoTime, Logger logger, Duration slowCallbackThreshold, int highWaterMark,
+                          int lowWaterMark, long maxBufferedBytes, int readBufferSize, int maxDatagramSize,
+                          Duration acceptRetryDelay, boolean tcpNoDelay) {
+
+        public Options {
+            Objects.requireNonNull(nanoTime, "nanoTime");
+            Objects.requireNonNull(logger, "logger");
+            Objects.requireNonNull(slowCallbackThreshold, "slowCallbackThreshold");
+            Objects.requireNonNull(acceptRetryDelay, "acceptRetryDelay");
+            if (lowWaterMark < 0 || highWaterMark < lowWaterMark) {
+                throw new IllegalArgumentException("need 0 <= lowWaterMark <= highWaterMark, got low "
+                        + lowWaterMark + ", high " + highWaterMark);
+            }
+            if (maxBufferedBytes < highWaterMark) {
+                throw new IllegalArgumentException("maxBufferedBytes (" + maxBufferedBytes
+                        + ") must be at least highWaterMark (" + highWaterMark + ")");
+            }
+            if (readBufferSize < 1 || maxDatagramSize < 1 || maxDatagramSize > 65535) {
+                throw new IllegalArgumentException("readBufferSize must be positive and maxDatagramSize within "
+                        + "1..65535, got " + readBufferSize + " and " + maxDatagramSize);
+            }
+        }
+
+        public static Options defaults() {
+            return new Options(System::nanoTime, System.getLogger("dev.pier.reactor"), Duration.ofSeconds(1),
+                    64 * 1024, 16 * 1024, 16L * 1024 * 1024, 64 * 1024, 65507, Duration.ofMillis(100), true);
+        }
+
+        public Options withNanoTime(LongSupplier clock) {
+            return new Options(clock, logger, slowCallbackThreshold, highWaterMark, lowWaterMark, maxBufferedBytes,
+                    readBufferSize, maxDatagramSize, acceptRetryDelay, tcpNoDelay);
+        }
+
+        public Options withLogger(Logger newLogger) {
+            return new Options(nanoTime, newLogger, slowCallbackThreshold, highWaterMark, lowWaterMark,
+                    maxBufferedBytes, readBufferSize, maxDatagramSize, acceptRetryDelay, tcpNoDelay);
+        }
+
+        public Options withSlowCallbackThreshold(Duration threshold) {
+            return new Options(nanoTime, logger, threshold, highWaterMark, lowWaterMark, maxBufferedBytes,
+                    readBufferSize, maxDatagramSize, acceptRetryDelay, tcpNoDelay);
+        }
+
+        public Options withWaterMarks(int high, int low) {
+            return new Options(nanoTime, logger, slowCallbackThreshold, high, low, maxBufferedBytes,
+                    readBufferSize, maxDatagramSize, acceptRetryDelay, tcpNoDelay);
+        }
+
+        public Options withMaxBufferedBytes(long max) {
+            return new Options(nanoTime, logger, slowCallbackThreshold, highWaterMark, lowWaterMark, max,
+                    readBufferSize, maxDatagramSize, acceptRetryDelay, tcpNoDelay);
+        }
+
+        public Options withReadBufferSize(int size) {
+            return new Options(nanoTime, logger, slowCallbackThreshold, highWaterMark, lowWaterMark,
+                    maxBufferedBytes, size, maxDatagramSize, acceptRetryDelay, tcpNoDelay);
+        }
+
+        public Options withMaxDatagramSize(int max) {
+            return new Options(nanoTime, logger, slowCallbackThreshold, highWaterMark, lowWaterMark,
+                    maxBufferedBytes, readBufferSize, max, acceptRetryDelay, tcpNoDelay);
+        }
+
+        public Options withAcceptRetryDelay(Duration delay) {
+            return new Options(nanoTime, logger, slowCallbackThreshold, highWaterMark, lowWaterMark,
+                    maxBufferedBytes, readBufferSize, maxDatagramSize, delay, tcpNoDelay);
+        }
+
+        public Options withTcpNoDelay(boolean noDelay) {
+            return new Options(nanoTime, logger, slowCallbackThreshold, highWaterMark, lowWaterMark,
+                    maxBufferedBytes, readBufferSize, maxDatagramSize, acceptRetryDelay, noDelay);
+        }
+    }
+
+    /** The backlog meaning "as long as the system allows" (Linux caps it at {@code net.core.somaxconn}). */
+    public static final int SYSTEM_MAX_BACKLOG = Integer.MAX_VALUE;
+
+    private static final AtomicInteger THREAD_NUMBER = new AtomicInteger();
+
+    private final EventLoop loop;
+
+    private Reactor(Options options) {
+        this.loop = new EventLoop(Objects.requireNonNull(options, "options"), this);
+    }
+
+    /** A reactor with default options; it does nothing until {@link #run()}. */
+    public static Reactor create() {
+        return create(Options.defaults());
+    }
+
+    public static Reactor create(Options options) {
+        return new Reactor(options);
+    }
+
+    /** A reactor already running on a new thread named {@code pier-reactor-N}; {@link #close()} stops it. */
+    public static Reactor start() {
+        return start(Options.defaults());
+    }
+
+    public static Reactor start(Options options) {
+        Reactor reactor = create(options);
+        Thread.ofPlatform().name("pier-reactor-" + THREAD_NUMBER.incrementAndGet()).start(reactor::run);
+        return reactor;
+    }
+
+    // ---- listening ----
+
+    /** Listens for TCP connections on {@code port} (0: any free port) of every interface. */
+    public ListeningPort listenTcp(int port, ProtocolFactory factory) {
+        return listenTcp(new InetSocketAddress(port), factory, SYSTEM_MAX_BACKLOG);
+    }
+
+    /** Listens on {@code port} of one interface, e.g. {@code "127.0.0.1"} or {@code "::1"}. */
+    public ListeningPort listenTcp(int port, ProtocolFactory factory, String interfaceAddress) {
+        return listenTcp(inet(interfaceAddress, port), factory, SYSTEM_MAX_BACKLOG);
+    }
+
+    /** Listens on {@code port} of one interface with a given accept backlog. */
+    public ListeningPort listenTcp(int port, ProtocolFactory factory, int backlog, String interfaceAddress) {
+        return listenTcp(inet(interfaceAddress, port), factory, backlog);
+    }
+
+    /** Listens on {@code address}; {@code backlog} is the accept queue's length ({@link #SYSTEM_MAX_BACKLOG}). */
+    public ListeningPort listenTcp(SocketAddress address, ProtocolFactory factory, int backlog) {
+        return listenTcp(address, factory, backlog, false);
+    }
+
+    ListeningPort listenTcp(SocketAddress address, ProtocolFactory factory, int backlog, boolean reusePort) {
+        try {
+            ServerSocketChannel channel = ServerSocketChannel.open();
+            try {
+                channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+                if (reusePort) {
+                    channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+                }
+            } catch (IOException | RuntimeException e) {
+                channel.close();
+                throw e;
+            }
+            return loop.listenStream(channel, address, backlog, factory);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot listen on TCP " + address + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Listens on a Unix stream socket at {@code path}; the file must not exist (remove a stale one first). It is
+     * removed again when the port stops listening.
+     */
+    public ListeningPort listenUnix(Path path, ProtocolFactory factory) {
+        return listenUnix(path, factory, SYSTEM_MAX_BACKLOG);
+    }
+
+    public ListeningPort listenUnix(Path path, ProtocolFactory factory, int backlog) {
+        try {
+            return loop.listenStream(ServerSocketChannel.open(StandardProtocolFamily.UNIX),
+                    UnixDomainSocketAddress.of(path), backlog, factory);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot listen on Unix socket " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Receives UDP datagrams on {@code port} (0: any free port) of every interface. */
+    public ListeningPort listenUdp(int port, DatagramProtocol protocol) {
+        return listenUdp(new InetSocketAddress(port), protocol);
+    }
+
+    public ListeningPort listenUdp(int port, DatagramProtocol protocol, String interfaceAddress) {
+        return listenUdp(inet(interfaceAddress, port), protocol);
+    }
+
+    public ListeningPort listenUdp(SocketAddress address, DatagramProtocol protocol) {
+        try {
+            return loop.listenUdp(address, protocol);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot listen on UDP " + address + ": " + e.getMessage(), e);
+        }
+    }
+
+    // ---- connecting ----
+
+    /**
+     * Connects to {@code host:port}; the factory builds the protocol once connected, or hears
+     * {@code connectionFailed}. The future completes with the protocol after its {@code connectionMade}, or fails
+     * with the cause. Cancelling it abandons the attempt: the socket is closed and the factory hears
+     * {@code connectionFailed} with a {@link java.util.concurrent.CancellationException}. No timeout.
+     */
+    public CompletableFuture<Protocol> connectTcp(String host, int port, ClientFactory factory) {
+        return connectTcp(host, port, factory, null, null);
+    }
+
+    public CompletableFuture<Protocol> connectTcp(String host, int port, ClientFactory factory, Duration timeout) {
+        return connectTcp(host, port, factory, timeout, null);
+    }
+
+    /**
+     * Connects with a {@code timeout} (null: none) from a local {@code bindAddress} (null: any), as Twisted's
+     * {@code connectTCP(host, port, factory, timeout, bindAddress)}.
+     */
+    public CompletableFuture<Protocol> connectTcp(String host, int port, ClientFactory factory, Duration timeout,
+                                                  SocketAddress bindAddress) {
+        InetSocketAddress target;
+        try {
+            target = new InetSocketAddress(InetAddress.ofLiteral(host), port);
+        } catch (IllegalArgumentException notALiteral) {
+            target = InetSocketAddress.createUnresolved(host, port);
+        }
+        return loop.connect(null, target, bindAddress, factory, timeout);
+    }
+
+    /** Connects to the Unix stream socket at {@code path}; see {@link #connectTcp(String, int, ClientFactory)}. */
+    public CompletableFuture<Protocol> connectUnix(Path path, ClientFactory factory) {
+        return connectUnix(path, factory, null);
+    }
+
+    public CompletableFuture<Protocol> connectUnix(Path path, ClientFactory factory, Duration timeout) {
+        return loop.connect(StandardProtocolFamily.UNIX, UnixDomainSocketAddress.of(path), null, factory, timeout);
+    }
+
+    // ---- time and threads ----
+
+    @Override
+    public long nanoTime() {
+        return loop.nanoTime();
+    }
+
+    /** Runs {@code task} on the loop thread after {@code delay}. Safe from any thread. */
+    @Override
+    public DelayedCall callLater(Duration delay, Runnable task) {
+        return loop.callLater(delay, task);
+    }
+
+    /** Runs {@code task} on the loop thread as soon as possible, waking it; safe from any thread. */
+    public void callFromThread(Runnable task) {
+        loop.execute(Objects.requireNonNull(task, "task"));
+    }
+
+    /** Runs blocking {@code task} on a new virtual thread; to touch protocols afterwards, use callFromThread. */
+    public void callInThread(Runnable task) {
+        Objects.requireNonNull(task, "task");
+        Thread.ofVirtual().name("pier-worker").start(task);
+    }
+
+    /**
+     * Runs blocking {@code task} on a new virtual thread and completes the returned future with its result on the
+     * loop thread, so its callbacks may use transports directly. Never completes if the reactor stops first.
+     */
+    public <T> CompletableFuture<T> deferToThread(Callable<T> task) {
+        Objects.requireNonNull(task, "task");
+        CompletableFuture<T> result = new CompletableFuture<>();
+        Thread.ofVirtual().name("pier-worker").start(() -> {
+            try {
+                T value = task.call();
+                loop.execute(() -> result.complete(value));
+            } catch (Exception | Error e) {
+                loop.execute(() -> result.completeExceptionally(e));
+            }
+        });
+        return result;
+    }
+
+    // ---- running and stopping ----
+
+    /** Runs the loop on the calling thread until {@link #stop()}; a reactor runs once. */
+    public void run() {
+        loop.run();
+    }
+
+    /** True from {@link #run()} until the loop stopped. */
+    public boolean isRunning() {
+        return loop.isRunning();
+    }
+
+    /**
+     * Adds a hook run on the loop thread when a stop begins (Twisted's "before shutdown" trigger); the stop waits
+     * for the returned stage (null: nothing to wait for), e.g. to tell peers goodbye or flush a log.
+     */
+    public void addShutdownHook(Supplier<? extends CompletionStage<?>> hook) {
+        loop.addShutdownHook(Objects.requireNonNull(hook, "hook"));
+    }
+
+    /** Stops: stop listening, wait for the shutdown hooks, close every connection, end {@link #run()}. */
+    public void stop() {
+        loop.requestStop(null);
+    }
+
+    /**
+     * Stops gracefully: stop listening at once, let connections finish by themselves for up to {@code grace}
+     * (shutdown hooks included), then close the rest. Safe from any thread.
+     */
+    public void stop(Duration grace) {
+        loop.requestStop(Objects.requireNonNull(grace, "grace"));
+    }
+
+    /** Completes when the loop has stopped and released its sockets. */
+    public CompletionStage<Void> whenStopped() {
+        return loop.terminated().copy();
+    }
+
+    /**
+     * Stops the reactor (as {@link #stop()}) and waits until it has; a reactor that never ran releases its ports.
+     * Called on the loop thread itself, it only requests the stop.
+     */
+    @Override
+    public void close() {
+        stop();
+        if (!loop.hasStarted()) {
+            try {
+                loop.run();
+            } catch (IllegalStateException raceWithAnotherRunner) {
+                loop.terminated().join();
+            }
+        } else if (!loop.inLoop()) {
+            loop.terminated().join();
+        }
+    }
+
+    /** The loop itself, for tests in this package. */
+    EventLoop loop() {
+        return loop;
+    }
+
+    private static InetSocketAddress inet(String interfaceAddress, int port) {
+        return interfaceAddress == null || interfaceAddress.isEmpty()
+                ? new InetSocketAddress(port)
+                : new InetSocketAddress(interfaceAddress, port);
+    }
+}

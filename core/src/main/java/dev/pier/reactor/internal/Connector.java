@@ -1,0 +1,184 @@
+package dev.pier.reactor.internal;
+
+import dev.pier.reactor.ClientFactory;
+import dev.pier.reactor.DelayedCall;
+import dev.pier.reactor.Protocol;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.ConnectException;
+import java.net.ProtocolFamily;
+import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One outgoing connection attempt. The returned future completes with the protocol once {@code connectionMade}
+ * returned; cancelling it (or the timeout) closes the socket and tells the factory {@code connectionFailed}.
+ */
+final class Connector implements Handler {
+
+    private final EventLoop loop;
+    private final ProtocolFamily family;
+    private final SocketAddress target;
+    private final SocketAddress bindAddress;
+    private final ClientFactory factory;
+    private final Duration timeout;
+    private final CompletableFuture<Protocol> result;
+    private SocketChannel channel;
+    private SelectionKey key;
+    private DelayedCall timer;
+    private boolean done;
+
+    Connector(EventLoop loop, ProtocolFamily family, SocketAddress target, SocketAddress bindAddress,
+              ClientFactory factory, Duration timeout, CompletableFuture<Protocol> result) {
+        this.loop = loop;
+        this.family = family;
+        this.target = target;
+        this.bindAddress = bindAddress;
+        this.factory = factory;
+        this.timeout = timeout;
+        this.result = result;
+    }
+
+    /** Starts connecting; runs on the loop thread. */
+    void start() {
+        if (result.isDone()) {
+            fail(new CancellationException("the connection attempt to " + target + " was cancelled"));
+            return;
+        }
+        loop.connectingStarted(this);
+        loop.dispatch(() -> factory.startedConnecting(target), this);
+        try {
+            channel = family == null ? SocketChannel.open() : SocketChannel.open(family);
+            channel.configureBlocking(false);
+            if (bindAddress != null) {
+                channel.bind(bindAddress);
+            }
+            if (!channel.connect(target)) {
+                key = loop.register(channel, SelectionKey.OP_CONNECT, this);
+            }
+        } catch (IOException e) {
+            fail(e);
+            return;
+        }
+        if (key == null) {
+            connected(null);
+            return;
+        }
+        if (timeout != null) {
+            timer = loop.callLater(timeout, () -> fail(new ConnectException(
+                    "connecting to " + target + " timed out after " + timeout.toMillis() + " ms")));
+        }
+    }
+
+    /** Abandons the attempt because the future was cancelled; runs on the loop thread. */
+    void cancelled() {
+        fail(new CancellationException("the connection attempt to " + target + " was cancelled"));
+    }
+
+    @Override
+    public void ready(SelectionKey readyKey) {
+        boolean finished;
+        try {
+            finished = channel.finishConnect();
+        } catch (IOException e) {
+            fail(e);
+            return;
+        }
+        if (finished) {
+            connected(readyKey);
+        }
+    }
+
+    private void connected(SelectionKey existingKey) {
+        if (done) {
+            return;
+        }
+        SocketAddress remote;
+        SocketAddress local;
+        try {
+            if (channel.supportedOptions().contains(StandardSocketOptions.TCP_NODELAY)) {
+                channel.setOption(StandardSocketOptions.TCP_NODELAY, loop.options().tcpNoDelay());
+            }
+            remote = channel.getRemoteAddress();
+            local = channel.getLocalAddress();
+        } catch (IOException e) {
+            fail(e);
+            return;
+        }
+        done = true;
+        cancelTimer();
+        loop.connectingEnded(this);
+        Protocol protocol;
+        try {
+            protocol = factory.buildProtocol(remote);
+        } catch (RuntimeException e) {
+            loop.logger().log(Level.ERROR, "buildProtocol failed for " + remote + ": " + e, e);
+            refuse(existingKey, e);
+            return;
+        }
+        if (protocol == null) {
+            refuse(existingKey, new ConnectException("the factory refused the connection to " + remote));
+            return;
+        }
+        try {
+            new StreamConnection(loop, channel, protocol, factory, local, remote).start(existingKey, result);
+        } catch (IOException e) {
+            refuse(existingKey, e);
+        }
+    }
+
+    private void refuse(SelectionKey existingKey, Exception cause) {
+        if (existingKey != null) {
+            existingKey.cancel();
+        }
+        closeChannel();
+        loop.dispatch(() -> factory.connectionFailed(target, cause), this);
+        result.completeExceptionally(cause);
+    }
+
+    private void fail(Exception cause) {
+        if (done) {
+            return;
+        }
+        done = true;
+        cancelTimer();
+        loop.connectingEnded(this);
+        if (key != null) {
+            key.cancel();
+        }
+        closeChannel();
+        loop.dispatch(() -> factory.connectionFailed(target, cause), this);
+        result.completeExceptionally(cause);
+    }
+
+    private void cancelTimer() {
+        if (timer != null) {
+            timer.cancel();
+        }
+    }
+
+    private void closeChannel() {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                loop.logger().log(Level.DEBUG, "close failed: {0}", e);
+            }
+        }
+    }
+
+    @Override
+    public String describe() {
+        return "connection attempt to " + target + " (" + factory.getClass().getName() + ")";
+    }
+
+    @Override
+    public void closeForShutdown() {
+        fail(new ConnectException("the reactor stopped before the connection to " + target + " was made"));
+    }
+}

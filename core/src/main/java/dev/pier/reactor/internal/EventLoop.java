@@ -1,0 +1,454 @@
+package dev.pier.reactor.internal;
+
+import dev.pier.reactor.ClientFactory;
+import dev.pier.reactor.DatagramProtocol;
+import dev.pier.reactor.DelayedCall;
+import dev.pier.reactor.ListeningPort;
+import dev.pier.reactor.Protocol;
+import dev.pier.reactor.ProtocolFactory;
+import dev.pier.reactor.Reactor;
+import dev.pier.reactor.Scheduler;
+import java.net.InetSocketAddress;
+import java.net.ProtocolFamily;
+import java.net.UnknownHostException;
+import java.net.SocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+
+/**
+ * The single-threaded selector loop behind a {@link Reactor}. Everything here runs on the loop thread except
+ * {@link #execute}, {@link #requestStop} and the methods that say otherwise.
+ *
+ * <p>One pass of the loop: select (the timeout is the time to the next timer, or none when work is waiting), handle
+ * the ready channels, run the due timers, run the tasks other threads handed in, then flush the connections written
+ * to during the pass — so the writes of one pass leave in one gathering write per connection.
+ */
+public final class EventLoop {
+
+    private enum State { NEW, RUNNING, STOPPING, STOPPED }
+
+    private static final int MAX_TASKS_PER_PASS = 4096;
+
+    private final Reactor.Options options;
+    private final Scheduler scheduler;
+    private final Logger logger;
+    private final Selector selector;
+    private final Timers timers = new Timers(this);
+    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean wakeupPending = new AtomicBoolean();
+    private final ByteBuffer readBuffer;
+    private final Set<Handler> connections = new LinkedHashSet<>();
+    private final Set<Handler> connecting = new LinkedHashSet<>();
+    private final Set<Handler> ports = new LinkedHashSet<>();
+    private final Map<ProtocolFactory, Integer> factoryUsers = new IdentityHashMap<>();
+    private final List<Supplier<? extends CompletionStage<?>>> shutdownHooks = new CopyOnWriteArrayList<>();
+    private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+    private List<StreamConnection> dirty = new ArrayList<>();
+    private List<StreamConnection> flushing = new ArrayList<>();
+    private List<Runnable> afterNextSelect = new ArrayList<>();
+    private volatile State state = State.NEW;
+    private volatile Thread thread;
+    private boolean hooksDone;
+    private DelayedCall drainDeadline;
+    private long passes;
+
+    public EventLoop(Reactor.Options options, Scheduler scheduler) {
+        this.options = options;
+        this.scheduler = scheduler;
+        this.logger = options.logger();
+        this.readBuffer = ByteBuffer.allocateDirect(options.readBufferSize());
+        try {
+            this.selector = Selector.open();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open a selector: " + e.getMessage(), e);
+        }
+    }
+
+    // ---- any thread ----
+
+    public long nanoTime() {
+        return options.nanoTime().getAsLong();
+    }
+
+    public boolean inLoop() {
+        return Thread.currentThread() == thread;
+    }
+
+    /** Runs {@code task} now if called on the loop thread, else hands it to the loop. */
+    public void runInLoop(Runnable task) {
+        if (inLoop()) {
+            task.run();
+        } else {
+            execute(task);
+        }
+    }
+
+    /** Listens on a stream socket (TCP or Unix); binds at once, starts accepting on the loop thread. */
+    public ListeningPort listenStream(ServerSocketChannel channel, SocketAddress address, int backlog,
+                                      ProtocolFactory factory) throws IOException {
+        return StreamPort.listen(this, channel, address, backlog, Objects.requireNonNull(factory, "factory"));
+    }
+
+    public ListeningPort listenUdp(SocketAddress address, DatagramProtocol protocol) throws IOException {
+        return UdpPort.listen(this, address, Objects.requireNonNull(protocol, "protocol"));
+    }
+
+    /**
+     * Connects to {@code target} ({@code family} null for TCP, UNIX for a Unix socket); an unresolved
+     * {@link InetSocketAddress} is resolved on a virtual thread first, so a slow DNS lookup never holds the loop.
+     * Cancelling the returned future abandons the attempt.
+     */
+    public CompletableFuture<Protocol> connect(ProtocolFamily family, SocketAddress target, SocketAddress bindAddress,
+                                               ClientFactory factory, Duration timeout) {
+        Objects.requireNonNull(factory, "factory");
+        CompletableFuture<Protocol> result = new CompletableFuture<>();
+        if (target instanceof InetSocketAddress inet && inet.isUnresolved()) {
+            Thread.ofVirtual().name("pier-resolve").start(() -> {
+                InetSocketAddress resolved = new InetSocketAddress(inet.getHostString(), inet.getPort());
+                if (resolved.isUnresolved()) {
+                    execute(() -> {
+                        Exception cause = new UnknownHostException("cannot resolve host " + inet.getHostString());
+                        dispatch(() -> factory.connectionFailed(target, cause), "connectionFailed of " + factory);
+                        result.completeExceptionally(cause);
+                    });
+                } else {
+                    execute(() -> startConnector(family, resolved, bindAddress, factory, timeout, result));
+                }
+            });
+        } else {
+            runInLoop(() -> startConnector(family, target, bindAddress, factory, timeout, result));
+        }
+        return result;
+    }
+
+    private void startConnector(ProtocolFamily family, SocketAddress target, SocketAddress bindAddress,
+                                ClientFactory factory, Duration timeout, CompletableFuture<Protocol> result) {
+        Connector connector = new Connector(this, family, target, bindAddress, factory, timeout, result);
+        result.whenComplete((protocol, error) -> {
+            if (error instanceof CancellationException) {
+                runInLoop(connector::cancelled);
+            }
+        });
+        connector.start();
+    }
+
+    /** Runs {@code task} on the loop thread soon; safe from any thread. Dropped once the loop has stopped. */
+    public void execute(Runnable task) {
+        if (state == State.STOPPED) {
+            logger.log(Level.DEBUG, "event loop stopped: dropped a task handed in from another thread");
+            return;
+        }
+        tasks.add(task);
+        if (!inLoop() && wakeupPending.compareAndSet(false, true)) {
+            selector.wakeup();
+        }
+    }
+
+    public DelayedCall callLater(Duration delay, Runnable task) {
+        return timers.schedule(delay, task);
+    }
+
+    public void addShutdownHook(Supplier<? extends CompletionStage<?>> hook) {
+        shutdownHooks.add(hook);
+    }
+
+    /** Starts the shutdown sequence; {@code grace} null means: wait for the hooks, then close everything at once. */
+    public void requestStop(Duration grace) {
+        execute(() -> beginStop(grace));
+    }
+
+    public CompletableFuture<Void> terminated() {
+        return terminated;
+    }
+
+    public boolean isRunning() {
+        State s = state;
+        return s == State.RUNNING || s == State.STOPPING;
+    }
+
+    public boolean hasStarted() {
+        return state != State.NEW;
+    }
+
+    /** How many times the loop has selected: a spinning loop shows up here. */
+    public long passes() {
+        return passes;
+    }
+
+    /** Runs the loop on the calling thread until it is stopped. */
+    public void run() {
+        synchronized (this) {
+            if (state != State.NEW) {
+                throw new IllegalStateException("this reactor has already run; create a new one");
+            }
+            thread = Thread.currentThread();
+            state = State.RUNNING;
+        }
+        try {
+            while (state != State.STOPPED) {
+                pass();
+            }
+        } catch (IOException | ClosedSelectorException e) {
+            logger.log(Level.ERROR, "the event loop failed and stops: " + e.getMessage(), e);
+            finish();
+        } finally {
+            state = State.STOPPED;
+            try {
+                selector.close();
+            } catch (IOException e) {
+                logger.log(Level.WARNING, "closing the selector failed: " + e.getMessage(), e);
+            }
+            tasks.clear();
+            terminated.complete(null);
+        }
+    }
+
+    // ---- loop thread ----
+
+    void checkInLoop(String what) {
+        if (thread != null && !inLoop()) {
+            throw new IllegalStateException(what + " must be called on the reactor's loop thread, not on "
+                    + Thread.currentThread().getName() + "; use callFromThread");
+        }
+    }
+
+    Scheduler scheduler() {
+        return scheduler;
+    }
+
+    Reactor.Options options() {
+        return options;
+    }
+
+    Logger logger() {
+        return logger;
+    }
+
+    ByteBuffer readBuffer() {
+        return readBuffer;
+    }
+
+    Timers timers() {
+        return timers;
+    }
+
+    boolean isStopping() {
+        return state == State.STOPPING || state == State.STOPPED;
+    }
+
+    SelectionKey register(SelectableChannel channel, int ops, Handler handler) throws IOException {
+        return channel.register(selector, ops, handler);
+    }
+
+    void markDirty(StreamConnection connection) {
+        dirty.add(connection);
+    }
+
+    void afterNextSelect(Runnable action) {
+        afterNextSelect.add(action);
+    }
+
+    void connectionOpened(Handler connection) {
+        connections.add(connection);
+    }
+
+    void connectionClosed(Handler connection) {
+        connections.remove(connection);
+        if (state == State.STOPPING && hooksDone && connections.isEmpty()) {
+            finish();
+        }
+    }
+
+    void connectingStarted(Handler connector) {
+        connecting.add(connector);
+    }
+
+    void connectingEnded(Handler connector) {
+        connecting.remove(connector);
+    }
+
+    void portOpened(Handler port) {
+        ports.add(port);
+    }
+
+    void portClosed(Handler port) {
+        ports.remove(port);
+    }
+
+    void startFactory(ProtocolFactory factory) {
+        if (factoryUsers.merge(factory, 1, Integer::sum) == 1) {
+            dispatch(factory::startFactory, "startFactory of " + factory);
+        }
+    }
+
+    void stopFactory(ProtocolFactory factory) {
+        if (factoryUsers.merge(factory, -1, Integer::sum) == 0) {
+            factoryUsers.remove(factory);
+            dispatch(factory::stopFactory, "stopFactory of " + factory);
+        }
+    }
+
+    /** Runs one callback, logging what it throws and warning when it held the loop too long. */
+    void dispatch(Runnable callback, Object what) {
+        long start = nanoTime();
+        try {
+            callback.run();
+        } catch (RuntimeException e) {
+            logger.log(Level.ERROR, "callback " + what + " failed: " + e, e);
+        } finally {
+            checkSlow(start, what);
+        }
+    }
+
+    private void checkSlow(long start, Object what) {
+        long held = nanoTime() - start;
+        if (held > options.slowCallbackThreshold().toNanos()) {
+            String description = what instanceof Handler h ? h.describe() : String.valueOf(what);
+            logger.log(Level.WARNING, "{0} held the event loop for {1} ms (limit {2} ms): every other connection "
+                    + "waited; move blocking work to deferToThread", description,
+                    TimeUnit.NANOSECONDS.toMillis(held), options.slowCallbackThreshold().toMillis());
+        }
+    }
+
+    private void pass() throws IOException {
+        if (!tasks.isEmpty() || !dirty.isEmpty()) {
+            selector.selectNow(this::onReady);
+        } else {
+            long wait = timers.nanosUntilNext(nanoTime());
+            if (wait < 0) {
+                selector.select(this::onReady);
+            } else if (wait == 0) {
+                selector.selectNow(this::onReady);
+            } else {
+                selector.select(this::onReady, Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait + 999_999)));
+            }
+        }
+        passes++;
+        wakeupPending.set(false);
+        if (!afterNextSelect.isEmpty()) {
+            List<Runnable> actions = afterNextSelect;
+            afterNextSelect = new ArrayList<>();
+            actions.forEach(action -> dispatch(action, action));
+        }
+        timers.runDue(nanoTime());
+        runTasks();
+        flushDirty();
+    }
+
+    private void onReady(SelectionKey key) {
+        if (key.isValid() && key.attachment() instanceof Handler handler) {
+            long start = nanoTime();
+            try {
+                handler.ready(key);
+            } catch (RuntimeException e) {
+                logger.log(Level.ERROR, "unexpected failure handling " + handler.describe() + ": " + e, e);
+            } finally {
+                checkSlow(start, handler);
+            }
+        }
+    }
+
+    private void runTasks() {
+        for (int i = 0; i < MAX_TASKS_PER_PASS; i++) {
+            Runnable task = tasks.poll();
+            if (task == null) {
+                return;
+            }
+            dispatch(task, task);
+        }
+    }
+
+    private void flushDirty() {
+        List<StreamConnection> batch = dirty;
+        dirty = flushing;
+        for (StreamConnection connection : batch) {
+            connection.flushFromLoop();
+        }
+        batch.clear();
+        flushing = batch;
+    }
+
+    private void beginStop(Duration grace) {
+        if (state != State.RUNNING) {
+            return;
+        }
+        state = State.STOPPING;
+        for (Handler port : List.copyOf(ports)) {
+            port.closeForShutdown();
+        }
+        if (grace != null) {
+            drainDeadline = timers.schedule(grace, () -> {
+                if (!connections.isEmpty()) {
+                    logger.log(Level.INFO, "shutdown grace period over: closing {0} remaining connections",
+                            connections.size());
+                }
+                finish();
+            });
+        }
+        List<CompletableFuture<?>> pending = new ArrayList<>();
+        for (Supplier<? extends CompletionStage<?>> hook : shutdownHooks) {
+            try {
+                CompletionStage<?> stage = hook.get();
+                if (stage != null) {
+                    pending.add(stage.toCompletableFuture());
+                }
+            } catch (RuntimeException e) {
+                logger.log(Level.ERROR, "shutdown hook " + hook + " failed: " + e, e);
+            }
+        }
+        CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).whenComplete((ignored, failure) -> {
+            if (failure != null) {
+                logger.log(Level.ERROR, "a shutdown hook failed: " + failure, failure);
+            }
+            execute(() -> {
+                hooksDone = true;
+                if (grace == null || connections.isEmpty()) {
+                    finish();
+                }
+            });
+        });
+    }
+
+    private void finish() {
+        if (state == State.STOPPED) {
+            return;
+        }
+        if (drainDeadline != null) {
+            drainDeadline.cancel();
+        }
+        for (Handler port : List.copyOf(ports)) {
+            port.closeForShutdown();
+        }
+        for (Handler connector : List.copyOf(connecting)) {
+            connector.closeForShutdown();
+        }
+        for (Handler connection : List.copyOf(connections)) {
+            connection.closeForShutdown();
+        }
+        state = State.STOPPED;
+    }
+}

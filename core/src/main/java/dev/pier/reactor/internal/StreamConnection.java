@@ -1,0 +1,454 @@
+package dev.pier.reactor.internal;
+
+import dev.pier.reactor.ClientFactory;
+import dev.pier.reactor.DisconnectReason;
+import dev.pier.reactor.HalfCloseableProtocol;
+import dev.pier.reactor.Producer;
+import dev.pier.reactor.Protocol;
+import dev.pier.reactor.Scheduler;
+import dev.pier.reactor.Transport;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.SocketAddress;
+import java.net.SocketOption;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A TCP or Unix stream connection: the {@link Transport} a protocol writes to, and the handler of its socket.
+ *
+ * <p>Reads go into the loop's one read buffer and are handed to the protocol for the duration of
+ * {@code dataReceived}. Writes are copied into a queue (small writes share a chunk) and sent at the end of the
+ * loop pass with one gathering write; OP_WRITE is registered only while bytes remain queued. Closing is always done
+ * by the loop after the protocol callback that asked for it has returned, so a protocol never sees
+ * {@code connectionLost} from inside its own {@code write}.
+ */
+final class StreamConnection implements Transport, Handler {
+
+    private static final int CHUNK = 16 * 1024;
+    private static final int MAX_GATHER = 64;
+    private static final int MAX_READS_PER_EVENT = 4;
+
+    private final EventLoop loop;
+    private final SocketChannel channel;
+    private final Protocol protocol;
+    private final ClientFactory clientFactory;
+    private final SocketAddress local;
+    private final SocketAddress remote;
+    private final ArrayDeque<ByteBuffer> queue = new ArrayDeque<>();
+    private final ByteBuffer[] gather = new ByteBuffer[MAX_GATHER];
+    private SelectionKey key;
+    private int interestOps;
+    private long buffered;
+    private boolean readPaused;
+    private boolean readEof;
+    private boolean outputShutdownRequested;
+    private boolean outputShutdown;
+    private boolean disconnecting;
+    private DisconnectReason abortReason;
+    private boolean dirty;
+    private boolean closed;
+    private Producer producer;
+    private boolean producerStreaming;
+    private boolean producerPaused;
+
+    StreamConnection(EventLoop loop, SocketChannel channel, Protocol protocol, ClientFactory clientFactory,
+                     SocketAddress local, SocketAddress remote) {
+        this.loop = loop;
+        this.channel = channel;
+        this.protocol = protocol;
+        this.clientFactory = clientFactory;
+        this.local = local;
+        this.remote = remote;
+    }
+
+    /**
+     * Registers the channel (or takes over {@code existingKey}) and tells the protocol the connection is made.
+     * Completes {@code connected} with the protocol once {@code connectionMade} returned.
+     */
+    void start(SelectionKey existingKey, CompletableFuture<Protocol> connected) throws IOException {
+        interestOps = SelectionKey.OP_READ;
+        if (existingKey != null) {
+            key = existingKey;
+            key.attach(this);
+            key.interestOps(interestOps);
+        } else {
+            key = loop.register(channel, interestOps, this);
+        }
+        loop.connectionOpened(this);
+        callProtocol(() -> protocol.connectionMade(this));
+        if (connected != null) {
+            connected.complete(protocol);
+        }
+        if (abortReason != null || disconnecting) {
+            requestFlush();
+        }
+    }
+
+    // ---- Handler ----
+
+    @Override
+    public void ready(SelectionKey readyKey) {
+        int ready = readyKey.readyOps();
+        if ((ready & SelectionKey.OP_READ) != 0) {
+            read();
+        }
+        if ((ready & SelectionKey.OP_WRITE) != 0 && !closed) {
+            flush();
+        }
+    }
+
+    @Override
+    public String describe() {
+        return "connection " + remote + " (" + protocol.getClass().getName() + ")";
+    }
+
+    @Override
+    public void closeForShutdown() {
+        close(buffered == 0 ? DisconnectReason.DONE
+                : new DisconnectReason.Lost(new IOException("the reactor stopped with " + buffered
+                        + " bytes still unsent")));
+    }
+
+    void flushFromLoop() {
+        dirty = false;
+        if (!closed) {
+            flush();
+        }
+    }
+
+    // ---- reading ----
+
+    private void read() {
+        ByteBuffer buffer = loop.readBuffer();
+        for (int i = 0; i < MAX_READS_PER_EVENT && canDeliver(); i++) {
+            buffer.clear();
+            int n;
+            try {
+                n = channel.read(buffer);
+            } catch (IOException e) {
+                close(new DisconnectReason.Lost(e));
+                return;
+            }
+            if (n < 0) {
+                endOfStream();
+                return;
+            }
+            if (n == 0) {
+                return;
+            }
+            buffer.flip();
+            callProtocol(() -> protocol.dataReceived(buffer));
+            if (n < buffer.capacity()) {
+                return;
+            }
+        }
+    }
+
+    private boolean canDeliver() {
+        return !closed && !readPaused && !readEof && abortReason == null;
+    }
+
+    private void endOfStream() {
+        readEof = true;
+        updateInterest();
+        if (protocol instanceof HalfCloseableProtocol halfCloseable) {
+            callProtocol(halfCloseable::readConnectionLost);
+            if (outputShutdown) {
+                close(DisconnectReason.DONE);
+            }
+        } else {
+            // The peer is done: send what the protocol already queued, then close.
+            loseConnection();
+        }
+    }
+
+    // ---- writing ----
+
+    @Override
+    public void write(ByteBuffer data) {
+        int length = data.remaining();
+        if (closed || disconnecting || outputShutdownRequested || abortReason != null) {
+            data.position(data.limit());
+            return;
+        }
+        if (length == 0) {
+            return;
+        }
+        ByteBuffer tail = queue.peekLast();
+        if (tail != null && tail.capacity() - tail.limit() >= length) {
+            int start = tail.position();
+            tail.position(tail.limit()).limit(tail.capacity());
+            tail.put(data);
+            tail.limit(tail.position()).position(start);
+        } else {
+            ByteBuffer copy = ByteBuffer.allocate(Math.max(CHUNK, length));
+            copy.put(data).flip();
+            queue.addLast(copy);
+        }
+        buffered += length;
+        if (buffered > loop.options().maxBufferedBytes()) {
+            loop.logger().log(Level.WARNING, "{0}: {1} bytes queued for a peer that does not read, over the limit "
+                    + "of {2}; aborting the connection (register a Producer to write at the peer''s pace)",
+                    describe(), buffered, loop.options().maxBufferedBytes());
+            abort(new DisconnectReason.Lost(new IOException("peer too slow: more than "
+                    + loop.options().maxBufferedBytes() + " bytes queued")));
+            return;
+        }
+        if (producer != null && producerStreaming && !producerPaused
+                && buffered > loop.options().highWaterMark()) {
+            producerPaused = true;
+            callProducer(producer::pauseProducing);
+        }
+        requestFlush();
+    }
+
+    private void requestFlush() {
+        if (!dirty && !closed) {
+            dirty = true;
+            loop.markDirty(this);
+        }
+    }
+
+    private void flush() {
+        if (abortReason != null) {
+            close(abortReason);
+            return;
+        }
+        while (!queue.isEmpty()) {
+            int count = 0;
+            for (ByteBuffer buffer : queue) {
+                gather[count++] = buffer;
+                if (count == MAX_GATHER) {
+                    break;
+                }
+            }
+            long written;
+            try {
+                written = channel.write(gather, 0, count);
+            } catch (IOException e) {
+                close(new DisconnectReason.Lost(e));
+                return;
+            } finally {
+                java.util.Arrays.fill(gather, 0, count, null);
+            }
+            buffered -= written;
+            while (!queue.isEmpty() && !queue.peekFirst().hasRemaining()) {
+                queue.pollFirst();
+            }
+            if (written == 0 || !queue.isEmpty() && count < MAX_GATHER) {
+                break;   // the socket is full
+            }
+        }
+        updateInterest();
+        if (queue.isEmpty()) {
+            drained();
+        } else if (producerPaused && buffered <= loop.options().lowWaterMark()) {
+            resumeProducer();
+        }
+    }
+
+    private void drained() {
+        if (disconnecting) {
+            close(DisconnectReason.DONE);
+            return;
+        }
+        if (outputShutdownRequested && !outputShutdown) {
+            outputShutdown = true;
+            try {
+                channel.shutdownOutput();
+            } catch (IOException e) {
+                close(new DisconnectReason.Lost(e));
+                return;
+            }
+            if (readEof) {
+                close(DisconnectReason.DONE);
+                return;
+            }
+            if (protocol instanceof HalfCloseableProtocol halfCloseable) {
+                callProtocol(halfCloseable::writeConnectionLost);
+            }
+            return;
+        }
+        if (producer != null && (producerPaused || !producerStreaming)) {
+            resumeProducer();
+        }
+    }
+
+    private void resumeProducer() {
+        producerPaused = false;
+        callProducer(producer::resumeProducing);
+    }
+
+    private void updateInterest() {
+        if (closed) {
+            return;
+        }
+        int ops = (readPaused || readEof ? 0 : SelectionKey.OP_READ) | (queue.isEmpty() ? 0 : SelectionKey.OP_WRITE);
+        if (ops != interestOps) {
+            interestOps = ops;
+            key.interestOps(ops);
+        }
+    }
+
+    // ---- Transport ----
+
+    @Override
+    public void loseConnection() {
+        if (closed || disconnecting) {
+            return;
+        }
+        disconnecting = true;
+        requestFlush();
+    }
+
+    @Override
+    public void abortConnection() {
+        abort(new DisconnectReason.Lost(new IOException("connection aborted")));
+    }
+
+    private void abort(DisconnectReason reason) {
+        if (closed || abortReason != null) {
+            return;
+        }
+        abortReason = reason;
+        queue.clear();
+        buffered = 0;
+        requestFlush();
+    }
+
+    @Override
+    public void shutdownOutput() {
+        if (closed || disconnecting || outputShutdownRequested) {
+            return;
+        }
+        outputShutdownRequested = true;
+        requestFlush();
+    }
+
+    @Override
+    public SocketAddress localAddress() {
+        return local;
+    }
+
+    @Override
+    public SocketAddress remoteAddress() {
+        return remote;
+    }
+
+    @Override
+    public void pauseReading() {
+        readPaused = true;
+        updateInterest();
+    }
+
+    @Override
+    public void resumeReading() {
+        readPaused = false;
+        updateInterest();
+    }
+
+    @Override
+    public void registerProducer(Producer newProducer, boolean streaming) {
+        if (producer != null) {
+            throw new IllegalStateException("a producer is already registered on " + describe()
+                    + "; unregister it first");
+        }
+        producer = newProducer;
+        producerStreaming = streaming;
+        producerPaused = false;
+        if (closed || disconnecting || abortReason != null) {
+            callProducer(newProducer::stopProducing);
+        } else if (streaming && buffered > loop.options().highWaterMark()) {
+            producerPaused = true;
+            callProducer(newProducer::pauseProducing);
+        } else if (!streaming) {
+            callProducer(newProducer::resumeProducing);
+        }
+    }
+
+    @Override
+    public void unregisterProducer() {
+        producer = null;
+        producerPaused = false;
+    }
+
+    @Override
+    public long bufferedBytes() {
+        return buffered;
+    }
+
+    @Override
+    public void setNoDelay(boolean noDelay) {
+        setOption(StandardSocketOptions.TCP_NODELAY, noDelay);
+    }
+
+    @Override
+    public void setKeepAlive(boolean keepAlive) {
+        setOption(StandardSocketOptions.SO_KEEPALIVE, keepAlive);
+    }
+
+    private <T> void setOption(SocketOption<T> option, T value) {
+        if (closed || !channel.supportedOptions().contains(option)) {
+            return;
+        }
+        try {
+            channel.setOption(option, value);
+        } catch (IOException e) {
+            loop.logger().log(Level.DEBUG, "{0}: setting {1} failed: {2}", describe(), option, e);
+        }
+    }
+
+    @Override
+    public Scheduler scheduler() {
+        return loop.scheduler();
+    }
+
+    // ---- closing ----
+
+    private void close(DisconnectReason reason) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        queue.clear();
+        buffered = 0;
+        if (key != null) {
+            key.cancel();
+        }
+        try {
+            channel.close();
+        } catch (IOException e) {
+            loop.logger().log(Level.DEBUG, "{0}: close failed: {1}", describe(), e);
+        }
+        Producer stopped = producer;
+        producer = null;
+        if (stopped != null) {
+            callProducer(stopped::stopProducing);
+        }
+        loop.dispatch(() -> protocol.connectionLost(reason), this);
+        if (clientFactory != null) {
+            loop.dispatch(() -> clientFactory.connectionLost(remote, reason), this);
+        }
+        loop.connectionClosed(this);
+    }
+
+    /** Runs a protocol callback; if it throws, the failure is logged and only this connection is aborted. */
+    private void callProtocol(Runnable callback) {
+        try {
+            callback.run();
+        } catch (RuntimeException e) {
+            loop.logger().log(Level.ERROR, describe() + ": protocol callback failed, closing this connection: "
+                    + e, e);
+            abort(new DisconnectReason.Lost(e));
+        }
+    }
+
+    private void callProducer(Runnable callback) {
+        callProtocol(callback);
+    }
+}

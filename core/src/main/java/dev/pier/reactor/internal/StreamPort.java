@@ -1,0 +1,198 @@
+package dev.pier.reactor.internal;
+
+import dev.pier.reactor.ListeningPort;
+import dev.pier.reactor.Protocol;
+import dev.pier.reactor.ProtocolFactory;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * A listening TCP or Unix stream socket.
+ *
+ * <p>When accepting fails — typically "Too many open files" — the port stops asking for OP_ACCEPT and tries again
+ * after {@code acceptRetryDelay}, so a full descriptor table does not turn the loop into a busy spin (the pending
+ * connection would make every select return at once). One warning per episode, one note on recovery.
+ */
+final class StreamPort implements ListeningPort, Handler {
+
+    private static final int MAX_ACCEPTS_PER_EVENT = 64;
+
+    private final EventLoop loop;
+    private final ServerSocketChannel channel;
+    private final ProtocolFactory factory;
+    private final SocketAddress address;
+    private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+    private SelectionKey key;
+    private boolean closed;
+    private boolean acceptFailing;
+
+    private StreamPort(EventLoop loop, ServerSocketChannel channel, ProtocolFactory factory) throws IOException {
+        this.loop = loop;
+        this.channel = channel;
+        this.factory = factory;
+        this.address = channel.getLocalAddress();
+    }
+
+    /** Binds now (so errors reach the caller) and starts accepting on the loop thread. */
+    static StreamPort listen(EventLoop loop, ServerSocketChannel channel, SocketAddress address, int backlog,
+                             ProtocolFactory factory) throws IOException {
+        try {
+            channel.configureBlocking(false);
+            channel.bind(address, backlog);
+            StreamPort port = new StreamPort(loop, channel, factory);
+            loop.runInLoop(port::start);
+            return port;
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    private void start() {
+        if (closed) {
+            return;
+        }
+        try {
+            key = loop.register(channel, SelectionKey.OP_ACCEPT, this);
+        } catch (IOException e) {
+            loop.logger().log(Level.ERROR, "cannot register " + describe() + ": " + e, e);
+            closeChannel();
+            return;
+        }
+        loop.portOpened(this);
+        loop.startFactory(factory);
+    }
+
+    @Override
+    public void ready(SelectionKey readyKey) {
+        for (int i = 0; i < MAX_ACCEPTS_PER_EVENT && !closed; i++) {
+            SocketChannel accepted;
+            try {
+                accepted = channel.accept();
+            } catch (IOException e) {
+                acceptFailed(e);
+                return;
+            }
+            if (accepted == null) {
+                return;
+            }
+            if (acceptFailing) {
+                acceptFailing = false;
+                loop.logger().log(Level.INFO, "{0}: accepting connections again", describe());
+            }
+            startConnection(accepted);
+        }
+    }
+
+    private void acceptFailed(IOException e) {
+        var delay = loop.options().acceptRetryDelay();
+        if (!acceptFailing) {
+            acceptFailing = true;
+            loop.logger().log(Level.WARNING, "{0}: accepting a connection failed ({1}); pausing accepts, retrying "
+                    + "every {2} ms until it works", describe(), e.getMessage(), delay.toMillis());
+        }
+        key.interestOps(0);
+        loop.callLater(delay, () -> {
+            if (!closed) {
+                key.interestOps(SelectionKey.OP_ACCEPT);
+            }
+        });
+    }
+
+    private void startConnection(SocketChannel accepted) {
+        SocketAddress remote = null;
+        try {
+            accepted.configureBlocking(false);
+            remote = accepted.getRemoteAddress();
+            if (accepted.supportedOptions().contains(StandardSocketOptions.TCP_NODELAY)) {
+                accepted.setOption(StandardSocketOptions.TCP_NODELAY, loop.options().tcpNoDelay());
+            }
+            Protocol protocol = buildProtocol(remote);
+            if (protocol == null) {
+                accepted.close();
+                return;
+            }
+            new StreamConnection(loop, accepted, protocol, null, accepted.getLocalAddress(), remote)
+                    .start(null, null);
+        } catch (IOException e) {
+            loop.logger().log(Level.DEBUG, "{0}: dropping a connection from {1} that failed at once: {2}",
+                    describe(), remote, e);
+            closeQuietly(accepted);
+        }
+    }
+
+    private Protocol buildProtocol(SocketAddress remote) {
+        try {
+            return factory.buildProtocol(remote);
+        } catch (RuntimeException e) {
+            loop.logger().log(Level.ERROR, describe() + ": buildProtocol failed for " + remote
+                    + ", refusing the connection: " + e, e);
+            return null;
+        }
+    }
+
+    @Override
+    public String describe() {
+        return "port " + address + " (" + factory.getClass().getName() + ")";
+    }
+
+    @Override
+    public SocketAddress address() {
+        return address;
+    }
+
+    @Override
+    public CompletionStage<Void> stopListening() {
+        loop.runInLoop(this::closeForShutdown);
+        return stopped.copy();
+    }
+
+    @Override
+    public void closeForShutdown() {
+        if (closed) {
+            return;
+        }
+        boolean registered = key != null;
+        closed = true;
+        closeChannel();
+        if (registered) {
+            loop.portClosed(this);
+            loop.stopFactory(factory);
+            // The descriptor is released when the selector deregisters the key, during the next select.
+            loop.afterNextSelect(() -> stopped.complete(null));
+        } else {
+            stopped.complete(null);
+        }
+    }
+
+    private void closeChannel() {
+        if (key != null) {
+            key.cancel();
+        }
+        closeQuietly(channel);
+        if (address instanceof UnixDomainSocketAddress unix) {
+            try {
+                Files.deleteIfExists(unix.getPath());
+            } catch (IOException e) {
+                loop.logger().log(Level.WARNING, "cannot remove the socket file {0}: {1}", unix.getPath(), e);
+            }
+        }
+    }
+
+    private void closeQuietly(java.nio.channels.Channel c) {
+        try {
+            c.close();
+        } catch (IOException e) {
+            loop.logger().log(Level.DEBUG, "close failed: {0}", e);
+        }
+    }
+}

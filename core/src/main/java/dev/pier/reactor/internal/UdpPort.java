@@ -1,0 +1,211 @@
+package dev.pier.reactor.internal;
+
+import dev.pier.reactor.DatagramProtocol;
+import dev.pier.reactor.DatagramTransport;
+import dev.pier.reactor.ListeningPort;
+import dev.pier.reactor.Scheduler;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * A UDP port. Datagrams are received into a buffer one byte larger than the largest accepted datagram, so an
+ * over-long one is seen (it fills the buffer) and dropped with a warning instead of being delivered cut short.
+ * Sends go out at once; only when the socket buffer is full are they queued (copied) until OP_WRITE.
+ */
+final class UdpPort implements ListeningPort, DatagramTransport, Handler {
+
+    private static final int MAX_RECEIVES_PER_EVENT = 64;
+
+    private record Outgoing(ByteBuffer data, SocketAddress target) {}
+
+    private final EventLoop loop;
+    private final DatagramChannel channel;
+    private final DatagramProtocol protocol;
+    private final SocketAddress address;
+    private final ByteBuffer receiveBuffer;
+    private final ArrayDeque<Outgoing> queue = new ArrayDeque<>();
+    private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+    private long queuedBytes;
+    private SelectionKey key;
+    private boolean closed;
+
+    private UdpPort(EventLoop loop, DatagramChannel channel, DatagramProtocol protocol) throws IOException {
+        this.loop = loop;
+        this.channel = channel;
+        this.protocol = protocol;
+        this.address = channel.getLocalAddress();
+        this.receiveBuffer = ByteBuffer.allocateDirect(loop.options().maxDatagramSize() + 1);
+    }
+
+    static UdpPort listen(EventLoop loop, SocketAddress address, DatagramProtocol protocol) throws IOException {
+        DatagramChannel channel = DatagramChannel.open();
+        try {
+            channel.configureBlocking(false);
+            channel.bind(address);
+            UdpPort port = new UdpPort(loop, channel, protocol);
+            loop.runInLoop(port::start);
+            return port;
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    private void start() {
+        if (closed) {
+            return;
+        }
+        try {
+            key = loop.register(channel, SelectionKey.OP_READ, this);
+        } catch (IOException e) {
+            loop.logger().log(Level.ERROR, "cannot register " + describe() + ": " + e, e);
+            closeChannel();
+            return;
+        }
+        loop.portOpened(this);
+        loop.dispatch(() -> protocol.startProtocol(this), this);
+    }
+
+    @Override
+    public void ready(SelectionKey readyKey) {
+        if (readyKey.isReadable()) {
+            receive();
+        }
+        if (!closed && readyKey.isValid() && readyKey.isWritable()) {
+            sendQueued();
+        }
+    }
+
+    private void receive() {
+        int max = loop.options().maxDatagramSize();
+        for (int i = 0; i < MAX_RECEIVES_PER_EVENT && !closed; i++) {
+            receiveBuffer.clear();
+            SocketAddress sender;
+            try {
+                sender = channel.receive(receiveBuffer);
+            } catch (IOException e) {
+                // e.g. an ICMP port-unreachable reported for an earlier send: the port itself is fine.
+                loop.logger().log(Level.DEBUG, "{0}: receive failed: {1}", describe(), e);
+                return;
+            }
+            if (sender == null) {
+                return;
+            }
+            receiveBuffer.flip();
+            if (receiveBuffer.remaining() > max) {
+                loop.logger().log(Level.WARNING, "{0}: dropped a datagram from {1} longer than the limit of {2} "
+                        + "bytes (raise maxDatagramSize to accept it)", describe(), sender, max);
+                continue;
+            }
+            SocketAddress from = sender;
+            loop.dispatch(() -> protocol.datagramReceived(receiveBuffer, from), this);
+        }
+    }
+
+    @Override
+    public void write(ByteBuffer data, SocketAddress target) {
+        if (closed) {
+            data.position(data.limit());
+            return;
+        }
+        if (queue.isEmpty()) {
+            try {
+                if (channel.send(data, target) > 0 || !data.hasRemaining()) {
+                    return;
+                }
+            } catch (IOException e) {
+                loop.logger().log(Level.DEBUG, "{0}: sending to {1} failed: {2}", describe(), target, e);
+                data.position(data.limit());
+                return;
+            }
+        }
+        if (queuedBytes + data.remaining() > loop.options().maxBufferedBytes()) {
+            loop.logger().log(Level.WARNING, "{0}: send queue full ({1} bytes); dropped a datagram to {2}",
+                    describe(), queuedBytes, target);
+            data.position(data.limit());
+            return;
+        }
+        ByteBuffer copy = ByteBuffer.allocate(data.remaining()).put(data).flip();
+        queue.add(new Outgoing(copy, target));
+        queuedBytes += copy.remaining();
+        key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+    }
+
+    private void sendQueued() {
+        while (!queue.isEmpty()) {
+            Outgoing next = queue.peek();
+            try {
+                if (channel.send(next.data(), next.target()) == 0 && next.data().hasRemaining()) {
+                    return;
+                }
+            } catch (IOException e) {
+                loop.logger().log(Level.DEBUG, "{0}: sending to {1} failed: {2}", describe(), next.target(), e);
+            }
+            queue.poll();
+            queuedBytes -= next.data().capacity();
+        }
+        key.interestOps(SelectionKey.OP_READ);
+    }
+
+    @Override
+    public SocketAddress localAddress() {
+        return address;
+    }
+
+    @Override
+    public Scheduler scheduler() {
+        return loop.scheduler();
+    }
+
+    @Override
+    public SocketAddress address() {
+        return address;
+    }
+
+    @Override
+    public CompletionStage<Void> stopListening() {
+        loop.runInLoop(this::closeForShutdown);
+        return stopped.copy();
+    }
+
+    @Override
+    public void closeForShutdown() {
+        if (closed) {
+            return;
+        }
+        boolean registered = key != null;
+        closed = true;
+        closeChannel();
+        if (registered) {
+            loop.portClosed(this);
+            loop.dispatch(protocol::stopProtocol, this);
+            loop.afterNextSelect(() -> stopped.complete(null));
+        } else {
+            stopped.complete(null);
+        }
+    }
+
+    private void closeChannel() {
+        if (key != null) {
+            key.cancel();
+        }
+        queue.clear();
+        try {
+            channel.close();
+        } catch (IOException e) {
+            loop.logger().log(Level.DEBUG, "close failed: {0}", e);
+        }
+    }
+
+    @Override
+    public String describe() {
+        return "UDP port " + address + " (" + protocol.getClass().getName() + ")";
+    }
+}

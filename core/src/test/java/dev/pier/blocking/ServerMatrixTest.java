@@ -1,0 +1,265 @@
+package dev.pier.blocking;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.pier.blocking.TestServers.Behaviour;
+import dev.pier.blocking.TestServers.Client;
+import dev.pier.blocking.TestServers.Kind;
+import dev.pier.blocking.TestServers.Recorder;
+import dev.pier.blocking.TestServers.Serving;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * CPython's socketserver tests as scenarios, run for every server type with every concurrency strategy
+ * ({@link TestServers#strategies()}).
+ */
+@Timeout(30)
+class ServerMatrixTest {
+
+    /** A test run once per server type and concurrency strategy, with parameters {@code (Kind, Concurrency)}. */
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target(ElementType.METHOD)
+    @ParameterizedTest(name = "{0} with {1}")
+    @MethodSource("dev.pier.blocking.ServerMatrixTest#matrix")
+    @interface MatrixTest {
+    }
+
+    @TempDir
+    Path dir;
+
+    private final Recorder recorder = new Recorder();
+    private final List<BaseServer<?>> servers = new ArrayList<>();
+
+    static Stream<Arguments> matrix() {
+        return Stream.of(Kind.values())
+                .flatMap(kind -> TestServers.strategies().map(strategy -> Arguments.of(kind, strategy)));
+    }
+
+    private BaseServer<?> server(Kind kind, Concurrency concurrency, Behaviour behaviour) throws Exception {
+        BaseServer<?> server = kind.create(behaviour, recorder,
+                ServerOptions.defaults().withConcurrency(concurrency), dir);
+        servers.add(server);
+        return server;
+    }
+
+    private static final Behaviour ECHO = (line, server) -> line;
+
+    @AfterEach
+    void closeServers() {
+        servers.forEach(BaseServer::close);
+    }
+
+    @MatrixTest
+    void echoesThreeSequentialClientsThenShutsDownAndCloses(Kind kind, Concurrency concurrency) throws Exception {
+        BaseServer<?> server = server(kind, concurrency, ECHO);
+        switch (server.address()) {
+            case InetSocketAddress inet -> {
+                assertNotEquals(0, inet.getPort(), "port 0 is resolved to the bound port");
+                assertEquals(TestServers.LOOPBACK, inet.getAddress());
+            }
+            case UnixDomainSocketAddress unix -> {
+                assertEquals(dir.resolve("s.sock"), unix.getPath());
+                assertTrue(Files.exists(unix.getPath()));
+            }
+            default -> throw new AssertionError(server.address());
+        }
+        Serving serving = Serving.start(server);
+        for (int i = 0; i < 3; i++) {
+            try (Client client = kind.connect(server)) {
+                assertEquals("hello world", client.exchange("hello world"));
+            }
+        }
+        serving.shutdownAndAwait();
+        server.close();
+        assertTrue(kind.listeningClosed(server));
+    }
+
+    @MatrixTest
+    void shutdownRightAfterStartingReturnsEveryTime(Kind kind, Concurrency concurrency) throws Exception {
+        for (int i = 0; i < 20; i++) {
+            try (BaseServer<?> server = kind.create(ECHO, recorder,
+                    ServerOptions.defaults().withConcurrency(concurrency), dir)) {
+                Serving.start(server).shutdownAndAwait();
+            }
+        }
+    }
+
+    @MatrixTest
+    void closingWithoutServingIsFineAndIdempotent(Kind kind, Concurrency concurrency) throws Exception {
+        BaseServer<?> server = server(kind, concurrency, ECHO);
+        server.close();
+        server.close();
+        assertTrue(server.isClosed());
+        assertTrue(kind.listeningClosed(server));
+        assertThrows(IllegalStateException.class, server::serveForever);
+    }
+
+    @MatrixTest
+    void tryWithResourcesLeavesTheSocketClosed(Kind kind, Concurrency concurrency) throws Exception {
+        BaseServer<?> closed;
+        try (BaseServer<?> server = kind.create(ECHO, recorder,
+                ServerOptions.defaults().withConcurrency(concurrency), dir)) {
+            closed = server;
+            Serving serving = Serving.start(server);
+            try (Client client = kind.connect(server)) {
+                assertEquals("hi", client.exchange("hi"));
+            }
+            serving.shutdownAndAwait();
+        }
+        assertTrue(kind.listeningClosed(closed));
+    }
+
+    @MatrixTest
+    void anExceptionInAHandlerGoesToHandleErrorAndServingContinues(Kind kind, Concurrency concurrency)
+            throws Exception {
+        BaseServer<?> server = server(kind, concurrency, (line, s) -> {
+            if (line.equals("boom")) {
+                throw new IllegalStateException("boom");
+            }
+            return line;
+        });
+        Serving serving = Serving.start(server);
+        SocketAddress clientAddress;
+        try (Client client = kind.connect(server)) {
+            clientAddress = client.localAddress();
+            String reply = client.exchange("boom");
+            if (kind.stream) {
+                assertNull(reply, "the failed connection is closed");
+            } else {
+                assertEquals("", reply, "a datagram handler replies even when handle() threw");
+            }
+        }
+        assertTrue(recorder.firstError.await(20, TimeUnit.SECONDS));
+        assertEquals("boom", recorder.errors.getFirst().getMessage());
+        assertEquals(clientAddress, recorder.errorClients.getFirst(), "handleError is told who the client was");
+        try (Client client = kind.connect(server)) {
+            assertEquals("still serving", client.exchange("still serving"));
+        }
+        serving.shutdownAndAwait();
+        assertEquals(1, recorder.errors.size());
+    }
+
+    static final class FatalError extends Error {
+        FatalError() {
+            super("fatal");
+        }
+    }
+
+    @MatrixTest
+    void anErrorIsNotSwallowedByHandleError(Kind kind, Concurrency concurrency) throws Exception {
+        BaseServer<?> server = server(kind, concurrency, (line, s) -> {
+            if (line.equals("fatal")) {
+                throw new FatalError();
+            }
+            return line;
+        });
+        var uncaught = new CompletableFuture<Throwable>();
+        Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
+        Thread.setDefaultUncaughtExceptionHandler((thread, error) -> uncaught.complete(error));
+        try {
+            Serving serving = Serving.start(server);
+            try (Client client = kind.connect(server)) {
+                String reply = client.exchange("fatal");
+                assertEquals(kind.stream ? null : "", reply, "the request is closed (and a datagram answered)");
+            }
+            if (concurrency instanceof ThreadPerRequest) {
+                assertInstanceOf(FatalError.class, uncaught.get(20, TimeUnit.SECONDS),
+                        "the request thread dies of the error");
+                try (Client client = kind.connect(server)) {
+                    assertEquals("still serving", client.exchange("still serving"));
+                }
+                serving.shutdownAndAwait();
+            } else {
+                var failure = assertThrows(ExecutionException.class, serving::awaitStopped);
+                assertInstanceOf(FatalError.class, failure.getCause(), "serveForever propagates the error");
+            }
+        } finally {
+            Thread.setDefaultUncaughtExceptionHandler(previous);
+        }
+        assertTrue(recorder.errors.isEmpty(), "handleError is not called for an Error");
+    }
+
+    @MatrixTest
+    void aRejectedRequestIsShutDownExactlyOnceAndTheClientSeesEndOfStream(Kind kind, Concurrency concurrency)
+            throws Exception {
+        var rejected = new AtomicReference<Object>();
+        recorder.verify = (request, client) -> !rejected.compareAndSet(null, request);
+        BaseServer<?> server = server(kind, concurrency, ECHO);
+        Serving serving = Serving.start(server);
+        try (Client client = kind.connect(server)) {
+            if (kind.stream) {
+                assertNull(client.receive(), "a rejected connection is closed at once");
+            } else {
+                client.send("rejected");
+            }
+        }
+        try (Client client = kind.connect(server)) {
+            assertEquals("accepted", client.exchange("accepted"));
+        }
+        serving.shutdownAndAwait();
+        assertEquals(1, recorder.shutdownsOf(rejected.get()));
+    }
+
+    @MatrixTest
+    void shutdownCalledByAHandlerStopsTheLoopWithoutDeadlock(Kind kind, Concurrency concurrency) throws Exception {
+        BaseServer<?> server = server(kind, concurrency, (line, s) -> {
+            s.shutdown();
+            return "stopping";
+        });
+        Serving serving = Serving.start(server);
+        try (Client client = kind.connect(server)) {
+            assertEquals("stopping", client.exchange("stop"));
+        }
+        serving.awaitStopped();
+    }
+
+    @MatrixTest
+    void threadsOfFinishedRequestsAreNotKept(Kind kind, Concurrency concurrency) throws Exception {
+        assumeTrue(concurrency instanceof ThreadPerRequest, "only thread strategies start threads");
+        List<Thread> handlerThreads = Collections.synchronizedList(new ArrayList<>());
+        BaseServer<?> server = server(kind, concurrency, (line, s) -> {
+            handlerThreads.add(Thread.currentThread());
+            return line;
+        });
+        Serving serving = Serving.start(server);
+        for (int i = 0; i < 10; i++) {
+            try (Client client = kind.connect(server)) {
+                assertEquals("request " + i, client.exchange("request " + i));
+            }
+        }
+        for (Thread thread : List.copyOf(handlerThreads)) {
+            thread.join();
+        }
+        assertEquals(10, handlerThreads.size());
+        assertEquals(0, ((ThreadDispatcher) server.dispatcher()).runningCount());
+        serving.shutdownAndAwait();
+    }
+}

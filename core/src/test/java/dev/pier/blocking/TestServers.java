@@ -1,0 +1,364 @@
+package dev.pier.blocking;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiPredicate;
+import java.util.stream.Stream;
+
+/** The test matrix (server type x concurrency strategy) and what the tests need to drive each server type. */
+final class TestServers {
+
+    static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+
+    private TestServers() {
+    }
+
+    /** Every concurrency strategy the matrix runs: add a new strategy here and every scenario runs with it. */
+    static Stream<Concurrency> strategies() {
+        return Stream.of(Concurrency.synchronous(), Concurrency.threads(), Concurrency.virtualThreads());
+    }
+
+    /** What a test server answers to one line (stream) or one datagram; may throw to test error handling. */
+    @FunctionalInterface
+    interface Behaviour {
+        String reply(String line, BaseServer<?> server) throws Exception;
+    }
+
+    /** What the servers made by {@link Kind#create} record about their hooks. */
+    static final class Recorder {
+        volatile BiPredicate<Object, SocketAddress> verify = (request, client) -> true;
+        final List<SocketAddress> errorClients = Collections.synchronizedList(new ArrayList<>());
+        final List<Exception> errors = Collections.synchronizedList(new ArrayList<>());
+        final Map<Object, AtomicInteger> shutdowns = Collections.synchronizedMap(new IdentityHashMap<>());
+        final CountDownLatch firstError = new CountDownLatch(1);
+
+        int shutdownsOf(Object request) {
+            AtomicInteger count = shutdowns.get(request);
+            return count == null ? 0 : count.get();
+        }
+
+        void shutdown(Object request) {
+            shutdowns.computeIfAbsent(request, r -> new AtomicInteger()).incrementAndGet();
+        }
+
+        void error(SocketAddress client, Exception error) {
+            errorClients.add(client);
+            errors.add(error);
+            firstError.countDown();
+        }
+    }
+
+    /** Answers each line of a connection. */
+    static final class LineHandler extends StreamRequestHandler {
+        private final Behaviour behaviour;
+
+        LineHandler(Behaviour behaviour) {
+            this.behaviour = behaviour;
+        }
+
+        @Override
+        protected void handle() throws Exception {
+            for (String line; (line = readLine()) != null; ) {
+                out().write((behaviour.reply(line, server()) + "\n").getBytes(UTF_8));
+            }
+        }
+    }
+
+    /** Answers one datagram. */
+    static final class PacketHandler extends DatagramRequestHandler {
+        private final Behaviour behaviour;
+
+        PacketHandler(Behaviour behaviour) {
+            this.behaviour = behaviour;
+        }
+
+        @Override
+        protected void handle() throws Exception {
+            out().write(behaviour.reply(new String(in().readAllBytes(), UTF_8), server()).getBytes(UTF_8));
+        }
+    }
+
+    enum Kind {
+        TCP(true) {
+            @Override
+            BaseServer<?> create(Behaviour behaviour, Recorder recorder, ServerOptions options, Path dir)
+                    throws IOException {
+                return new TcpServer(new InetSocketAddress(LOOPBACK, 0), () -> new LineHandler(behaviour), options) {
+                    @Override
+                    protected boolean verifyRequest(SocketChannel request, SocketAddress client) {
+                        return recorder.verify.test(request, client);
+                    }
+
+                    @Override
+                    protected void shutdownRequest(SocketChannel request) {
+                        recorder.shutdown(request);
+                        super.shutdownRequest(request);
+                    }
+
+                    @Override
+                    protected void handleError(SocketChannel request, SocketAddress client, Exception error) {
+                        recorder.error(client, error);
+                    }
+                };
+            }
+
+            @Override
+            SocketAddress clientTarget(BaseServer<?> server) {
+                return server.address();
+            }
+
+            @Override
+            boolean listeningClosed(BaseServer<?> server) {
+                return !((TcpServer) server).channel().isOpen();
+            }
+        },
+        UNIX_STREAM(true) {
+            @Override
+            BaseServer<?> create(Behaviour behaviour, Recorder recorder, ServerOptions options, Path dir)
+                    throws IOException {
+                return new UnixStreamServer(dir.resolve("s.sock"), () -> new LineHandler(behaviour), options) {
+                    @Override
+                    protected boolean verifyRequest(SocketChannel request, SocketAddress client) {
+                        return recorder.verify.test(request, client);
+                    }
+
+                    @Override
+                    protected void shutdownRequest(SocketChannel request) {
+                        recorder.shutdown(request);
+                        super.shutdownRequest(request);
+                    }
+
+                    @Override
+                    protected void handleError(SocketChannel request, SocketAddress client, Exception error) {
+                        recorder.error(client, error);
+                    }
+                };
+            }
+
+            @Override
+            SocketAddress clientTarget(BaseServer<?> server) {
+                return server.address();
+            }
+
+            @Override
+            boolean listeningClosed(BaseServer<?> server) {
+                var unix = (UnixStreamServer) server;
+                return !unix.channel().isOpen() && !Files.exists(unix.address().getPath());
+            }
+        },
+        UDP(false) {
+            @Override
+            BaseServer<?> create(Behaviour behaviour, Recorder recorder, ServerOptions options, Path dir)
+                    throws IOException {
+                return new UdpServer(new InetSocketAddress(LOOPBACK, 0), () -> new PacketHandler(behaviour), options) {
+                    @Override
+                    protected boolean verifyRequest(DatagramRequest request, SocketAddress client) {
+                        return recorder.verify.test(request, client);
+                    }
+
+                    @Override
+                    protected void shutdownRequest(DatagramRequest request) {
+                        recorder.shutdown(request);
+                        super.shutdownRequest(request);
+                    }
+
+                    @Override
+                    protected void handleError(DatagramRequest request, SocketAddress client, Exception error) {
+                        recorder.error(client, error);
+                    }
+                };
+            }
+
+            @Override
+            SocketAddress clientTarget(BaseServer<?> server) {
+                return server.address();
+            }
+
+            @Override
+            boolean listeningClosed(BaseServer<?> server) {
+                return !((UdpServer) server).channel().isOpen();
+            }
+        };
+
+        final boolean stream;
+
+        Kind(boolean stream) {
+            this.stream = stream;
+        }
+
+        abstract BaseServer<?> create(Behaviour behaviour, Recorder recorder, ServerOptions options, Path dir)
+                throws IOException;
+
+        abstract SocketAddress clientTarget(BaseServer<?> server);
+
+        abstract boolean listeningClosed(BaseServer<?> server);
+
+        /** Opens a client of this server type. */
+        Client connect(BaseServer<?> server) throws IOException {
+            return stream ? new StreamClient(clientTarget(server)) : new UdpClient(clientTarget(server));
+        }
+    }
+
+    /** A test client: one connection, or one UDP socket. */
+    interface Client extends AutoCloseable {
+        /** Sends one line (stream) or datagram. */
+        void send(String line) throws IOException;
+
+        /** The next reply, or null at end of stream. */
+        String receive() throws IOException;
+
+        /** The client's own address, as the server sees it. */
+        SocketAddress localAddress() throws IOException;
+
+        default String exchange(String line) throws IOException {
+            send(line);
+            return receive();
+        }
+
+        @Override
+        void close() throws IOException;
+    }
+
+    static final class StreamClient implements Client {
+        final SocketChannel channel;
+        private final InputStream in;
+
+        StreamClient(SocketAddress target) throws IOException {
+            channel = SocketChannel.open(target instanceof UnixDomainSocketAddress
+                    ? StandardProtocolFamily.UNIX : StandardProtocolFamily.INET);
+            try {
+                channel.connect(target);
+            } catch (IOException e) {
+                channel.close();
+                throw e;
+            }
+            in = Channels.newInputStream(channel);
+        }
+
+        @Override
+        public void send(String line) throws IOException {
+            ByteBuffer bytes = ByteBuffer.wrap((line + "\n").getBytes(UTF_8));
+            while (bytes.hasRemaining()) {
+                channel.write(bytes);
+            }
+        }
+
+        @Override
+        public String receive() throws IOException {
+            var line = new ByteArrayOutputStream();
+            for (int b; (b = in.read()) != '\n'; ) {
+                if (b < 0) {
+                    return line.size() == 0 ? null : line.toString(UTF_8);
+                }
+                line.write(b);
+            }
+            return line.toString(UTF_8);
+        }
+
+        @Override
+        public SocketAddress localAddress() throws IOException {
+            return channel.getLocalAddress();
+        }
+
+        @Override
+        public void close() throws IOException {
+            channel.close();
+        }
+    }
+
+    static final class UdpClient implements Client {
+        private final DatagramSocket socket;
+        private final SocketAddress target;
+
+        UdpClient(SocketAddress target) throws IOException {
+            this.target = target;
+            socket = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+            socket.setSoTimeout(20_000);
+        }
+
+        @Override
+        public void send(String line) throws IOException {
+            byte[] bytes = line.getBytes(UTF_8);
+            socket.send(new DatagramPacket(bytes, bytes.length, target));
+        }
+
+        void sendBytes(byte[] bytes) throws IOException {
+            socket.send(new DatagramPacket(bytes, bytes.length, target));
+        }
+
+        @Override
+        public String receive() throws IOException {
+            var packet = new DatagramPacket(new byte[65_536], 65_536);
+            socket.receive(packet);
+            return new String(packet.getData(), 0, packet.getLength(), UTF_8);
+        }
+
+        @Override
+        public SocketAddress localAddress() {
+            return socket.getLocalSocketAddress();
+        }
+
+        @Override
+        public void close() {
+            socket.close();
+        }
+    }
+
+    /** A serveForever() running on its own thread. */
+    static final class Serving {
+        final BaseServer<?> server;
+        final CompletableFuture<Void> done = new CompletableFuture<>();
+        final Thread thread;
+
+        private Serving(BaseServer<?> server) {
+            this.server = server;
+            this.thread = Thread.ofPlatform().name("serving " + server).start(() -> {
+                try {
+                    server.serveForever();
+                    done.complete(null);
+                } catch (Throwable e) {
+                    done.completeExceptionally(e);
+                }
+            });
+        }
+
+        static Serving start(BaseServer<?> server) {
+            return new Serving(server);
+        }
+
+        /** Waits for serveForever to return, rethrowing what it threw. */
+        void awaitStopped() throws Exception {
+            done.get(20, TimeUnit.SECONDS);
+            thread.join();
+        }
+
+        void shutdownAndAwait() throws Exception {
+            server.shutdown();
+            awaitStopped();
+        }
+    }
+}
