@@ -41,7 +41,7 @@ final class Servers {
         return List.of(
                 java(REFERENCE, "Netty 4.2, native epoll transport, one event loop per core", ALL,
                         "dev.pier.bench.NettyServer", "epoll"),
-                pier("pier-reactor", "Pier, event-driven model (dev.pier.reactor)", "reactor"),
+                pier("pier-reactor", "Pier, event-driven model, one Reactor (one core)", "reactor"),
                 pier("pier-virtual", "Pier, socketserver model, a virtual thread per connection (dev.pier.blocking)",
                         "virtual"),
                 java("netty-nio", "Netty 4.2, NIO transport, one event loop per core", ALL,
@@ -64,15 +64,9 @@ final class Servers {
                 tools -> Tools.missingClass(mainClass));
     }
 
-    /**
-     * Pier's own servers, all in {@value #PIER_SERVER} with the model as first argument, as NettyServer does for
-     * Netty's transports. Until that class exists the entries are reported as not measured.
-     */
+    /** Pier's own servers, all in {@value #PIER_SERVER} with the model as first argument. */
     private static Server pier(String name, String description, String model) {
-        return new Server(name, description, ALL,
-                (tools, service) -> withArguments(tools.javaCommand(PIER_SERVER, model), tools, service),
-                tools -> Tools.missingClass(PIER_SERVER)
-                        .map(missing -> "Pier's servers are not written yet (" + missing + ")"));
+        return java(name, description, ALL, PIER_SERVER, model);
     }
 
     private static List<String> python(Tools tools, String library, Service service) {
