@@ -128,7 +128,12 @@ final class Report {
 
                 """.formatted(settings.threads(), seconds(settings.warmup()), seconds(settings.duration()),
                 settings.runs(), settings.idleRuns(), settings.starts(), Servers.REFERENCE));
-        md.append("![Each peer's figure as a ratio to Netty epoll](benchmarks.svg)\n\n");
+        md.append("**Peers** (each a separate process; Java ones run with `")
+                .append(String.join(" ", Tools.JVM_FLAGS)).append("`):\n\n");
+        for (Servers.Server server : Servers.all()) {
+            md.append("- `").append(server.name()).append("`: ").append(server.description()).append('\n');
+        }
+        md.append("\n![Each peer's figure as a ratio to Netty epoll](benchmarks.svg)\n\n");
         for (Scenario scenario : scenarios) {
             List<Row> mine = rows.stream().filter(r -> r.scenario() == scenario).toList();
             md.append("## ").append(scenario.title(settings)).append("\n\n");
@@ -145,31 +150,35 @@ final class Report {
                 md.append(" Errors are datagrams with no reply within ").append(UdpLoad.LOSS_TIMEOUT.toMillis())
                         .append(" ms.");
             }
-            md.append("\n\n| Peer | ").append(scenario.unit).append(" | × ").append(Servers.REFERENCE);
+            md.append("\n\n");
             boolean latency = scenario != Scenario.STREAM && scenario != Scenario.STARTUP;
+            boolean idle = scenario == Scenario.IDLE;
+            String perOperation = " µs/" + scenario.operation();
+            List<String> header = new ArrayList<>(List.of("Peer", scenario.unit, "× " + Servers.REFERENCE));
             if (latency) {
-                md.append(" | p50 µs | p99 µs | p99.9 µs");
+                header.addAll(List.of("p50 µs", "p99 µs", "p99.9 µs"));
             }
-            md.append(scenario == Scenario.IDLE ? " | Served (worst run)" : " | Errors")
-                    .append(" | Server CPU µs/").append(scenario.operation())
-                    .append(" | Server peak RSS MiB | Driver CPU µs/").append(scenario.operation())
-                    .append(" | Runs |\n|---|---:|---:|");
-            md.append(latency ? "---:|---:|---:|" : "").append("---:|---:|---:|---:|---:|\n");
+            header.add(idle ? "Served (worst run)" : "Errors");
+            header.add("Server CPU" + perOperation);
+            if (!idle) {
+                header.add("Server peak RSS MiB");
+            }
+            header.addAll(List.of("Driver CPU" + perOperation, "Runs"));
+            List<List<String>> cells = new ArrayList<>();
             for (Row row : mine) {
-                md.append("| ").append(row.peer()).append(" | ").append(number(row.figure()))
-                        .append(" | ").append(ratio(row.ratio()));
+                List<String> line = new ArrayList<>(List.of(row.peer(), number(row.figure()), ratio(row.ratio())));
                 if (latency) {
-                    md.append(" | ").append(number(row.p50())).append(" | ").append(number(row.p99()))
-                            .append(" | ").append(number(row.p999()));
+                    line.addAll(List.of(number(row.p50()), number(row.p99()), number(row.p999())));
                 }
-                md.append(" | ").append(scenario == Scenario.IDLE
-                                ? row.leastServed() + "/" + row.attempted()
-                                : Long.toString(row.errors()))
-                        .append(" | ").append(number(row.cpuMicrosPerOperation()))
-                        .append(" | ").append(number(row.peakRssMiB()))
-                        .append(" | ").append(number(row.driverCpuMicrosPerOperation()))
-                        .append(" | ").append(row.runs()).append(" |\n");
+                line.add(idle ? row.leastServed() + "/" + row.attempted() : Long.toString(row.errors()));
+                line.add(number(row.cpuMicrosPerOperation()));
+                if (!idle) {
+                    line.add(number(row.peakRssMiB()));
+                }
+                line.addAll(List.of(number(row.driverCpuMicrosPerOperation()), Integer.toString(row.runs())));
+                cells.add(line);
             }
+            table(md, header, cells);
             md.append('\n');
         }
         if (!skipped.isEmpty()) {
@@ -178,6 +187,15 @@ final class Report {
             md.append('\n');
         }
         return md.toString();
+    }
+
+    /** A Markdown table: the first column left-aligned, the figures right-aligned. */
+    private static void table(StringBuilder md, List<String> header, List<List<String>> rows) {
+        md.append("| ").append(String.join(" | ", header)).append(" |\n|---|")
+                .append("---:|".repeat(header.size() - 1)).append('\n');
+        for (List<String> row : rows) {
+            md.append("| ").append(String.join(" | ", row)).append(" |\n");
+        }
     }
 
     private static String seconds(java.time.Duration duration) {
