@@ -12,6 +12,7 @@ import java.time.Duration;
  * Many idle connections: opens them all (a bounded number of connects in flight) and holds them open, then each
  * sends one message and waits for its echo. The result counts the connections served against those attempted;
  * the latency of each is from the moment all were sent to its own echo, so the tail is the time to serve them all.
+ * Opening and serving share one timeout: what is not served by then counts as an error.
  */
 final class IdleLoad {
 
@@ -26,7 +27,7 @@ final class IdleLoad {
         int[] received = new int[connections];
         long errors = 0;
         try (Selector selector = Selector.open()) {
-            long deadline = System.nanoTime() + timeout.toNanos();
+            final long deadline = System.nanoTime() + timeout.toNanos();
             int started = 0;
             int settled = 0;
             while (settled < connections && System.nanoTime() < deadline) {
@@ -82,7 +83,6 @@ final class IdleLoad {
             var latency = Result.newHistogram();
             ByteBuffer scratch = ByteBuffer.allocateDirect(64 * 1024);
             long served = 0;
-            deadline = System.nanoTime() + timeout.toNanos();
             while (served + errors < connections && System.nanoTime() < deadline) {
                 selector.select(100);
                 for (var keys = selector.selectedKeys().iterator(); keys.hasNext(); ) {

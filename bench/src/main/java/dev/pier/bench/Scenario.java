@@ -14,7 +14,7 @@ enum Scenario {
     STREAM(Service.ECHO, "MB/s", true),
     STARTUP(Service.ECHO, "ms to ready", false);
 
-    /** How long the idle and streaming scenarios may take before what is left counts as failed. */
+    /** How long one run of the idle or streaming scenario may take before what is left counts as failed. */
     static final Duration PATIENCE = Duration.ofSeconds(60);
 
     final Service service;

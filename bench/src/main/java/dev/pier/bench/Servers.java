@@ -42,7 +42,7 @@ final class Servers {
                 java(REFERENCE, "Netty 4.2, native epoll transport, one event loop per core", ALL,
                         "dev.pier.bench.NettyServer", "epoll"),
                 pier("pier-reactor", "Pier, event-driven model, one Reactor (one core)", "reactor"),
-                pier("pier-virtual", "Pier, socketserver model, a virtual thread per connection (dev.pier.blocking)",
+                pier("pier-virtual", "Pier, socketserver model (TcpServer, UdpServer), a virtual thread per request",
                         "virtual"),
                 java("netty-nio", "Netty 4.2, NIO transport, one event loop per core", ALL,
                         "dev.pier.bench.NettyServer", "nio"),
