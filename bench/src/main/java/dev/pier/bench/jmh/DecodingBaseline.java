@@ -18,8 +18,8 @@ import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * The floor for Pier's protocol decoders: the least work any decoder must do to find the frames in a 64 KiB read,
- * written as plainly as possible over a {@link ByteBuffer}. Pier's LineReceiver and NetstringReceiver, fed the
- * same bytes through a FakeTransport, get benchmarks beside these; the gap between the two is their overhead.
+ * written as plainly as possible over a {@link ByteBuffer}. {@link PierProtocols} runs Pier's LineReceiver and
+ * NetstringReceiver over the same bytes; the gap between the two is what their framing costs.
  *
  * <pre>{@code scripts/bench jmh DecodingBaseline}</pre>
  */
@@ -40,17 +40,32 @@ public class DecodingBaseline {
 
     @Setup
     public void fill() {
-        byte[] payload = "x".repeat(frameSize).getBytes(StandardCharsets.US_ASCII);
-        byte[] header = (frameSize + ":").getBytes(StandardCharsets.US_ASCII);
-        int frames = 64 * 1024 / (frameSize + 2);
-        lines = ByteBuffer.allocateDirect(frames * (frameSize + 2));
-        netstrings = ByteBuffer.allocateDirect(frames * (header.length + frameSize + 1));
-        for (int i = 0; i < frames; i++) {
-            lines.put(payload).put((byte) '\r').put((byte) '\n');
-            netstrings.put(header).put(payload).put((byte) ',');
+        lines = lines(frameSize);
+        netstrings = netstrings(frameSize);
+    }
+
+    /** About 64 KiB (one read) of CRLF-terminated lines of {@code frameSize} bytes each. */
+    static ByteBuffer lines(int frameSize) {
+        ByteBuffer lines = ByteBuffer.allocate(64 * 1024 / (frameSize + 2) * (frameSize + 2));
+        while (lines.hasRemaining()) {
+            lines.put(payload(frameSize)).put((byte) '\r').put((byte) '\n');
         }
-        lines.flip();
-        netstrings.flip();
+        return lines.flip();
+    }
+
+    /** About 64 KiB (one read) of netstrings of {@code frameSize} bytes each. */
+    static ByteBuffer netstrings(int frameSize) {
+        byte[] header = (frameSize + ":").getBytes(StandardCharsets.US_ASCII);
+        int frame = header.length + frameSize + 1;
+        ByteBuffer netstrings = ByteBuffer.allocate(64 * 1024 / frame * frame);
+        while (netstrings.hasRemaining()) {
+            netstrings.put(header).put(payload(frameSize)).put((byte) ',');
+        }
+        return netstrings.flip();
+    }
+
+    private static byte[] payload(int size) {
+        return "x".repeat(size).getBytes(StandardCharsets.US_ASCII);
     }
 
     /** Finds each CRLF-terminated line and hands a view of it on, as a line receiver's delivery would. */
@@ -63,6 +78,22 @@ public class DecodingBaseline {
             if (buffer.get(i) == '\n') {
                 int end = i > start && buffer.get(i - 1) == '\r' ? i - 1 : i;
                 sink.consume(buffer.slice(start, end - start));
+                start = i + 1;
+            }
+        }
+    }
+
+    /** As {@link #splitLines}, and decodes each line to a String in UTF-8, as a line receiver's delivery does. */
+    @Benchmark
+    public void splitLinesToStrings(Blackhole sink) {
+        ByteBuffer buffer = lines;
+        byte[] bytes = buffer.array();
+        int start = 0;
+        int limit = buffer.limit();
+        for (int i = 0; i < limit; i++) {
+            if (bytes[i] == '\n') {
+                int end = i > start && bytes[i - 1] == '\r' ? i - 1 : i;
+                sink.consume(new String(bytes, start, end - start, StandardCharsets.UTF_8));
                 start = i + 1;
             }
         }
