@@ -9,7 +9,9 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -28,6 +30,14 @@ final class ServerProcess implements AutoCloseable {
     private static final long READY_TIMEOUT_SECONDS = 60;
     /** Linux's USER_HZ, the unit of the times in /proc/PID/stat; it is 100 on every architecture Linux runs. */
     private static final double TICKS_PER_SECOND = 100;
+
+    /** Servers still running, stopped by a shutdown hook if the runner is interrupted (Ctrl-C) mid-run. */
+    private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(ServerProcess::destroy),
+                "pier-bench-stop-servers"));
+    }
 
     private final Process process;
     private final int port;
@@ -50,6 +60,7 @@ final class ServerProcess implements AutoCloseable {
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         long started = System.nanoTime();
         Process process = builder.start();
+        RUNNING.add(process);
         CompletableFuture<Integer> ready = new CompletableFuture<>();
         Deque<String> lastLines = new ArrayDeque<>();
         Thread.ofVirtual().name("pier-bench-stdout-" + process.pid()).start(() -> {
@@ -160,6 +171,7 @@ final class ServerProcess implements AutoCloseable {
     }
 
     private static void destroy(Process process) {
+        RUNNING.remove(process);
         List<ProcessHandle> descendants = process.descendants().toList();
         process.destroy();
         descendants.forEach(ProcessHandle::destroy);
