@@ -88,7 +88,8 @@ public abstract class BaseServer<R> implements AutoCloseable {
 
     /**
      * Handles requests until {@link #shutdown()} is called or the thread is interrupted. Calls
-     * {@link #serviceActions()} after each request.
+     * {@link #serviceActions()} after each request. Prefer {@code shutdown()} to interrupting: an interrupt that
+     * lands while a channel operation runs makes NIO close that channel.
      *
      * @throws IllegalStateException if the server is closed or another thread is already serving
      * @throws IOException           if the listening socket stops working (for example it was closed)
@@ -122,10 +123,15 @@ public abstract class BaseServer<R> implements AutoCloseable {
     /**
      * Handles one request, waiting at most {@link ServerOptions#timeout()} for it to arrive; if none does, calls
      * {@link #handleTimeout()} instead.
+     *
+     * @throws IllegalStateException if the server is closed or {@link #serveForever()} runs on another thread
      */
     public void handleRequest() throws IOException {
         synchronized (lock) {
             ensureOpen();
+            if (servingThread != null && servingThread != Thread.currentThread()) {
+                throw new IllegalStateException("serveForever is running on " + servingThread.getName());
+            }
         }
         Duration timeout = options.timeout();
         long deadline = timeout == null ? 0 : System.nanoTime() + timeout.toNanos();

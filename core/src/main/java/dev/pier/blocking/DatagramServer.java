@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Datagrams longer than {@link ServerOptions#maxPacketSize()} are never cut short silently: they are dropped,
  * counted and reported to {@link #oversizedDatagram}.
  */
-public abstract sealed class DatagramServer extends BaseServer<DatagramRequest> permits UdpServer {
+public abstract sealed class DatagramServer extends BaseServer<DatagramRequest> permits UdpServer, UnixDatagramServer {
 
     private static final System.Logger LOG = System.getLogger(DatagramServer.class.getName());
 

@@ -94,8 +94,10 @@ public record ServerOptions(Concurrency concurrency, Duration timeout, boolean r
     /** The kernel's cap on listen backlogs (Linux: net.core.somaxconn), or 4096 where it cannot be read. */
     private static int systemMaxBacklog() {
         try {
-            return Math.max(1, Integer.parseInt(Files.readString(Path.of("/proc/sys/net/core/somaxconn")).strip()));
-        } catch (IOException | NumberFormatException | SecurityException e) {
+            // Not Files.readString: it trusts the size procfs reports and can return a single byte.
+            return Math.max(1, Integer.parseInt(Files.readAllLines(Path.of("/proc/sys/net/core/somaxconn")).getFirst()
+                    .strip()));
+        } catch (IOException | RuntimeException e) {
             return 4096;
         }
     }

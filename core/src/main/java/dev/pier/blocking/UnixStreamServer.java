@@ -1,5 +1,6 @@
 package dev.pier.blocking;
 
+import dev.pier.unix.PeerCredentials;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.StandardProtocolFamily;
@@ -8,9 +9,6 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-
-import jdk.net.ExtendedSocketOptions;
-import jdk.net.UnixDomainPrincipal;
 
 /**
  * A Unix domain stream server (Python's {@code UnixStreamServer}), listening on a socket file that
@@ -45,11 +43,11 @@ public non-sealed class UnixStreamServer extends StreamServer {
     }
 
     /**
-     * The user and group of the process at the other end of {@code connection}, as the kernel saw them when it
-     * connected (SO_PEERCRED).
+     * The process, user and group at the other end of {@code connection}, as the kernel recorded them when it
+     * connected (SO_PEERCRED): the client cannot forge them.
      */
-    public static UnixDomainPrincipal peerPrincipal(SocketChannel connection) throws IOException {
-        return connection.getOption(ExtendedSocketOptions.SO_PEERCRED);
+    public static PeerCredentials peerCredentials(SocketChannel connection) throws IOException {
+        return PeerCredentials.of(connection);
     }
 
     @Override

@@ -3,7 +3,8 @@
  *
  * <ul>
  *   <li>Servers: {@link dev.pier.blocking.TcpServer}, {@link dev.pier.blocking.UdpServer},
- *       {@link dev.pier.blocking.UnixStreamServer}, over the template {@link dev.pier.blocking.BaseServer}.</li>
+ *       {@link dev.pier.blocking.UnixStreamServer}, {@link dev.pier.blocking.UnixDatagramServer}, over the template
+ *       {@link dev.pier.blocking.BaseServer}.</li>
  *   <li>Handlers: {@link dev.pier.blocking.StreamRequestHandler}, {@link dev.pier.blocking.DatagramRequestHandler},
  *       over {@link dev.pier.blocking.BaseRequestHandler}, made by a
  *       {@link dev.pier.blocking.RequestHandlerFactory}.</li>

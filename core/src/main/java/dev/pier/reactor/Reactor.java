@@ -175,7 +175,7 @@ public final class Reactor implements Scheduler, AutoCloseable {
 
     public static Reactor start(Options options) {
         Reactor reactor = create(options);
-        Thread.ofPlatform().name("pier-reactor-" + THREAD_NUMBER.incrementAndGet()).start(reactor::run);
+        reactor.loop.start("pier-reactor-" + THREAD_NUMBER.incrementAndGet());
         return reactor;
     }
 
@@ -250,6 +250,19 @@ public final class Reactor implements Scheduler, AutoCloseable {
             return loop.listenUdp(address, protocol);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot listen on UDP " + address + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Receives Unix datagrams on a socket bound to {@code path} (which must not exist; it is removed when the port
+     * stops). The JDK has no Unix datagram channel: a virtual thread receives and hands each datagram to the loop,
+     * so callbacks still run on the loop thread. Linux only.
+     */
+    public ListeningPort listenUnixDatagram(Path path, DatagramProtocol protocol) {
+        try {
+            return loop.listenUnixDatagram(path, protocol);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot listen on Unix datagram socket " + path + ": " + e.getMessage(), e);
         }
     }
 

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -58,6 +59,9 @@ public final class UnixDatagramSocket implements AutoCloseable {
     /** How often a send waiting for room at a slow receiver checks whether the socket was closed meanwhile. */
     private static final Duration SEND_CLOSE_CHECK = Duration.ofMillis(100);
 
+    /** Longer timeouts wait this long, a century, so that deadline arithmetic cannot overflow. */
+    private static final Duration LONGEST_TIMEOUT = Duration.ofDays(36_525);
+
     private final int fd;
     /** An eventfd that {@link #close} makes readable, so a receive waiting in poll wakes up. */
     private final int wakeup;
@@ -67,6 +71,7 @@ public final class UnixDatagramSocket implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Calls in progress hold the read lock; close takes the write lock before it releases the descriptors. */
     private final ReentrantReadWriteLock inUse = new ReentrantReadWriteLock();
+    private final AtomicInteger callsInProgress = new AtomicInteger();
 
     private UnixDatagramSocket(int fd, int wakeup, SocketAddress address, Path socketFile) {
         this.fd = fd;
@@ -215,14 +220,15 @@ public final class UnixDatagramSocket implements AutoCloseable {
         if (timeout.isNegative()) {
             throw new IllegalArgumentException("timeout must not be negative: " + timeout);
         }
-        return receive(dst, true, System.nanoTime() + timeout.toNanos());
+        long nanos = timeout.compareTo(LONGEST_TIMEOUT) > 0 ? LONGEST_TIMEOUT.toNanos() : timeout.toNanos();
+        return receive(dst, true, System.nanoTime() + nanos);
     }
 
     private Datagram receive(ByteBuffer dst, boolean timed, long deadline) throws IOException {
         if (dst.isReadOnly()) {
             throw new IllegalArgumentException("cannot receive into a read-only buffer");
         }
-        Lock lock = enter();
+        enter();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = LibC.newCallState(arena);
             MemorySegment pollFds = arena.allocate(LibC.POLLFD, 2);
@@ -254,11 +260,11 @@ public final class UnixDatagramSocket implements AutoCloseable {
                         (int) length, length > room);
             }
         } finally {
-            lock.unlock();
+            leave();
         }
     }
 
-    /** Waits in poll for a datagram or for close; false when the socket is {@code timed} and the deadline passed. */
+    /** Waits in poll for a datagram or for close; false when the wait is {@code timed} and the deadline passed. */
     private boolean awaitReadable(MemorySegment state, MemorySegment pollFds, boolean timed, long deadline)
             throws IOException {
         LibC.POLL_FD.set(pollFds, 0L, fd);
@@ -322,7 +328,7 @@ public final class UnixDatagramSocket implements AutoCloseable {
     /** Sends the datagram; returns its length, or -1 when the receiver is full and {@code wait} is false. */
     private int send(ByteBuffer src, SocketAddress target, boolean wait) throws IOException {
         Objects.requireNonNull(target, "target (an unbound sender cannot be answered)");
-        Lock lock = enter();
+        enter();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = LibC.newCallState(arena);
             MemorySegment sockaddr = UnixAddresses.encode(arena, target);
@@ -354,7 +360,7 @@ public final class UnixDatagramSocket implements AutoCloseable {
                 throw sendFailure(errno, length, target);
             }
         } finally {
-            lock.unlock();
+            leave();
         }
     }
 
@@ -383,19 +389,23 @@ public final class UnixDatagramSocket implements AutoCloseable {
     }
 
     /** Marks a call in progress, so that close waits for it; fails if the socket is closed. */
-    private Lock enter() throws ClosedChannelException {
-        Lock lock = inUse.readLock();
-        lock.lock();
+    private void enter() throws ClosedChannelException {
+        inUse.readLock().lock();
         if (closed.get()) {
-            lock.unlock();
+            inUse.readLock().unlock();
             throw new ClosedChannelException();
         }
-        return lock;
+        callsInProgress.incrementAndGet();
     }
 
-    /** How many receives and sends are under way. */
+    private void leave() {
+        callsInProgress.decrementAndGet();
+        inUse.readLock().unlock();
+    }
+
+    /** How many receives and sends are under way: past the check for close, so close will wake them. */
     int callsInProgress() {
-        return inUse.getReadLockCount();
+        return callsInProgress.get();
     }
 
     /** The path bound, or an empty path for an abstract address (as the JDK reports unnamed Unix addresses). */

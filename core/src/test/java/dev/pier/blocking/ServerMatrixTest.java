@@ -86,7 +86,7 @@ class ServerMatrixTest {
                 assertEquals(TestServers.LOOPBACK, inet.getAddress());
             }
             case UnixDomainSocketAddress unix -> {
-                assertEquals(dir.resolve("s.sock"), unix.getPath());
+                assertEquals(dir, unix.getPath().getParent());
                 assertTrue(Files.exists(unix.getPath()));
             }
             default -> throw new AssertionError(server.address());

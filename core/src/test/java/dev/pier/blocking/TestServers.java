@@ -2,6 +2,7 @@ package dev.pier.blocking;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import dev.pier.unix.UnixDatagramSocket;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,6 +11,7 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.SocketTimeoutException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -17,6 +19,7 @@ import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -202,6 +205,40 @@ final class TestServers {
             boolean listeningClosed(BaseServer<?> server) {
                 return !((UdpServer) server).channel().isOpen();
             }
+        },
+        UNIX_DATAGRAM(false) {
+            @Override
+            BaseServer<?> create(Behaviour behaviour, Recorder recorder, ServerOptions options, Path dir)
+                    throws IOException {
+                return new UnixDatagramServer(dir.resolve("d.sock"), () -> new PacketHandler(behaviour), options) {
+                    @Override
+                    protected boolean verifyRequest(DatagramRequest request, SocketAddress client) {
+                        return recorder.verify.test(request, client);
+                    }
+
+                    @Override
+                    protected void shutdownRequest(DatagramRequest request) {
+                        recorder.shutdown(request);
+                        super.shutdownRequest(request);
+                    }
+
+                    @Override
+                    protected void handleError(DatagramRequest request, SocketAddress client, Exception error) {
+                        recorder.error(client, error);
+                    }
+                };
+            }
+
+            @Override
+            SocketAddress clientTarget(BaseServer<?> server) {
+                return server.address();
+            }
+
+            @Override
+            boolean listeningClosed(BaseServer<?> server) {
+                var unix = (UnixDatagramServer) server;
+                return !unix.socket().isOpen() && !Files.exists(unix.address().getPath());
+            }
         };
 
         final boolean stream;
@@ -219,7 +256,11 @@ final class TestServers {
 
         /** Opens a client of this server type. */
         Client connect(BaseServer<?> server) throws IOException {
-            return stream ? new StreamClient(clientTarget(server)) : new UdpClient(clientTarget(server));
+            if (stream) {
+                return new StreamClient(clientTarget(server));
+            }
+            return this == UNIX_DATAGRAM
+                    ? new UnixDatagramClient(clientTarget(server)) : new UdpClient(clientTarget(server));
         }
     }
 
@@ -265,6 +306,12 @@ final class TestServers {
             while (bytes.hasRemaining()) {
                 channel.write(bytes);
             }
+        }
+
+        /** Sends a last line and ends this side of the connection, so a line-by-line handler finishes. */
+        void sendLast(String line) throws IOException {
+            send(line);
+            channel.shutdownOutput();
         }
 
         @Override
@@ -320,6 +367,41 @@ final class TestServers {
         @Override
         public SocketAddress localAddress() {
             return socket.getLocalSocketAddress();
+        }
+
+        @Override
+        public void close() {
+            socket.close();
+        }
+    }
+
+    /** A Unix datagram client bound to an automatic abstract address, so that it can be answered. */
+    static final class UnixDatagramClient implements Client {
+        private final UnixDatagramSocket socket;
+        private final SocketAddress target;
+
+        UnixDatagramClient(SocketAddress target) throws IOException {
+            this.target = target;
+            socket = UnixDatagramSocket.bindAutomatic();
+        }
+
+        @Override
+        public void send(String line) throws IOException {
+            socket.send(ByteBuffer.wrap(line.getBytes(UTF_8)), target);
+        }
+
+        @Override
+        public String receive() throws IOException {
+            ByteBuffer buffer = ByteBuffer.allocate(65_536);
+            if (socket.receive(buffer, Duration.ofSeconds(20)) == null) {
+                throw new SocketTimeoutException("no reply from " + target);
+            }
+            return new String(buffer.array(), 0, buffer.position(), UTF_8);
+        }
+
+        @Override
+        public SocketAddress localAddress() {
+            return socket.boundAddress();
         }
 
         @Override

@@ -1,0 +1,140 @@
+package dev.pier.blocking;
+
+import dev.pier.unix.UnixDatagramSocket;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.BindException;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * A Unix domain datagram server (Python's {@code UnixDatagramServer}), bound to a socket file that
+ * {@link #close()} removes. A client must bind an address of its own (a path, or
+ * {@link UnixDatagramSocket#bindAutomatic()}) to be answered; datagrams from unbound clients are handled, but the
+ * reply is dropped.
+ *
+ * <pre>{@code
+ * try (var server = new UnixDatagramServer(Path.of("/tmp/upper.sock"), UpperCaseHandler::new)) {
+ *     server.serveForever();
+ * }
+ * }</pre>
+ */
+public non-sealed class UnixDatagramServer extends DatagramServer {
+
+    private static final System.Logger LOG = System.getLogger(UnixDatagramServer.class.getName());
+    private static final UnixDomainSocketAddress UNNAMED = UnixDomainSocketAddress.of("");
+
+    private final UnixDomainSocketAddress requestedAddress;
+    private final ByteBuffer receiveBuffer;
+    private volatile UnixDatagramSocket socket;
+    /** Sends an empty datagram to the server to wake a receive, since the socket has no selector to wake. */
+    private volatile UnixDatagramSocket waker;
+    private IncomingRequest<DatagramRequest> received;   // serving thread only: what awaitRequest took
+
+    public UnixDatagramServer(Path path, RequestHandlerFactory<DatagramRequest> handlerFactory) throws IOException {
+        this(path, handlerFactory, ServerOptions.defaults());
+    }
+
+    public UnixDatagramServer(Path path, RequestHandlerFactory<DatagramRequest> handlerFactory,
+                              ServerOptions options) throws IOException {
+        super(handlerFactory, options);
+        this.requestedAddress = UnixStreamServer.UnixPaths.address(path);
+        this.receiveBuffer = ByteBuffer.allocateDirect(options.maxPacketSize());
+        if (options.bindAndActivate()) {
+            bindAndActivate();
+        }
+    }
+
+    /** The server's socket; null before {@link #bindAndActivate()}. */
+    public final UnixDatagramSocket socket() {
+        return socket;
+    }
+
+    @Override
+    public UnixDomainSocketAddress address() {
+        return requestedAddress;
+    }
+
+    @Override
+    protected void serverBind() throws IOException {
+        try {
+            socket = UnixDatagramSocket.bind(requestedAddress.getPath());
+        } catch (BindException e) {
+            throw Bind.failure(requestedAddress, e);
+        }
+    }
+
+    @Override
+    protected void serverActivate() throws IOException {
+        waker = UnixDatagramSocket.bindAutomatic();
+    }
+
+    @Override
+    protected boolean awaitRequest(Duration timeout) throws IOException {
+        UnixDatagramSocket server = socket;
+        if (server == null || waker == null) {
+            throw new IllegalStateException(this + " is not activated: call bindAndActivate() first");
+        }
+        receiveBuffer.clear();
+        UnixDatagramSocket.Datagram datagram;
+        try {
+            datagram = timeout == null ? server.receive(receiveBuffer) : server.receive(receiveBuffer, timeout);
+        } catch (AsynchronousCloseException e) {
+            return false;   // closed while serving, as by a handler calling close(): the loop stops
+        }
+        if (datagram == null || waker.boundAddress().equals(datagram.sender())) {
+            return false;
+        }
+        SocketAddress sender = datagram.sender() == null ? UNNAMED : datagram.sender();
+        if (datagram.truncated()) {
+            dropOversized(sender);
+            return true;   // handled: getRequest will find nothing
+        }
+        receiveBuffer.flip();
+        ByteBuffer data = ByteBuffer.allocate(receiveBuffer.remaining()).put(receiveBuffer).flip();
+        received = new IncomingRequest<>(new DatagramRequest(data, this::send), sender);
+        return true;
+    }
+
+    @Override
+    protected void wakeUp() {
+        UnixDatagramSocket server = socket;
+        UnixDatagramSocket wakeFrom = waker;
+        if (server == null || wakeFrom == null || !server.isOpen()) {
+            return;
+        }
+        try {
+            // Never waits: when the server's queue is full, a datagram is about to wake it anyway.
+            wakeFrom.trySend(ByteBuffer.allocate(0), server.boundAddress());
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, "Could not wake " + this, e);
+        }
+    }
+
+    @Override
+    protected IncomingRequest<DatagramRequest> getRequest() {
+        IncomingRequest<DatagramRequest> request = received;
+        received = null;
+        return request;
+    }
+
+    private int send(ByteBuffer datagram, SocketAddress target) throws IOException {
+        if (UNNAMED.equals(target)) {
+            LOG.log(Level.DEBUG, "Dropped a reply to an unbound client of {0}", this);
+            return 0;
+        }
+        return socket.send(datagram, target);
+    }
+
+    /** Closes the socket, which removes its file. */
+    @Override
+    protected void serverClose() {
+        try (UnixDatagramSocket wakeFrom = waker; UnixDatagramSocket server = socket) {
+            // closes both
+        }
+    }
+}
