@@ -12,7 +12,7 @@ import dev.pier.reactor.DatagramTransport;
 import dev.pier.reactor.ListeningPort;
 import dev.pier.reactor.Protocol;
 import dev.pier.reactor.ProtocolFactory;
-import dev.pier.reactor.Reactor;
+import dev.pier.reactor.ReactorGroup;
 import dev.pier.reactor.Transport;
 import java.io.IOException;
 import java.net.SocketAddress;
@@ -25,8 +25,8 @@ import java.nio.file.Path;
  *
  * <pre>{@code java -cp ... dev.pier.bench.PierServer reactor|virtual echo|poetry|udp PORT [POEM_FILE]}</pre>
  *
- * <p>{@code reactor} is the event-driven model on one {@link Reactor}; {@code virtual} is the socketserver model
- * with a virtual thread per request. Listens on 127.0.0.1:PORT (0 picks a free port) and prints
+ * <p>{@code reactor} is the event-driven model on a {@link ReactorGroup}; {@code virtual} is the socketserver
+ * model with a virtual thread per request. Listens on 127.0.0.1:PORT (0 picks a free port) and prints
  * {@code READY <port>} on stdout once it accepts.
  */
 public final class PierServer {
@@ -56,15 +56,16 @@ public final class PierServer {
 
     // ---- the event-driven model ----
 
+    /** One reactor per core sharing the TCP port, as Netty runs one event loop per core; UDP has one socket. */
     private static void serveReactor(String service, int port, byte[] poem) {
-        try (Reactor reactor = Reactor.create()) {
+        try (ReactorGroup group = ReactorGroup.start()) {
             ListeningPort listening = switch (service) {
-                case "echo" -> reactor.listenTcp(port, peer -> new Echo(), "127.0.0.1");
-                case "poetry" -> reactor.listenTcp(port, poetry(ByteBuffer.wrap(poem)), "127.0.0.1");
-                default -> reactor.listenUdp(port, new UdpEcho(), "127.0.0.1");
+                case "echo" -> group.listenTcp(port, peer -> new Echo(), "127.0.0.1");
+                case "poetry" -> group.listenTcp(port, poetry(ByteBuffer.wrap(poem)), "127.0.0.1");
+                default -> group.next().listenUdp(port, new UdpEcho(), "127.0.0.1");
             };
             ready(listening.port());
-            reactor.run();
+            group.whenStopped().toCompletableFuture().join();
         }
     }
 

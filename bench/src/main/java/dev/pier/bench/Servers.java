@@ -39,12 +39,13 @@ final class Servers {
 
     static List<Server> all() {
         return List.of(
-                java(REFERENCE, "Netty 4.2, native epoll transport, one event loop per core", ALL,
+                java(REFERENCE, "Netty 4.2, native epoll transport, one event loop per core (UDP: one channel)", ALL,
                         "dev.pier.bench.NettyServer", "epoll"),
-                pier("pier-reactor", "Pier, event-driven model, one Reactor (one core)", "reactor"),
+                pier("pier-reactor", "Pier, event-driven model, ReactorGroup: one reactor per core (UDP: one)",
+                        "reactor"),
                 pier("pier-virtual", "Pier, socketserver model (TcpServer, UdpServer), a virtual thread per request",
                         "virtual"),
-                java("netty-nio", "Netty 4.2, NIO transport, one event loop per core", ALL,
+                java("netty-nio", "Netty 4.2, NIO transport, one event loop per core (UDP: one channel)", ALL,
                         "dev.pier.bench.NettyServer", "nio"),
                 new Server("c-epoll", "C, one thread, level-triggered epoll (the ceiling on one core)", ALL,
                         (tools, service) -> withArguments(List.of(tools.cServer().toString()), tools, service),
