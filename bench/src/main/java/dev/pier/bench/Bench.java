@@ -36,6 +36,15 @@ public final class Bench {
     }
 
     public static void main(String[] args) throws Exception {
+        try {
+            runAll(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("bench: " + e.getMessage());
+            System.exit(2);
+        }
+    }
+
+    private static void runAll(String[] args) throws IOException, InterruptedException {
         Settings settings = Settings.defaults();
         Path cServer = null;
         Path python = Path.of("/usr/bin/python3");
@@ -63,7 +72,12 @@ public final class Bench {
                 case "--python-peers" -> pythonPeers = Path.of(value(args, ++i));
                 case "--out" -> out = Path.of(value(args, ++i));
                 case "--work" -> work = Path.of(value(args, ++i));
-                default -> scenarios.add(Scenario.byId(args[i]));
+                default -> {
+                    if (args[i].startsWith("-")) {
+                        throw new IllegalArgumentException("unknown option " + args[i] + ": see scripts/bench");
+                    }
+                    scenarios.add(Scenario.byId(args[i]));
+                }
             }
         }
         if (cServer == null || pythonPeers == null) {

@@ -25,6 +25,14 @@ public final class Driver {
     }
 
     public static void main(String[] args) throws Exception {
+        try {
+            drive(args);
+        } catch (IllegalArgumentException e) {
+            usage(e.getMessage());
+        }
+    }
+
+    private static void drive(String[] args) throws Exception {
         if (args.length == 0) {
             usage("name a scenario");
         }

@@ -46,7 +46,7 @@ record Tools(Path java, String classPath, Path cServer, Path python, Path python
     }
 
     Optional<String> missingFile(Path file, String what) {
-        return Files.isExecutable(file) || Files.isRegularFile(file)
+        return Files.isRegularFile(file)
                 ? Optional.empty()
                 : Optional.of(what + " not found at " + file);
     }
