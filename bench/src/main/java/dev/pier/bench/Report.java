@@ -163,7 +163,11 @@ final class Report {
             if (!idle) {
                 header.add("Server peak RSS MiB");
             }
-            header.addAll(List.of("Driver CPU" + perOperation, "Runs"));
+            boolean driver = scenario != Scenario.STARTUP;
+            if (driver) {
+                header.add("Driver CPU" + perOperation);
+            }
+            header.add(scenario == Scenario.STARTUP ? "Starts" : "Runs");
             List<List<String>> cells = new ArrayList<>();
             for (Row row : mine) {
                 List<String> line = new ArrayList<>(List.of(row.peer(), number(row.figure()), ratio(row.ratio())));
@@ -175,7 +179,10 @@ final class Report {
                 if (!idle) {
                     line.add(number(row.peakRssMiB()));
                 }
-                line.addAll(List.of(number(row.driverCpuMicrosPerOperation()), Integer.toString(row.runs())));
+                if (driver) {
+                    line.add(number(row.driverCpuMicrosPerOperation()));
+                }
+                line.add(Integer.toString(row.runs()));
                 cells.add(line);
             }
             table(md, header, cells);
