@@ -262,9 +262,10 @@ public final class Bench {
     }
 
     private static void print(Sample sample) {
-        System.out.printf("%-8s %-20s run %d: %10.1f %-12s %s serverCpu=%.2fs driverCpu=%.2fs peakRss=%.1fMiB%n",
+        System.out.printf("%-8s %-20s run %d: %10.1f %-12s %s serverCpu=%.2fs driverCpu=%.2fs peakRss=%.1fMiB"
+                        + " driverAllocatedPerOp=%.1fB%n",
                 sample.scenario().id(), sample.peer(), sample.round(), sample.figure(), sample.scenario().unit,
                 sample.result().summary(), sample.cpuSeconds(), sample.driverCpuSeconds(),
-                sample.peakRssBytes() / 1048576.0);
+                sample.peakRssBytes() / 1048576.0, sample.result().driverAllocationPerOperation());
     }
 }

@@ -105,8 +105,8 @@ public final class Driver {
                 + (scenario == Scenario.IDLE ? " served=" + result.operations() + "/" + result.attempted() : "")
                 + (scenario == Scenario.STREAM
                         ? String.format(" MB/s=%.1f", result.operations() / result.seconds() / 1e6) : "")
-                + (Double.isNaN(TimedLoad.allocationPerOperation)
-                        ? "" : String.format(" driver_alloc_bytes_per_op=%.2f", TimedLoad.allocationPerOperation)));
+                + (Double.isNaN(result.driverAllocationPerOperation()) ? ""
+                        : String.format(" driver_alloc_bytes_per_op=%.2f", result.driverAllocationPerOperation())));
     }
 
     private static int or(Integer value, int fallback) {

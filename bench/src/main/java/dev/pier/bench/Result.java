@@ -12,8 +12,16 @@ import org.HdrHistogram.Histogram;
  * @param errors     what went wrong: connections refused or reset, short poems, lost datagrams, unserved clients
  * @param attempted  how many operations were attempted where that differs from {@code operations} (the idle
  *                   scenario's clients), else the same as {@code operations}
+ * @param driverAllocationPerOperation bytes the driver's selector loops allocated per operation, warm-up included
+ *                   (the check that the hot path allocates nothing); NaN where not measured
  */
-public record Result(long operations, double seconds, Histogram latency, long errors, long attempted) {
+public record Result(long operations, double seconds, Histogram latency, long errors, long attempted,
+                     double driverAllocationPerOperation) {
+
+    /** A result whose driver allocation was not measured. */
+    Result(long operations, double seconds, Histogram latency, long errors, long attempted) {
+        this(operations, seconds, latency, errors, attempted, Double.NaN);
+    }
 
     static Histogram newHistogram() {
         return new Histogram(3_600_000_000_000L, 3);

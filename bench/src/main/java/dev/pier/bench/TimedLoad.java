@@ -8,12 +8,6 @@ import java.util.concurrent.locks.LockSupport;
 /** Runs selector workers through a warm-up and a measured window, then adds up what they measured. */
 final class TimedLoad {
 
-    /**
-     * Bytes the driver's loops allocated per operation in the last run (warm-up included), for the driver's own
-     * check that its hot path does not allocate.
-     */
-    static volatile double allocationPerOperation = Double.NaN;
-
     private TimedLoad() {
     }
 
@@ -46,10 +40,8 @@ final class TimedLoad {
             allCompleted += worker.allCompleted;
             allocated += worker.allocatedBytes;
         }
-        if (allCompleted > 0) {
-            allocationPerOperation = (double) allocated / allCompleted;
-        }
-        return new Result(operations, duration.toNanos() / 1e9, latency, errors, operations);
+        return new Result(operations, duration.toNanos() / 1e9, latency, errors, operations,
+                allCompleted > 0 ? (double) allocated / allCompleted : Double.NaN);
     }
 
     /** The window's edges are points in time, not conditions, so waiting for them is a plain timed park. */
