@@ -2,6 +2,7 @@ package dev.pier.app;
 
 import dev.pier.app.cli.Cli;
 import dev.pier.app.echo.EchoCommand;
+import dev.pier.app.poetry.PoetryCommand;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
@@ -10,7 +11,7 @@ import picocli.CommandLine.Spec;
 /** The {@code pier} command. */
 @Command(name = "pier", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Network servers and clients: the socketserver model and the event-driven model.",
-        subcommands = {EchoCommand.class})
+        subcommands = {EchoCommand.class, PoetryCommand.class})
 public final class Main implements Runnable {
 
     @Spec

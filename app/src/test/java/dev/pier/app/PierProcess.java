@@ -33,13 +33,14 @@ public final class PierProcess implements AutoCloseable {
 
     private final Process process;
     private final CompletableFuture<String> firstLine = new CompletableFuture<>();
+    private final List<String> stdoutSoFar = new ArrayList<>();
     private final CompletableFuture<List<String>> stdout;
     private final CompletableFuture<String> stderr;
 
     private PierProcess(Process process) {
         this.process = process;
-        this.stdout = readLines(process.getInputStream(), firstLine);
-        this.stderr = readLines(process.getErrorStream(), new CompletableFuture<>())
+        this.stdout = readLines(process.getInputStream(), firstLine, stdoutSoFar);
+        this.stderr = readLines(process.getErrorStream(), new CompletableFuture<>(), new ArrayList<>())
                 .thenApply(lines -> String.join("\n", lines));
     }
 
@@ -146,20 +147,48 @@ public final class PierProcess implements AutoCloseable {
         process.waitFor();
     }
 
-    private static CompletableFuture<List<String>> readLines(InputStream stream, CompletableFuture<String> first) {
+    /** The first {@code count} lines on stdout, waiting for them to be printed (a server with several ports). */
+    public List<String> readyLines(int count) throws InterruptedException, TimeoutException {
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        synchronized (stdoutSoFar) {
+            while (stdoutSoFar.size() < count && !stdout.isDone()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new TimeoutException("only " + stdoutSoFar + " on stdout after " + START_TIMEOUT);
+                }
+                stdoutSoFar.wait(Math.max(1, left / 1_000_000));
+            }
+            if (stdoutSoFar.size() < count) {
+                throw new AssertionError("stdout ended after " + stdoutSoFar + "; stderr: " + stderr.getNow("(open)"));
+            }
+            return List.copyOf(stdoutSoFar.subList(0, count));
+        }
+    }
+
+    /** Reads {@code stream} to its end, adding each line to {@code lines} (shared with waiters) as it arrives. */
+    private static CompletableFuture<List<String>> readLines(InputStream stream, CompletableFuture<String> first,
+            List<String> lines) {
         CompletableFuture<List<String>> all = new CompletableFuture<>();
         Thread.ofVirtual().start(() -> {
-            List<String> lines = new ArrayList<>();
             try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream, UTF_8))) {
                 for (String line; (line = reader.readLine()) != null; ) {
                     first.complete(line);
-                    lines.add(line);
+                    synchronized (lines) {
+                        lines.add(line);
+                        lines.notifyAll();
+                    }
                 }
                 first.completeExceptionally(new IOException("end of output"));
-                all.complete(lines);
+                synchronized (lines) {
+                    all.complete(List.copyOf(lines));
+                    lines.notifyAll();
+                }
             } catch (IOException e) {
                 first.completeExceptionally(e);
-                all.completeExceptionally(e);
+                synchronized (lines) {
+                    all.completeExceptionally(e);
+                    lines.notifyAll();
+                }
             }
         });
         return all;

@@ -38,23 +38,50 @@ public final class Servers {
      * @throws CommandFailure if the endpoint cannot be bound (in use, not local, not permitted)
      */
     public static RunningServer start(Service service, ServerEndpoint endpoint, ConcurrencyMode concurrency) {
+        return start(service, endpoint, concurrency, Serving.GRACE);
+    }
+
+    /**
+     * As {@link #start(Service, ServerEndpoint, ConcurrencyMode)}, for a server whose requests in progress may take up
+     * to {@code grace} to finish when it stops (a threaded blocking server waits that long for its handlers).
+     */
+    public static RunningServer start(Service service, ServerEndpoint endpoint, ConcurrencyMode concurrency,
+            Duration grace) {
         try {
             if (socketFile(endpoint) instanceof Path path) {
                 SocketFiles.removeIfStale(path);
             }
             return concurrency == ConcurrencyMode.REACTOR
-                    ? onReactor(service, endpoint)
-                    : blocking(service, endpoint, blockingConcurrency(concurrency));
+                    ? onReactor(Reactor.start(), service, endpoint)
+                    : blocking(service, endpoint, blockingConcurrency(concurrency, grace));
         } catch (IOException | UncheckedIOException e) {
             throw cannotListen(endpoint, e instanceof UncheckedIOException unchecked ? unchecked.getCause() : e);
         }
     }
 
-    private static Concurrency blockingConcurrency(ConcurrencyMode mode) {
+    /**
+     * Serves {@code service} on {@code reactor}, a running reactor that the server owns from now on (stopping the
+     * server stops the reactor): for a service whose protocols use the reactor themselves, e.g. to connect elsewhere.
+     *
+     * @throws CommandFailure if the endpoint cannot be bound; the reactor is then stopped
+     */
+    public static RunningServer startOn(Reactor reactor, Service service, ServerEndpoint endpoint) {
+        try {
+            if (socketFile(endpoint) instanceof Path path) {
+                SocketFiles.removeIfStale(path);
+            }
+            return onReactor(reactor, service, endpoint);
+        } catch (IOException | UncheckedIOException e) {
+            reactor.close();
+            throw cannotListen(endpoint, e instanceof UncheckedIOException unchecked ? unchecked.getCause() : e);
+        }
+    }
+
+    private static Concurrency blockingConcurrency(ConcurrencyMode mode, Duration grace) {
         return switch (mode) {
             case SYNC -> Concurrency.synchronous();
-            case THREADS -> Concurrency.threads().withCloseGracePeriod(Serving.GRACE);
-            case VIRTUAL -> Concurrency.virtualThreads().withCloseGracePeriod(Serving.GRACE);
+            case THREADS -> Concurrency.threads().withCloseGracePeriod(grace);
+            case VIRTUAL -> Concurrency.virtualThreads().withCloseGracePeriod(grace);
             case FORKING -> throw new CommandFailure("--concurrency forking is not available in this version of pier");
             case REACTOR -> throw new IllegalArgumentException("the reactor is not a blocking concurrency");
         };
@@ -98,8 +125,7 @@ public final class Servers {
         };
     }
 
-    private static RunningServer onReactor(Service service, ServerEndpoint endpoint) {
-        Reactor reactor = Reactor.start();
+    private static RunningServer onReactor(Reactor reactor, Service service, ServerEndpoint endpoint) {
         ListeningPort port;
         try {
             port = switch (endpoint) {

@@ -2,36 +2,78 @@ package dev.pier.app.cli;
 
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.function.Supplier;
 
 /**
- * Runs a server as a command: prints one ready line ({@code Serving echo on tcp:8007:interface=127.0.0.1}), serves
- * until SIGTERM or SIGINT, then stops gracefully, prints {@code Stopped} and returns {@link ExitStatus#OK}.
+ * Runs servers as a command: prints one ready line per server ({@code Serving echo on tcp:8007:interface=127.0.0.1}),
+ * serves until SIGTERM or SIGINT, then stops gracefully, prints {@code Stopped} and returns {@link ExitStatus#OK}.
  */
 public final class Serving {
 
     /** How long requests in progress may run on after a stop was requested. */
     public static final Duration GRACE = Duration.ofSeconds(5);
 
+    /** One server of a command: the name its ready line gives it, and how to start it. */
+    public record Start(String service, Supplier<RunningServer> server) {}
+
     private Serving() {}
 
     /** Starts the server {@code start} returns and serves {@code service} with it until a stop signal. */
     public static int untilStopped(String service, Supplier<RunningServer> start, PrintWriter out) {
-        // Installed before the ready line, so that a signal sent as soon as it is seen stops gracefully.
-        CompletableFuture<String> stopRequested = StopSignal.install();
-        RunningServer server = start.get();
-        out.println("Serving " + service + " on " + server.endpoint());
-        out.flush();
-        CompletableFuture.anyOf(stopRequested, server.finished()).exceptionally(failure -> null).join();
-        server.stop(GRACE);
-        if (server.finished().state() == Future.State.FAILED) {
-            Throwable failure = server.finished().exceptionNow();
-            throw new CommandFailure("the " + service + " server failed: " + failure, failure);
+        return untilStopped(List.of(new Start(service, start)), GRACE, out);
+    }
+
+    /**
+     * Starts every server in order, printing a ready line for each (if one cannot start, those already started are
+     * stopped), serves until a stop signal or until one of them ends, then stops them all side by side, each giving
+     * its requests in progress up to {@code grace}.
+     */
+    public static int untilStopped(List<Start> starts, Duration grace, PrintWriter out) {
+        // Installed before the ready lines, so that a signal sent as soon as they are seen stops gracefully.
+        CompletableFuture<?> stopRequested = StopSignal.install();
+        List<RunningServer> servers = new ArrayList<>();
+        try {
+            for (Start start : starts) {
+                RunningServer server = start.server().get();
+                servers.add(server);
+                out.println("Serving " + start.service() + " on " + server.endpoint());
+                out.flush();
+            }
+        } catch (RuntimeException failedToStart) {
+            stopAll(servers, Duration.ZERO);
+            throw failedToStart;
+        }
+        List<CompletableFuture<?>> ends = new ArrayList<>(servers.stream().map(RunningServer::finished).toList());
+        ends.add(stopRequested);
+        CompletableFuture.anyOf(ends.toArray(CompletableFuture[]::new)).exceptionally(failure -> null).join();
+        stopAll(servers, grace);
+        for (int i = 0; i < servers.size(); i++) {
+            CompletableFuture<Void> finished = servers.get(i).finished();
+            if (finished.state() == Future.State.FAILED) {
+                Throwable failure = finished.exceptionNow();
+                throw new CommandFailure("the " + starts.get(i).service() + " server failed: " + failure, failure);
+            }
         }
         out.println("Stopped");
         out.flush();
         return ExitStatus.OK;
+    }
+
+    private static void stopAll(List<RunningServer> servers, Duration grace) {
+        List<Thread> stopping = servers.stream()
+                .map(server -> Thread.ofVirtual().start(() -> server.stop(grace)))
+                .toList();
+        for (Thread thread : stopping) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 }

@@ -1,0 +1,148 @@
+package dev.pier.app.poetry;
+
+import dev.pier.app.cli.CommandFailure;
+import dev.pier.app.cli.ExitStatus;
+import dev.pier.endpoint.ClientEndpoint;
+import dev.pier.reactor.Protocol;
+import dev.pier.reactor.Reactor;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code pier poetry get}: the tutorial's poetry client, fetching from every server at once on one reactor. */
+@Command(name = "get", mixinStandardHelpOptions = true, sortOptions = false,
+        versionProvider = dev.pier.app.Version.class,
+        description = {
+                "Poetry client: fetches a poem from every server at once, then prints them in argument order.",
+                "Progress goes to stderr as bytes arrive. A server that fails or times out is reported; the other "
+                        + "poems are still printed.",
+                "With --transform, each poem is first sent to that transform server (cummingsify); the original "
+                        + "is kept if that fails."},
+        footer = {"", "ENDPOINT: PORT (on localhost), HOST:PORT, tcp:host=HOST:port=PORT or unix:path=PATH.",
+                "Exit status: 0 if every poem came; 1 if any server failed; 2 for a bad command line."})
+public final class GetCommand implements Callable<Integer> {
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS",
+            description = "give up on a server whose poem has not fully arrived after SECONDS (default: wait)")
+    private Double timeoutSeconds;
+
+    @Option(names = "--transform", paramLabel = "ENDPOINT", description = "transform server to cummingsify each poem")
+    private String transform;
+
+    @Option(names = "--output", paramLabel = "DIR",
+            description = "write poem N (1-based, in argument order) to DIR/N.txt instead of stdout")
+    private Path output;
+
+    @Parameters(paramLabel = "ENDPOINT", arity = "1..*", description = "poetry servers to fetch from")
+    private List<String> servers;
+
+    @Override
+    public Integer call() {
+        List<ClientEndpoint> endpoints = servers.stream()
+                .map(server -> Endpoints.client(spec.commandLine(), server)).toList();
+        ClientEndpoint transformer = transform == null ? null : Endpoints.client(spec.commandLine(), transform);
+        Duration timeout = timeoutSeconds == null ? null
+                : Durations.seconds(spec.commandLine(), "--timeout", timeoutSeconds);
+        if (output != null && !Files.isDirectory(output)) {
+            throw new ParameterException(spec.commandLine(), "--output '" + output + "' is not a directory");
+        }
+        PrintStream err = System.err;
+        Progress progress = Progress.to(err, System.console() != null && System.console().isTerminal(),
+                endpoints.stream().map(Endpoints::shortName).toList());
+        List<CompletableFuture<byte[]>> poems = new ArrayList<>();
+        try (Reactor reactor = Reactor.start()) {
+            for (int i = 0; i < endpoints.size(); i++) {
+                int task = i + 1;
+                ClientEndpoint endpoint = endpoints.get(i);
+                // Started on the loop thread, where the protocols, timers and futures of a fetch all live.
+                poems.add(CompletableFuture.supplyAsync(
+                                () -> fetch(reactor, endpoint, task, timeout, progress, transformer),
+                                reactor::callFromThread)
+                        .thenCompose(poem -> poem));
+            }
+            CompletableFuture.allOf(poems.toArray(CompletableFuture[]::new)).exceptionally(failure -> null).join();
+        }
+        progress.done();
+        return print(poems);
+    }
+
+    private CompletableFuture<byte[]> fetch(Reactor reactor, ClientEndpoint endpoint, int task, Duration timeout,
+            Progress progress, ClientEndpoint transformer) {
+        PoemFetch fetch = new PoemFetch((bytes, total) -> progress.received(task, bytes, total));
+        CompletableFuture<Protocol> connecting = Endpoints.connect(reactor, endpoint, fetch);
+        fetch.onAbandon(() -> connecting.cancel(false));
+        if (timeout != null) {
+            fetch.timeout(timeout, reactor);
+        }
+        CompletableFuture<byte[]> poem = fetch.poem().whenComplete((bytes, failure) -> {
+            if (failure != null) {
+                progress.failed(task, PoemFetch.describe(failure));
+            } else {
+                progress.finished(task, bytes.length);
+            }
+        });
+        if (transformer == null) {
+            return poem;
+        }
+        return poem.thenCompose(original -> {
+            TransformClient request = new TransformClient(Transform.CUMMINGSIFY.wireName(), original);
+            Endpoints.connect(reactor, transformer, request);
+            return request.result().handle((transformed, failure) -> {
+                if (failure == null) {
+                    return transformed;
+                }
+                progress.note("Task " + task + ": transform failed, keeping the original poem: "
+                        + PoemFetch.describe(failure));
+                return original;
+            });
+        });
+    }
+
+    private int print(List<CompletableFuture<byte[]>> poems) {
+        int failed = 0;
+        OutputStream out = System.out;
+        try {
+            for (int i = 0; i < poems.size(); i++) {
+                CompletableFuture<byte[]> poem = poems.get(i);
+                byte[] bytes;
+                try {
+                    bytes = poem.join();
+                } catch (CompletionException | CancellationException e) {
+                    failed++;
+                    continue;
+                }
+                if (output != null) {
+                    Files.write(output.resolve((i + 1) + ".txt"), bytes);
+                } else {
+                    out.write(bytes);
+                }
+            }
+            out.flush();
+        } catch (IOException e) {
+            throw new CommandFailure("cannot write the poems: " + e.getMessage(), e);
+        }
+        if (failed > 0) {
+            System.err.println("pier: " + failed + " of " + poems.size() + " poems could not be fetched");
+        }
+        return failed > 0 ? ExitStatus.FAILURE : ExitStatus.OK;
+    }
+}

@@ -1,0 +1,70 @@
+package dev.pier.app.poetry;
+
+import dev.pier.app.cli.LogSetup;
+import dev.pier.app.cli.Servers;
+import dev.pier.app.cli.Service;
+import dev.pier.app.cli.Serving;
+import dev.pier.endpoint.ClientEndpoint;
+import dev.pier.endpoint.ServerEndpoint;
+import dev.pier.reactor.Protocol;
+import dev.pier.reactor.Reactor;
+
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code pier poetry proxy}: the tutorial's caching poetry proxy. */
+@Command(name = "proxy", mixinStandardHelpOptions = true, sortOptions = false,
+        versionProvider = dev.pier.app.Version.class,
+        description = {
+                "Caching poetry proxy: a client gets the cached poem if there is one; otherwise the poem is fetched "
+                        + "from UPSTREAM (once, however many clients ask at once), cached and sent to every waiting "
+                        + "client.",
+                "If every waiting client leaves before the poem came, the upstream fetch is cancelled.",
+                "Listens on tcp:10002:interface=127.0.0.1 unless told otherwise; prints 'Serving proxy on ENDPOINT' "
+                        + "when ready."},
+        footer = {"", "UPSTREAM: PORT (on localhost), HOST:PORT, tcp:host=HOST:port=PORT or unix:path=PATH.",
+                "Exit status: 0 after a clean stop on SIGTERM or SIGINT; 1 if serving failed; 2 for a bad command "
+                        + "line."})
+public final class ProxyCommand implements Callable<Integer> {
+
+    static final int DEFAULT_PORT = 10002;
+
+    @Spec
+    private CommandSpec spec;
+
+    @Mixin
+    private ListenOptions where;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "30",
+            description = "give up on an upstream fetch after SECONDS (default: ${DEFAULT-VALUE})")
+    private double timeoutSeconds;
+
+    @Parameters(paramLabel = "UPSTREAM", description = "the poetry server to fetch the poem from")
+    private String upstream;
+
+    @Override
+    public Integer call() {
+        ServerEndpoint endpoint = where.endpoints(spec.commandLine(), 1, DEFAULT_PORT).getFirst();
+        ClientEndpoint source = Endpoints.client(spec.commandLine(), upstream);
+        Duration timeout = Durations.seconds(spec.commandLine(), "--timeout", timeoutSeconds);
+        LogSetup.toStderr();
+        return Serving.untilStopped("proxy", () -> {
+            Reactor reactor = Reactor.start();
+            PoetryProxy proxy = new PoetryProxy(() -> {
+                PoemFetch fetch = new PoemFetch(PoemFetch.Progress.NONE);
+                CompletableFuture<Protocol> connecting = Endpoints.connect(reactor, source, fetch);
+                fetch.onAbandon(() -> connecting.cancel(false));
+                fetch.timeout(timeout, reactor);
+                return fetch.poem();
+            });
+            return Servers.startOn(reactor, new Service("proxy", null, null, proxy, null), endpoint);
+        }, spec.commandLine().getOut());
+    }
+}

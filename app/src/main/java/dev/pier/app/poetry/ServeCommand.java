@@ -1,0 +1,153 @@
+package dev.pier.app.poetry;
+
+import dev.pier.app.cli.CommandFailure;
+import dev.pier.app.cli.ConcurrencyMode;
+import dev.pier.app.cli.ExitStatus;
+import dev.pier.app.cli.LogSetup;
+import dev.pier.app.cli.PidFile;
+import dev.pier.app.cli.RunningServer;
+import dev.pier.app.cli.Servers;
+import dev.pier.app.cli.Service;
+import dev.pier.app.cli.Serving;
+import dev.pier.endpoint.ServerEndpoint;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code pier poetry serve}: the tutorial's fast and slow poetry servers, one port per poem. */
+@Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
+        versionProvider = dev.pier.app.Version.class,
+        description = {
+                "Poetry server: every client that connects is sent the poem, then the connection closes.",
+                "Without a POEM, serves the bundled ecstasy.txt on tcp:10000:interface=127.0.0.1 "
+                        + "(try: nc 127.0.0.1 10000).",
+                "Several POEMs are served on several ports: the --listen endpoints in order, else --port, "
+                        + "--port+1, ...",
+                "With --delay or --num-bytes the server is slow: it sends NUM-BYTES every DELAY seconds.",
+                "Prints 'Serving POEM on ENDPOINT' per port when ready; on SIGTERM or SIGINT stops accepting, "
+                        + "lets poems in flight finish (up to --grace seconds), prints 'Stopped' and exits with "
+                        + "status 0."},
+        footer = {"", "Exit status: 0 after a clean stop; 1 if serving failed (e.g. the port is in use); "
+                + "2 for a bad command line, including a POEM file that cannot be read."})
+public final class ServeCommand implements Callable<Integer> {
+
+    static final int DEFAULT_PORT = 10000;
+
+    private static final Logger LOG = System.getLogger(ServeCommand.class.getName());
+
+    @Spec
+    private CommandSpec spec;
+
+    @Mixin
+    private ListenOptions where;
+
+    @Option(names = "--delay", paramLabel = "SECONDS",
+            description = "slow mode: seconds between chunks (default when slow: 0.7)")
+    private Double delay;
+
+    @Option(names = "--num-bytes", paramLabel = "N", description = "slow mode: bytes per chunk (default when slow: 10)")
+    private Integer numBytes;
+
+    @Option(names = "--concurrency", paramLabel = "MODE", defaultValue = "reactor",
+            description = "reactor (an event loop, timers for slow mode), or the blocking model's sync, threads, "
+                    + "virtual or forking (a handler per client) (default: ${DEFAULT-VALUE})")
+    private ConcurrencyMode concurrency;
+
+    @Option(names = "--grace", paramLabel = "SECONDS", defaultValue = "10",
+            description = "on a stop, how long poems in flight may go on (default: ${DEFAULT-VALUE})")
+    private double graceSeconds;
+
+    @Option(names = "--log-file", paramLabel = "FILE", description = "log to FILE (appending) instead of stderr")
+    private Path logFile;
+
+    @Option(names = "--pid-file", paramLabel = "FILE",
+            description = "write the process id to FILE while running; refuse to start if a running process holds it")
+    private Path pidFile;
+
+    @Parameters(paramLabel = "POEM", arity = "0..*",
+            description = "poem files to serve (default: the bundled ecstasy.txt)")
+    private List<Path> poemFiles = new ArrayList<>();
+
+    @Override
+    public Integer call() {
+        Pace pace = pace();
+        Duration grace = Durations.seconds(spec.commandLine(), "--grace", graceSeconds);
+        List<Poem> poems = new ArrayList<>();
+        if (poemFiles.isEmpty()) {
+            poems.add(Poem.bundled(Poem.DEFAULT));
+        }
+        for (Path file : poemFiles) {
+            try {
+                poems.add(Poem.read(file));
+            } catch (Poem.PoemNotReadable e) {
+                PrintWriter err = spec.commandLine().getErr();
+                err.println(spec.qualifiedName() + ": " + e.getMessage());
+                err.flush();
+                return ExitStatus.USAGE;
+            }
+        }
+        List<ServerEndpoint> endpoints = where.endpoints(spec.commandLine(), poems.size(), DEFAULT_PORT);
+        setUpLogging();
+        List<Serving.Start> servers = new ArrayList<>();
+        for (int i = 0; i < poems.size(); i++) {
+            servers.add(start(poems.get(i), endpoints.get(i), pace, grace));
+        }
+        PidFile pid = pidFile == null ? null : PidFile.claim(pidFile);
+        try {
+            int status = Serving.untilStopped(servers, grace, spec.commandLine().getOut());
+            LOG.log(Level.INFO, "stopped");
+            return status;
+        } finally {
+            if (pid != null) {
+                pid.close();
+            }
+        }
+    }
+
+    private Serving.Start start(Poem poem, ServerEndpoint endpoint, Pace pace, Duration grace) {
+        Service service = new Service(poem.name(), () -> new PoemHandler(poem, pace), null,
+                new PoetryServer(poem, pace), null);
+        return new Serving.Start(poem.name(), () -> {
+            RunningServer server = Servers.start(service, endpoint, concurrency, grace);
+            LOG.log(Level.INFO, () -> "serving " + poem + " on " + server.endpoint() + ", " + pace
+                    + ", concurrency " + concurrency);
+            return server;
+        });
+    }
+
+    private Pace pace() {
+        if (delay == null && numBytes == null) {
+            return Pace.FAST;
+        }
+        if (numBytes != null && numBytes < 1) {
+            throw new ParameterException(spec.commandLine(), "--num-bytes must be at least 1, not " + numBytes);
+        }
+        return Pace.slow(numBytes, delay == null ? null : Durations.seconds(spec.commandLine(), "--delay", delay));
+    }
+
+    private void setUpLogging() {
+        if (logFile == null) {
+            LogSetup.toStderr();
+            return;
+        }
+        try {
+            LogSetup.toFile(logFile);
+        } catch (IOException e) {
+            throw new CommandFailure("cannot open log file '" + logFile + "': " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package dev.pier.app.poetry;
+
+import dev.pier.app.cli.ConcurrencyMode;
+import dev.pier.app.cli.LogSetup;
+import dev.pier.app.cli.Servers;
+import dev.pier.app.cli.Service;
+import dev.pier.app.cli.Serving;
+import dev.pier.endpoint.ServerEndpoint;
+import dev.pier.protocols.policies.Policies;
+
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** {@code pier poetry transform}: the tutorial's netstring transform server. */
+@Command(name = "transform", mixinStandardHelpOptions = true, sortOptions = false,
+        versionProvider = dev.pier.app.Version.class,
+        description = {
+                "Transform server: a request is one netstring TRANSFORM.POEM (e.g. 27:cummingsify.HERE IS MY POEM,);",
+                "the reply is one netstring with the transformed poem (15:here is my poem,), then the connection "
+                        + "closes.",
+                "An unknown transform, a request without '.', a poem that is not UTF-8 or input that is not a "
+                        + "netstring (max 99999 bytes) is answered by closing without a reply.",
+                "A client that sends nothing for 30 seconds is disconnected.",
+                "Listens on tcp:10001:interface=127.0.0.1 unless told otherwise; prints 'Serving transform on "
+                        + "ENDPOINT' when ready.",
+                "",
+                "Transforms:",
+                "  cummingsify    lower-case the poem (the tutorial's transform)",
+                "  reverse-lines  put the lines in reverse order",
+                "  shout          upper-case the poem"},
+        footer = {"", "Exit status: 0 after a clean stop on SIGTERM or SIGINT; 1 if serving failed; 2 for a bad "
+                + "command line."})
+public final class TransformCommand implements Callable<Integer> {
+
+    static final int DEFAULT_PORT = 10001;
+
+    /** A client that sends nothing for this long is disconnected, so silent clients cannot pile up. */
+    static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
+
+    @Spec
+    private CommandSpec spec;
+
+    @Mixin
+    private ListenOptions where;
+
+    @Override
+    public Integer call() {
+        ServerEndpoint endpoint = where.endpoints(spec.commandLine(), 1, DEFAULT_PORT).getFirst();
+        LogSetup.toStderr();
+        Service transform = new Service("transform", null, null,
+                Policies.idleTimeout(new TransformServer(), IDLE_TIMEOUT), null);
+        return Serving.untilStopped(transform.name(),
+                () -> Servers.start(transform, endpoint, ConcurrencyMode.REACTOR), spec.commandLine().getOut());
+    }
+}
