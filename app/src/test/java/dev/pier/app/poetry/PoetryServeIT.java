@@ -178,11 +178,12 @@ class PoetryServeIT {
 
     @Test
     void getGivesUpOnASlowServerAfterTheTimeout() throws Exception {
-        try (PierProcess slow = PierProcess.start(dir, "poetry", "serve", "--port", "0", "--delay", "1");
-             PierProcess get = PierProcess.start(dir, "poetry", "get", "--timeout", "0.5",
+        // The first 10 bytes come at once, the next ones only after 30 s.
+        try (PierProcess slow = PierProcess.start(dir, "poetry", "serve", "--port", "0", "--delay", "30");
+             PierProcess get = PierProcess.start(dir, "poetry", "get", "--timeout", "1.5",
                      String.valueOf(slow.port()))) {
             assertEquals(1, get.exitStatus(EXIT));
-            assertTrue(get.stderr().contains("timed out after 0.5 s with 10 bytes"), get.stderr());
+            assertTrue(get.stderr().contains("timed out after 1.5 s with 10 bytes"), get.stderr());
         }
     }
 
