@@ -24,7 +24,7 @@ final class PoemHandler extends StreamRequestHandler {
     }
 
     @Override
-    protected void handle() throws InterruptedException {
+    protected void handle() {
         long start = System.nanoTime();
         int sent = 0;
         try {
@@ -48,10 +48,17 @@ final class PoemHandler extends StreamRequestHandler {
             LOG.log(Level.INFO, () -> "served " + poem.size() + " bytes to " + clientAddress() + " in " + millis
                     + " ms (" + poem.name() + ")");
         } catch (IOException e) {
-            long millis = (System.nanoTime() - start) / 1_000_000;
-            int delivered = sent;
-            LOG.log(Level.INFO, () -> "client " + clientAddress() + " left early after " + delivered + " of "
-                    + poem.size() + " bytes in " + millis + " ms (" + poem.name() + "): " + e.getMessage());
+            stoppedEarly(start, sent, "client " + clientAddress() + " left early", e.getMessage());
+        } catch (InterruptedException e) {
+            // The server is closing and its grace period is over.
+            Thread.currentThread().interrupt();
+            stoppedEarly(start, sent, "stopped sending to " + clientAddress(), "the server is stopping");
         }
+    }
+
+    private void stoppedEarly(long start, int sent, String what, String why) {
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        LOG.log(Level.INFO, () -> what + " after " + sent + " of " + poem.size() + " bytes in " + millis + " ms ("
+                + poem.name() + "): " + why);
     }
 }
