@@ -144,6 +144,27 @@ class PoetryInteropIT {
     }
 
     @Test
+    void aOneMebibytePoemCrossesIntactBothWays() throws Exception {
+        byte[] big = new byte[1 << 20];
+        new java.util.Random(7).nextBytes(big);
+        Path file = dir.resolve("big.txt");
+        Files.write(file, big);
+        try (PierProcess pier = PierProcess.start(dir, "poetry", "serve", "--port", "0", file.toString());
+             Peers.Server python = Peers.pythonServer("poetry_server.py", file.toString())) {
+            Peers.Result fromPier = Peers.runPython("get_poetry.py", "127.0.0.1:" + pier.port());
+            assertEquals(0, fromPier.status(), fromPier.stderr());
+            assertArrayEquals(big, Peers.splitPythonOutput(fromPier.stdout()).getFirst());
+
+            Path out = Files.createDirectory(dir.resolve("out"));
+            try (PierProcess get = PierProcess.start(dir, "poetry", "get", "--output", out.toString(),
+                    "127.0.0.1:" + python.port())) {
+                assertEquals(0, get.exitStatus(EXIT), get.stderr());
+            }
+            assertArrayEquals(big, Files.readAllBytes(out.resolve("1.txt")));
+        }
+    }
+
+    @Test
     void ncPrintsThePoem() throws Exception {
         Peers.requireNc();
         try (PierProcess server = PierProcess.start(dir, "poetry", "serve", "--port", "0")) {
