@@ -35,8 +35,8 @@ final class ListenOptions {
                 throw new ParameterException(command, "give either --listen or --port, not both");
             }
             if (listen.size() != services) {
-                throw new ParameterException(command, "--listen was given " + listen.size() + " time(s) for "
-                        + services + (services == 1 ? " service" : " services") + ": give it once per poem");
+                throw new ParameterException(command, "--listen must be given once per server ("
+                        + count(services, "server") + " here), not " + count(listen.size(), "time"));
             }
             return listen.stream().map(description -> Endpoints.server(command, description)).toList();
         }
@@ -49,5 +49,9 @@ final class ListenOptions {
             endpoints.add(new TcpEndpoint(iface, first == 0 ? 0 : first + i, TcpEndpoint.DEFAULT_BACKLOG));
         }
         return endpoints;
+    }
+
+    private static String count(int n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
     }
 }

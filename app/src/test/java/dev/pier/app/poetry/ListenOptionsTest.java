@@ -54,7 +54,7 @@ class ListenOptionsTest {
 
     @Test
     void mistakesAreUsageErrors() {
-        assertEquals("--listen was given 1 time(s) for 2 services: give it once per poem",
+        assertEquals("--listen must be given once per server (2 servers here), not 1 time",
                 assertThrows(ParameterException.class, () -> endpoints(2, "--listen", "tcp:9000")).getMessage());
         assertEquals("give either --listen or --port, not both",
                 assertThrows(ParameterException.class, () -> endpoints(1, "--listen", "tcp:9000", "--port", "1"))
