@@ -1,5 +1,6 @@
 package dev.pier.app.poetry;
 
+import dev.pier.app.cli.OptionChecks;
 import dev.pier.endpoint.ServerEndpoint;
 import dev.pier.endpoint.TcpEndpoint;
 
@@ -40,6 +41,7 @@ final class ListenOptions {
             }
             return listen.stream().map(description -> Endpoints.server(command, description)).toList();
         }
+        OptionChecks.iface(command.getCommandSpec(), iface);
         int first = port == null ? defaultPort : port;
         if (first < 0 || first > 65535 || (first > 0 && first + services - 1 > 65535)) {
             throw new ParameterException(command, "--port must be between 0 and 65535, not " + first);

@@ -61,6 +61,8 @@ class ListenOptionsTest {
                         .getMessage());
         assertEquals("--port must be between 0 and 65535, not 70000",
                 assertThrows(ParameterException.class, () -> endpoints(1, "--port", "70000")).getMessage());
+        assertEquals("--iface: unknown host 'no-such-host.invalid'", assertThrows(ParameterException.class,
+                () -> endpoints(1, "--iface", "no-such-host.invalid")).getMessage());
         assertThrows(ParameterException.class, () -> endpoints(1, "--listen", "udp:9000"));
         assertThrows(ParameterException.class, () -> endpoints(1, "--listen", "tcp:port"));
     }
