@@ -19,6 +19,7 @@ module dev.pier {
     exports dev.pier.reactor;
     exports dev.pier.unix;
     exports dev.pier.protocols;
+    exports dev.pier.protocols.policies;
     exports dev.pier.endpoint;
     exports dev.pier.testing;
 }

@@ -20,9 +20,9 @@ package dev.pier.endpoint;
  * </table>
  *
  * <pre>{@code
- * ServerEndpoint endpoint = Endpoint.parseServer("tcp:0:interface=127.0.0.1");
- * // ... listen on endpoint.socketAddress(), then print the real port:
- * System.out.println("listening on " + endpoint.bound(channel.getLocalAddress()).describe());
+ * TcpEndpoint endpoint = (TcpEndpoint) Endpoint.parseServer("tcp:0:interface=127.0.0.1");
+ * ListeningPort port = reactor.listenTcp(endpoint.socketAddress(), factory, endpoint.backlog());
+ * System.out.println("listening on " + endpoint.bound(port.address()).describe());
  * //   listening on tcp:40123:interface=127.0.0.1
  * }</pre>
  *

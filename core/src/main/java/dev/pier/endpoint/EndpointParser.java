@@ -32,10 +32,8 @@ final class EndpointParser {
         }
     }
 
-    private static final class BadEndpoint extends IllegalArgumentException {
-        BadEndpoint(String description, String problem) {
-            super("bad endpoint '" + description + "': " + problem);
-        }
+    private static IllegalArgumentException bad(String description, String problem) {
+        return new IllegalArgumentException("bad endpoint '" + description + "': " + problem);
     }
 
     static ServerEndpoint parseServer(String description) {
@@ -73,13 +71,13 @@ final class EndpointParser {
             }
             String host = required(description, args, "host");
             if (host.isEmpty()) {
-                throw new BadEndpoint(description, "host is empty");
+                throw bad(description, "host is empty");
             }
             return new TcpClientEndpoint(host, port(description, required(description, args, "port"), 1), timeout,
                     Optional.ofNullable(args.get("bindAddress")));
         }
         if (type != null && isServerType(type)) {
-            throw new BadEndpoint(description, "type '" + type + "' is not supported for clients (known: "
+            throw bad(description, "type '" + type + "' is not supported for clients (known: "
                     + CLIENT_TYPES + ")");
         }
         rejectUnsupported(description, type, CLIENT_TYPES);
@@ -88,7 +86,7 @@ final class EndpointParser {
         }
         if (parts.size() == 2 && first.positional() && parts.get(1).positional()) {
             if (first.value().isEmpty()) {
-                throw new BadEndpoint(description, "host is empty");
+                throw bad(description, "host is empty");
             }
             return TcpClientEndpoint.of(first.value(), port(description, parts.get(1).value(), 1));
         }
@@ -134,13 +132,13 @@ final class EndpointParser {
 
     private static void rejectUnsupported(String description, String type, String known) {
         if (type != null && UNSUPPORTED_TWISTED_TYPES.contains(type)) {
-            throw new BadEndpoint(description, "type '" + type + "' is not supported (known: " + known + ")");
+            throw bad(description, "type '" + type + "' is not supported (known: " + known + ")");
         }
     }
 
-    private static BadEndpoint unknownType(String description, Part first, String known) {
+    private static IllegalArgumentException unknownType(String description, Part first, String known) {
         String type = first.positional() ? first.value() : first.key() + "=" + first.value();
-        return new BadEndpoint(description, "unknown type '" + type + "' (known: " + known
+        return bad(description, "unknown type '" + type + "' (known: " + known
                 + "; or PORT, HOST:PORT, [IPV6]:PORT)");
     }
 
@@ -157,11 +155,11 @@ final class EndpointParser {
             String name;
             if (part.positional()) {
                 if (lastOption != null) {
-                    throw new BadEndpoint(description, "unexpected argument '" + part.value() + "' after option '"
+                    throw bad(description, "unexpected argument '" + part.value() + "' after option '"
                             + lastOption + "' (escape ':' in a value as '\\:')");
                 }
                 if (nextPositional >= names.size()) {
-                    throw new BadEndpoint(description, "unexpected argument '" + part.value() + "' (" + type
+                    throw bad(description, "unexpected argument '" + part.value() + "' (" + type
                             + " takes " + String.join(", ", names) + "; escape ':' in a value as '\\:')");
                 }
                 name = names.get(nextPositional++);
@@ -169,12 +167,12 @@ final class EndpointParser {
                 name = aliases.getOrDefault(part.key(), part.key());
                 lastOption = part.key();
                 if (!names.contains(name)) {
-                    throw new BadEndpoint(description, "unknown option '" + part.key() + "' for " + type
+                    throw bad(description, "unknown option '" + part.key() + "' for " + type
                             + " (known: " + String.join(", ", names) + ")");
                 }
             }
             if (args.putIfAbsent(name, part.value()) != null) {
-                throw new BadEndpoint(description, "option '" + name + "' is given twice");
+                throw bad(description, "option '" + name + "' is given twice");
             }
         }
         return args;
@@ -183,7 +181,7 @@ final class EndpointParser {
     private static String required(String description, Map<String, String> args, String name) {
         String value = args.get(name);
         if (value == null) {
-            throw new BadEndpoint(description, "missing " + name);
+            throw bad(description, "missing " + name);
         }
         return value;
     }
@@ -202,7 +200,7 @@ final class EndpointParser {
             char c = description.charAt(i);
             if (c == '\\') {
                 if (++i == description.length()) {
-                    throw new BadEndpoint(description, "ends with a lone '\\' (write '\\\\' for a backslash)");
+                    throw bad(description, "ends with a lone '\\' (write '\\\\' for a backslash)");
                 }
                 current.append(description.charAt(i));
             } else if (inBrackets) {
@@ -223,13 +221,13 @@ final class EndpointParser {
                 key = current.toString();
                 current.setLength(0);
             } else if (bracketedValue) {
-                throw new BadEndpoint(description, "unexpected '" + c + "' after ']' (expected ':')");
+                throw bad(description, "unexpected '" + c + "' after ']' (expected ':')");
             } else {
                 current.append(c);
             }
         }
         if (inBrackets) {
-            throw new BadEndpoint(description, "'[' is not closed by ']'");
+            throw bad(description, "'[' is not closed by ']'");
         }
         parts.add(new Part(key, current.toString()));
         return parts;
@@ -246,7 +244,7 @@ final class EndpointParser {
                 return port;
             }
         }
-        throw new BadEndpoint(description, "port '" + value + "' is not a number from " + min + " to 65535");
+        throw bad(description, "port '" + value + "' is not a number from " + min + " to 65535");
     }
 
     private static int backlog(String description, Map<String, String> args) {
@@ -257,14 +255,14 @@ final class EndpointParser {
         if (isDigits(value) && value.length() <= 9 && Integer.parseInt(value) > 0) {
             return Integer.parseInt(value);
         }
-        throw new BadEndpoint(description, "backlog '" + value + "' is not a whole number greater than 0");
+        throw bad(description, "backlog '" + value + "' is not a whole number greater than 0");
     }
 
     private static int mode(String description, String value) {
         if (!value.isEmpty() && value.length() <= 4 && value.chars().allMatch(c -> c >= '0' && c <= '7')) {
             return Integer.parseInt(value, 8);
         }
-        throw new BadEndpoint(description, "mode '" + value + "' is not an octal permission such as 660");
+        throw bad(description, "mode '" + value + "' is not an octal permission such as 660");
     }
 
     private static Duration timeout(String description, String value) {
@@ -276,17 +274,17 @@ final class EndpointParser {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new BadEndpoint(description, "timeout '" + value + "' is not a number of seconds greater than 0");
+        throw bad(description, "timeout '" + value + "' is not a number of seconds greater than 0");
     }
 
     private static Path path(String description, String value) {
         if (value.isEmpty()) {
-            throw new BadEndpoint(description, "path is empty");
+            throw bad(description, "path is empty");
         }
         try {
             return Path.of(value);
         } catch (InvalidPathException e) {
-            throw new BadEndpoint(description, "path '" + value + "' is not valid: " + e.getReason());
+            throw bad(description, "path '" + value + "' is not valid: " + e.getReason());
         }
     }
 

@@ -7,12 +7,12 @@ import java.net.SocketAddress;
  * {@link UnixDatagramEndpoint}. See {@link Endpoint} for the description strings.
  *
  * <pre>{@code
- * switch (Endpoint.parseServer(args[0])) {
- *     case TcpEndpoint tcp -> reactor.listenTcp(tcp, factory);
- *     case UnixEndpoint unix -> reactor.listenUnix(unix, factory);
- *     case UdpEndpoint udp -> reactor.listenUdp(udp, datagramProtocol);
- *     case UnixDatagramEndpoint gram -> reactor.listenUnixDatagram(gram, datagramProtocol);
- * }
+ * ListeningPort port = switch (Endpoint.parseServer(args[0])) {
+ *     case TcpEndpoint tcp -> reactor.listenTcp(tcp.socketAddress(), factory, tcp.backlog());
+ *     case UnixEndpoint unix -> reactor.listenUnix(unix.path(), factory, unix.backlog());
+ *     case UdpEndpoint udp -> reactor.listenUdp(udp.socketAddress(), datagramProtocol);
+ *     case UnixDatagramEndpoint gram -> throw new IllegalArgumentException("this service speaks streams");
+ * };
  * }</pre>
  */
 public sealed interface ServerEndpoint extends Endpoint

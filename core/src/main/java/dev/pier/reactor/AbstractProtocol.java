@@ -24,6 +24,9 @@ public abstract class AbstractProtocol implements Protocol {
 
     private ConnectionTransport transport;
 
+    /** A protocol not yet connected. */
+    protected AbstractProtocol() {}
+
     /** Keeps the transport, then calls {@link #connectionMade()}. */
     @Override
     public final void connectionMade(Transport transport) {

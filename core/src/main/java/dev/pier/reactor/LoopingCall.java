@@ -12,7 +12,8 @@ import java.util.function.LongConsumer;
  * behind (the loop thread was busy, or a test advanced a {@code ManualClock} past several runs at once) the missed
  * runs are skipped, not replayed; {@link #withCount} tells the task how many intervals passed since its last run.
  * An exception thrown by the task ends the loop and completes the future returned by {@link #start}
- * exceptionally. All methods must be called on the scheduler's loop thread.
+ * exceptionally. All methods must be called on the scheduler's loop thread. A zero interval runs the task on every
+ * pass of the event loop; on a {@code ManualClock} such a loop never lets {@code advance} return.
  *
  * <pre>{@code
  * LoopingCall heartbeat = LoopingCall.every(transport.scheduler(), Duration.ofSeconds(1), this::sendPing);

@@ -23,8 +23,8 @@ import java.util.Objects;
  *
  * <pre>{@code
  * FakeTransport transport = FakeTransport.connect(new MyLineProtocol());   // connectionMade
- * transport.receive("HELO\r\nQU".getBytes(UTF_8), "IT\r\n".getBytes(UTF_8)); // two dataReceived calls
- * assertEquals("250 hi\r\n", transport.writtenString(UTF_8));
+ * transport.receive("HELO\r\nQU", "IT\r\n");                           // two dataReceived calls
+ * assertEquals("250 hi\r\n221 bye\r\n", transport.writtenString());
  * assertTrue(transport.isDisconnecting());                               // the protocol called loseConnection
  * transport.disconnect(DisconnectReason.DONE);                           // connectionLost
  * }</pre>
@@ -44,6 +44,7 @@ public final class FakeTransport implements Transport {
 
     private final Scheduler scheduler;
     private final ByteArrayOutputStream written = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream outgoing = new ByteArrayOutputStream();
     private final ArrayDeque<byte[]> pendingReceives = new ArrayDeque<>();
     private SocketAddress localAddress = new InetSocketAddress(InetAddress.getLoopbackAddress(), 8000);
     private SocketAddress remoteAddress = new InetSocketAddress(InetAddress.getLoopbackAddress(), 54321);
@@ -212,6 +213,13 @@ public final class FakeTransport implements Transport {
         return writtenString(StandardCharsets.UTF_8);
     }
 
+    /** The bytes written since the last call, for a {@link FakeConnection} to pass to the peer. */
+    byte[] takeOutgoing() {
+        byte[] bytes = outgoing.toByteArray();
+        outgoing.reset();
+        return bytes;
+    }
+
     /** Forgets what was written so far. */
     public void clear() {
         written.reset();
@@ -314,14 +322,10 @@ public final class FakeTransport implements Transport {
             return;
         }
         int length = data.remaining();
-        if (data.hasArray()) {
-            written.write(data.array(), data.arrayOffset() + data.position(), length);
-            data.position(data.limit());
-        } else {
-            byte[] copy = new byte[length];
-            data.get(copy);
-            written.writeBytes(copy);
-        }
+        byte[] copy = new byte[length];
+        data.get(copy);
+        written.writeBytes(copy);
+        outgoing.writeBytes(copy);
         if (!autoFlush) {
             buffered += length;
             if (producer != null && streamingProducer && !producerPaused && buffered > highWaterMark) {
@@ -341,6 +345,7 @@ public final class FakeTransport implements Transport {
         disconnecting = true;
         aborted = true;
         buffered = 0;
+        outgoing.reset();
     }
 
     @Override

@@ -29,6 +29,8 @@ import java.util.PriorityQueue;
  */
 public final class ManualClock implements Scheduler {
 
+    private static final Duration CENTURY = Duration.ofDays(365 * 100);
+
     private final PriorityQueue<Call> calls =
             new PriorityQueue<>(Comparator.comparingLong(Call::dueNanos).thenComparingLong(call -> call.sequence));
     private long now;
@@ -91,7 +93,8 @@ public final class ManualClock implements Scheduler {
         if (duration.isNegative()) {
             throw new IllegalArgumentException("negative duration " + duration + ": time only moves forward");
         }
-        return duration.toNanos();
+        // as the reactor does: beyond a century is "never", without overflowing nanosecond arithmetic
+        return duration.compareTo(CENTURY) > 0 ? CENTURY.toNanos() : duration.toNanos();
     }
 
     private enum State { PENDING, CALLED, CANCELLED }

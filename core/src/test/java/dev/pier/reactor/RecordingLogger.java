@@ -1,7 +1,9 @@
 package dev.pier.reactor;
 
 import java.text.MessageFormat;
+import java.util.Queue;
 import java.util.ResourceBundle;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -9,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 final class RecordingLogger implements System.Logger {
 
     private final LinkedBlockingQueue<String> messages = new LinkedBlockingQueue<>();
+    private final Queue<String> seen = new ConcurrentLinkedQueue<>();
 
     @Override
     public String getName() {
@@ -42,13 +45,16 @@ final class RecordingLogger implements System.Logger {
             if (message == null) {
                 throw new AssertionError("no log message containing '" + fragment + "' within 10 s");
             }
+            seen.add(message);
             if (message.contains(fragment)) {
                 return message;
             }
         }
     }
 
-    boolean any(String fragment) {
-        return messages.stream().anyMatch(m -> m.contains(fragment));
+    /** How many messages so far, awaited or not, contain {@code fragment}. */
+    long count(String fragment) {
+        return seen.stream().filter(m -> m.contains(fragment)).count()
+                + messages.stream().filter(m -> m.contains(fragment)).count();
     }
 }

@@ -1,10 +1,19 @@
 package dev.pier.reactor;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
 
 /** The stream transport contract over Unix domain stream sockets in a temporary directory. */
 class UnixTransportTest extends StreamTransportContract {
@@ -29,6 +38,18 @@ class UnixTransportTest extends StreamTransportContract {
     @Override
     SocketChannel openClient(ListeningPort port) throws IOException {
         return SocketChannel.open(port.address());
+    }
+
+    @Test
+    void theSocketFileIsRemovedWhenListeningStopsAndAStaleOneIsReported() throws Exception {
+        Path path = dir.resolve("service.sock");
+        ListeningPort port = reactor.listenUnix(path, peer -> new Echo());
+        assertTrue(Files.exists(path));
+        UncheckedIOException busy = assertThrows(UncheckedIOException.class,
+                () -> reactor.listenUnix(path, peer -> new Echo()));
+        assertTrue(busy.getMessage().startsWith("cannot listen on Unix socket " + path), busy.getMessage());
+        port.stopListening().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertFalse(Files.exists(path));
     }
 
     @Override

@@ -146,6 +146,14 @@ class ManualClockTest {
     }
 
     @Test
+    void hugeDelaysMeanNeverWithoutOverflowing() {
+        clock.callLater(Duration.ofSeconds(Long.MAX_VALUE), () -> log.add("never"));
+        clock.advance(Duration.ofDays(365));
+        assertEquals(List.of(), log);
+        assertEquals(1, clock.pendingCalls().size());
+    }
+
+    @Test
     void aCallThatAdvancesTheClockSimulatesSlowWork() {
         clock.callLater(ms(10), () -> clock.advance(ms(100)));
         clock.callLater(ms(50), () -> log.add("during"));

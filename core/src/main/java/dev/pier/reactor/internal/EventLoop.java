@@ -13,6 +13,7 @@ import java.net.ProtocolFamily;
 import java.net.UnknownHostException;
 import java.net.SocketAddress;
 import java.nio.channels.ServerSocketChannel;
+import java.nio.file.Path;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.io.IOException;
@@ -61,9 +62,10 @@ public final class EventLoop {
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
     private final ByteBuffer readBuffer;
-    private final Set<Handler> connections = new LinkedHashSet<>();
-    private final Set<Handler> connecting = new LinkedHashSet<>();
-    private final Set<Handler> ports = new LinkedHashSet<>();
+    private final ByteBuffer[] gatherBuffers = new ByteBuffer[64];
+    private final Set<LoopResource> connections = new LinkedHashSet<>();
+    private final Set<LoopResource> connecting = new LinkedHashSet<>();
+    private final Set<LoopResource> ports = new LinkedHashSet<>();
     private final Map<ProtocolFactory, Integer> factoryUsers = new IdentityHashMap<>();
     private final List<Supplier<? extends CompletionStage<?>>> shutdownHooks = new CopyOnWriteArrayList<>();
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
@@ -75,6 +77,7 @@ public final class EventLoop {
     private boolean hooksDone;
     private DelayedCall drainDeadline;
     private long passes;
+    private int dispatchDepth;
 
     public EventLoop(Reactor.Options options, Scheduler scheduler) {
         this.options = options;
@@ -110,11 +113,21 @@ public final class EventLoop {
     /** Listens on a stream socket (TCP or Unix); binds at once, starts accepting on the loop thread. */
     public ListeningPort listenStream(ServerSocketChannel channel, SocketAddress address, int backlog,
                                       ProtocolFactory factory) throws IOException {
+        if (state == State.STOPPED) {
+            channel.close();
+            throw stopped();
+        }
         return StreamPort.listen(this, channel, address, backlog, Objects.requireNonNull(factory, "factory"));
     }
 
     public ListeningPort listenUdp(SocketAddress address, DatagramProtocol protocol) throws IOException {
+        requireNotStopped();
         return UdpPort.listen(this, address, Objects.requireNonNull(protocol, "protocol"));
+    }
+
+    public ListeningPort listenUnixDatagram(Path path, DatagramProtocol protocol) throws IOException {
+        requireNotStopped();
+        return UnixDatagramPort.listen(this, path, Objects.requireNonNull(protocol, "protocol"));
     }
 
     /**
@@ -126,6 +139,10 @@ public final class EventLoop {
                                                ClientFactory factory, Duration timeout) {
         Objects.requireNonNull(factory, "factory");
         CompletableFuture<Protocol> result = new CompletableFuture<>();
+        if (state == State.STOPPED) {
+            result.completeExceptionally(stopped());
+            return result;
+        }
         if (target instanceof InetSocketAddress inet && inet.isUnresolved()) {
             Thread.ofVirtual().name("pier-resolve").start(() -> {
                 InetSocketAddress resolved = new InetSocketAddress(inet.getHostString(), inet.getPort());
@@ -154,6 +171,16 @@ public final class EventLoop {
             }
         });
         connector.start();
+    }
+
+    private void requireNotStopped() {
+        if (state == State.STOPPED) {
+            throw stopped();
+        }
+    }
+
+    private static IllegalStateException stopped() {
+        return new IllegalStateException("the reactor has stopped; create a new one");
     }
 
     /** Runs {@code task} on the loop thread soon; safe from any thread. Dropped once the loop has stopped. */
@@ -201,13 +228,26 @@ public final class EventLoop {
 
     /** Runs the loop on the calling thread until it is stopped. */
     public void run() {
-        synchronized (this) {
-            if (state != State.NEW) {
-                throw new IllegalStateException("this reactor has already run; create a new one");
-            }
-            thread = Thread.currentThread();
-            state = State.RUNNING;
+        claim(Thread.currentThread());
+        loop();
+    }
+
+    /** Runs the loop on a new platform thread called {@code name}; the loop counts as started at once. */
+    public void start(String name) {
+        Thread loopThread = Thread.ofPlatform().name(name).unstarted(this::loop);
+        claim(loopThread);
+        loopThread.start();
+    }
+
+    private synchronized void claim(Thread loopThread) {
+        if (state != State.NEW) {
+            throw new IllegalStateException("this reactor has already run; create a new one");
         }
+        thread = loopThread;
+        state = State.RUNNING;
+    }
+
+    private void loop() {
         try {
             while (state != State.STOPPED) {
                 pass();
@@ -240,7 +280,7 @@ public final class EventLoop {
         return scheduler;
     }
 
-    Reactor.Options options() {
+    public Reactor.Options options() {
         return options;
     }
 
@@ -252,12 +292,9 @@ public final class EventLoop {
         return readBuffer;
     }
 
-    Timers timers() {
-        return timers;
-    }
-
-    boolean isStopping() {
-        return state == State.STOPPING || state == State.STOPPED;
+    /** Scratch space for one gathering write at a time: the loop is single-threaded. Leave it all null. */
+    ByteBuffer[] gatherBuffers() {
+        return gatherBuffers;
     }
 
     SelectionKey register(SelectableChannel channel, int ops, Handler handler) throws IOException {
@@ -272,30 +309,30 @@ public final class EventLoop {
         afterNextSelect.add(action);
     }
 
-    void connectionOpened(Handler connection) {
+    void connectionOpened(LoopResource connection) {
         connections.add(connection);
     }
 
-    void connectionClosed(Handler connection) {
+    void connectionClosed(LoopResource connection) {
         connections.remove(connection);
         if (state == State.STOPPING && hooksDone && connections.isEmpty()) {
             finish();
         }
     }
 
-    void connectingStarted(Handler connector) {
+    void connectingStarted(LoopResource connector) {
         connecting.add(connector);
     }
 
-    void connectingEnded(Handler connector) {
+    void connectingEnded(LoopResource connector) {
         connecting.remove(connector);
     }
 
-    void portOpened(Handler port) {
+    void portOpened(LoopResource port) {
         ports.add(port);
     }
 
-    void portClosed(Handler port) {
+    void portClosed(LoopResource port) {
         ports.remove(port);
     }
 
@@ -315,27 +352,33 @@ public final class EventLoop {
     /** Runs one callback, logging what it throws and warning when it held the loop too long. */
     void dispatch(Runnable callback, Object what) {
         long start = nanoTime();
+        dispatchDepth++;
         try {
             callback.run();
         } catch (RuntimeException e) {
             logger.log(Level.ERROR, "callback " + what + " failed: " + e, e);
         } finally {
+            dispatchDepth--;
             checkSlow(start, what);
         }
     }
 
+    /** Warns about an outermost dispatch that held the loop too long (nested ones are part of it). */
     private void checkSlow(long start, Object what) {
+        if (dispatchDepth > 0) {
+            return;
+        }
         long held = nanoTime() - start;
         if (held > options.slowCallbackThreshold().toNanos()) {
-            String description = what instanceof Handler h ? h.describe() : String.valueOf(what);
-            logger.log(Level.WARNING, "{0} held the event loop for {1} ms (limit {2} ms): every other connection "
+            String description = what instanceof LoopResource r ? r.describe() : String.valueOf(what);
+            logger.log(Level.WARNING, "{0} held the event loop for {1,number,#} ms (limit {2,number,#} ms): every other connection "
                     + "waited; move blocking work to deferToThread", description,
                     TimeUnit.NANOSECONDS.toMillis(held), options.slowCallbackThreshold().toMillis());
         }
     }
 
     private void pass() throws IOException {
-        if (!tasks.isEmpty() || !dirty.isEmpty()) {
+        if (!tasks.isEmpty() || !dirty.isEmpty() || !afterNextSelect.isEmpty()) {
             selector.selectNow(this::onReady);
         } else {
             long wait = timers.nanosUntilNext(nanoTime());
@@ -362,11 +405,13 @@ public final class EventLoop {
     private void onReady(SelectionKey key) {
         if (key.isValid() && key.attachment() instanceof Handler handler) {
             long start = nanoTime();
+            dispatchDepth++;
             try {
                 handler.ready(key);
             } catch (RuntimeException e) {
                 logger.log(Level.ERROR, "unexpected failure handling " + handler.describe() + ": " + e, e);
             } finally {
+                dispatchDepth--;
                 checkSlow(start, handler);
             }
         }
@@ -397,13 +442,13 @@ public final class EventLoop {
             return;
         }
         state = State.STOPPING;
-        for (Handler port : List.copyOf(ports)) {
+        for (LoopResource port : List.copyOf(ports)) {
             port.closeForShutdown();
         }
         if (grace != null) {
             drainDeadline = timers.schedule(grace, () -> {
                 if (!connections.isEmpty()) {
-                    logger.log(Level.INFO, "shutdown grace period over: closing {0} remaining connections",
+                    logger.log(Level.INFO, "shutdown grace period over: closing {0,number,#} remaining connections",
                             connections.size());
                 }
                 finish();
@@ -440,13 +485,13 @@ public final class EventLoop {
         if (drainDeadline != null) {
             drainDeadline.cancel();
         }
-        for (Handler port : List.copyOf(ports)) {
+        for (LoopResource port : List.copyOf(ports)) {
             port.closeForShutdown();
         }
-        for (Handler connector : List.copyOf(connecting)) {
+        for (LoopResource connector : List.copyOf(connecting)) {
             connector.closeForShutdown();
         }
-        for (Handler connection : List.copyOf(connections)) {
+        for (LoopResource connection : List.copyOf(connections)) {
             connection.closeForShutdown();
         }
         state = State.STOPPED;

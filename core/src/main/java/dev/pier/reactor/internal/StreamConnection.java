@@ -16,6 +16,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -29,8 +30,7 @@ import java.util.concurrent.CompletableFuture;
  */
 final class StreamConnection implements Transport, Handler {
 
-    private static final int CHUNK = 16 * 1024;
-    private static final int MAX_GATHER = 64;
+    private static final int CHUNK = 4096;
     private static final int MAX_READS_PER_EVENT = 4;
 
     private final EventLoop loop;
@@ -40,7 +40,6 @@ final class StreamConnection implements Transport, Handler {
     private final SocketAddress local;
     private final SocketAddress remote;
     private final ArrayDeque<ByteBuffer> queue = new ArrayDeque<>();
-    private final ByteBuffer[] gather = new ByteBuffer[MAX_GATHER];
     private SelectionKey key;
     private int interestOps;
     private long buffered;
@@ -83,9 +82,6 @@ final class StreamConnection implements Transport, Handler {
         callProtocol(() -> protocol.connectionMade(this));
         if (connected != null) {
             connected.complete(protocol);
-        }
-        if (abortReason != null || disconnecting) {
-            requestFlush();
         }
     }
 
@@ -150,7 +146,7 @@ final class StreamConnection implements Transport, Handler {
     }
 
     private boolean canDeliver() {
-        return !closed && !readPaused && !readEof && abortReason == null;
+        return !closed && !readPaused && !readEof && !disconnecting && abortReason == null;
     }
 
     private void endOfStream() {
@@ -171,6 +167,7 @@ final class StreamConnection implements Transport, Handler {
 
     @Override
     public void write(ByteBuffer data) {
+        loop.checkInLoop("Transport.write");
         int length = data.remaining();
         if (closed || disconnecting || outputShutdownRequested || abortReason != null) {
             data.position(data.limit());
@@ -192,8 +189,8 @@ final class StreamConnection implements Transport, Handler {
         }
         buffered += length;
         if (buffered > loop.options().maxBufferedBytes()) {
-            loop.logger().log(Level.WARNING, "{0}: {1} bytes queued for a peer that does not read, over the limit "
-                    + "of {2}; aborting the connection (register a Producer to write at the peer''s pace)",
+            loop.logger().log(Level.WARNING, "{0}: {1,number,#} bytes queued for a peer that does not read, over the limit "
+                    + "of {2,number,#}; aborting the connection (register a Producer to write at the peer''s pace)",
                     describe(), buffered, loop.options().maxBufferedBytes());
             abort(new DisconnectReason.Lost(new IOException("peer too slow: more than "
                     + loop.options().maxBufferedBytes() + " bytes queued")));
@@ -219,11 +216,12 @@ final class StreamConnection implements Transport, Handler {
             close(abortReason);
             return;
         }
+        ByteBuffer[] gather = loop.gatherBuffers();
         while (!queue.isEmpty()) {
             int count = 0;
             for (ByteBuffer buffer : queue) {
                 gather[count++] = buffer;
-                if (count == MAX_GATHER) {
+                if (count == gather.length) {
                     break;
                 }
             }
@@ -234,13 +232,13 @@ final class StreamConnection implements Transport, Handler {
                 close(new DisconnectReason.Lost(e));
                 return;
             } finally {
-                java.util.Arrays.fill(gather, 0, count, null);
+                Arrays.fill(gather, 0, count, null);
             }
             buffered -= written;
             while (!queue.isEmpty() && !queue.peekFirst().hasRemaining()) {
                 queue.pollFirst();
             }
-            if (written == 0 || !queue.isEmpty() && count < MAX_GATHER) {
+            if (written == 0 || !queue.isEmpty() && count < gather.length) {
                 break;   // the socket is full
             }
         }
@@ -288,7 +286,8 @@ final class StreamConnection implements Transport, Handler {
         if (closed) {
             return;
         }
-        int ops = (readPaused || readEof ? 0 : SelectionKey.OP_READ) | (queue.isEmpty() ? 0 : SelectionKey.OP_WRITE);
+        boolean reading = !readPaused && !readEof && !disconnecting;
+        int ops = (reading ? SelectionKey.OP_READ : 0) | (queue.isEmpty() ? 0 : SelectionKey.OP_WRITE);
         if (ops != interestOps) {
             interestOps = ops;
             key.interestOps(ops);
@@ -299,15 +298,18 @@ final class StreamConnection implements Transport, Handler {
 
     @Override
     public void loseConnection() {
+        loop.checkInLoop("Transport.loseConnection");
         if (closed || disconnecting) {
             return;
         }
-        disconnecting = true;
+        disconnecting = true;   // no more reading either: the protocol is done with this connection
+        updateInterest();
         requestFlush();
     }
 
     @Override
     public void abortConnection() {
+        loop.checkInLoop("Transport.abortConnection");
         abort(new DisconnectReason.Lost(new IOException("connection aborted")));
     }
 

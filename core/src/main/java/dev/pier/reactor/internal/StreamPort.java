@@ -98,7 +98,7 @@ final class StreamPort implements ListeningPort, Handler {
         if (!acceptFailing) {
             acceptFailing = true;
             loop.logger().log(Level.WARNING, "{0}: accepting a connection failed ({1}); pausing accepts, retrying "
-                    + "every {2} ms until it works", describe(), e.getMessage(), delay.toMillis());
+                    + "every {2,number,#} ms until it works", describe(), e.getMessage(), delay.toMillis());
         }
         key.interestOps(0);
         loop.callLater(delay, () -> {

@@ -100,7 +100,7 @@ final class UdpPort implements ListeningPort, DatagramTransport, Handler {
             }
             receiveBuffer.flip();
             if (receiveBuffer.remaining() > max) {
-                loop.logger().log(Level.WARNING, "{0}: dropped a datagram from {1} longer than the limit of {2} "
+                loop.logger().log(Level.WARNING, "{0}: dropped a datagram from {1} longer than the limit of {2,number,#} "
                         + "bytes (raise maxDatagramSize to accept it)", describe(), sender, max);
                 continue;
             }
@@ -111,6 +111,7 @@ final class UdpPort implements ListeningPort, DatagramTransport, Handler {
 
     @Override
     public void write(ByteBuffer data, SocketAddress target) {
+        loop.checkInLoop("DatagramTransport.write");
         if (closed) {
             data.position(data.limit());
             return;
@@ -127,7 +128,7 @@ final class UdpPort implements ListeningPort, DatagramTransport, Handler {
             }
         }
         if (queuedBytes + data.remaining() > loop.options().maxBufferedBytes()) {
-            loop.logger().log(Level.WARNING, "{0}: send queue full ({1} bytes); dropped a datagram to {2}",
+            loop.logger().log(Level.WARNING, "{0}: send queue full ({1,number,#} bytes); dropped a datagram to {2}",
                     describe(), queuedBytes, target);
             data.position(data.limit());
             return;

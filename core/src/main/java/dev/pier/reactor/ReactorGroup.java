@@ -1,0 +1,183 @@
+package dev.pier.reactor;
+
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Several {@link Reactor}s, one thread each, serving the same ports: the way to use every core.
+ *
+ * <p><b>How a port is shared:</b> each loop opens its own listening socket on the same address with
+ * {@code SO_REUSEPORT}, and the kernel spreads incoming connections over them (by a hash of the peer's address and
+ * port). There is no acceptor thread handing sockets over and no lock between loops; a connection lives on the loop
+ * that accepted it for its whole life, so protocols stay single-threaded. State shared between connections of
+ * different loops needs thread-safe types (or {@link Reactor#callFromThread} to the owning loop).
+ *
+ * <pre>{@code
+ * try (ReactorGroup group = ReactorGroup.start()) {           // one loop per core
+ *     group.listenTcp(8007, peer -> new Echo(), "0.0.0.0");
+ *     group.whenStopped().toCompletableFuture().join();
+ * }
+ * }</pre>
+ */
+public final class ReactorGroup implements AutoCloseable {
+
+    private final List<Reactor> reactors;
+    private final AtomicInteger next = new AtomicInteger();
+
+    private ReactorGroup(List<Reactor> reactors) {
+        this.reactors = List.copyOf(reactors);
+    }
+
+    /** One running loop per available processor. */
+    public static ReactorGroup start() {
+        return start(Runtime.getRuntime().availableProcessors(), Reactor.Options.defaults());
+    }
+
+    /** {@code loops} running loops with the given options. */
+    public static ReactorGroup start(int loops, Reactor.Options options) {
+        if (loops < 1) {
+            throw new IllegalArgumentException("a reactor group needs at least one loop, got " + loops);
+        }
+        List<Reactor> started = new ArrayList<>();
+        for (int i = 0; i < loops; i++) {
+            started.add(Reactor.start(options));
+        }
+        return new ReactorGroup(started);
+    }
+
+    /** The loops, in a fixed order. */
+    public List<Reactor> reactors() {
+        return reactors;
+    }
+
+    /** The loops in turn: where to make the next outgoing connection. */
+    public Reactor next() {
+        return reactors.get(Math.floorMod(next.getAndIncrement(), reactors.size()));
+    }
+
+    /** Listens on {@code port} (0: any free port) of one interface on every loop. */
+    public ListeningPort listenTcp(int port, ProtocolFactory factory, String interfaceAddress) {
+        InetSocketAddress address = interfaceAddress == null || interfaceAddress.isEmpty()
+                ? new InetSocketAddress(port) : new InetSocketAddress(interfaceAddress, port);
+        return listenTcp(address, factory, Reactor.SYSTEM_MAX_BACKLOG);
+    }
+
+    /**
+     * Listens on {@code address} on every loop. {@code startFactory} and {@code stopFactory} are called once for
+     * the whole group, {@code buildProtocol} on the loop that accepted the connection (so from several threads).
+     *
+     * @throws UnsupportedOperationException if the system has no {@code SO_REUSEPORT}
+     */
+    public ListeningPort listenTcp(SocketAddress address, ProtocolFactory factory, int backlog) {
+        requireReusePort();
+        ProtocolFactory shared = new SharedFactory(Objects.requireNonNull(factory, "factory"));
+        List<ListeningPort> ports = new ArrayList<>();
+        try {
+            ListeningPort first = reactors.getFirst().listenTcp(address, shared, backlog, true);
+            ports.add(first);
+            for (Reactor reactor : reactors.subList(1, reactors.size())) {
+                ports.add(reactor.listenTcp(first.address(), shared, backlog, true));
+            }
+        } catch (RuntimeException e) {
+            ports.forEach(ListeningPort::stopListening);
+            throw e;
+        }
+        return new GroupPort(List.copyOf(ports));
+    }
+
+    /** Stops every loop (see {@link Reactor#stop()}). */
+    public void stop() {
+        reactors.forEach(Reactor::stop);
+    }
+
+    /** Stops every loop gracefully (see {@link Reactor#stop(Duration)}). */
+    public void stop(Duration grace) {
+        reactors.forEach(reactor -> reactor.stop(grace));
+    }
+
+    /** Completes when every loop has stopped. */
+    public CompletionStage<Void> whenStopped() {
+        return CompletableFuture.allOf(reactors.stream()
+                .map(reactor -> reactor.whenStopped().toCompletableFuture())
+                .toArray(CompletableFuture[]::new));
+    }
+
+    /** Stops every loop and waits for them. */
+    @Override
+    public void close() {
+        stop();
+        reactors.forEach(Reactor::close);
+    }
+
+    private static void requireReusePort() {
+        try (ServerSocketChannel probe = ServerSocketChannel.open()) {
+            if (!probe.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT)) {
+                throw new UnsupportedOperationException("this system has no SO_REUSEPORT, so several loops cannot "
+                        + "share a port; use a single Reactor");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open a socket: " + e.getMessage(), e);
+        }
+    }
+
+    /** The group's listening sockets seen as one port. */
+    private record GroupPort(List<ListeningPort> ports) implements ListeningPort {
+
+        @Override
+        public SocketAddress address() {
+            return ports.getFirst().address();
+        }
+
+        @Override
+        public CompletionStage<Void> stopListening() {
+            return CompletableFuture.allOf(ports.stream()
+                    .map(port -> port.stopListening().toCompletableFuture())
+                    .toArray(CompletableFuture[]::new));
+        }
+    }
+
+    /** Passes connections on, and starts and stops the factory once for all loops. */
+    private static final class SharedFactory implements ProtocolFactory {
+        private final ProtocolFactory factory;
+        private final AtomicInteger loopsUsing = new AtomicInteger();
+
+        SharedFactory(ProtocolFactory factory) {
+            this.factory = factory;
+        }
+
+        @Override
+        public Protocol buildProtocol(SocketAddress peer) {
+            return factory.buildProtocol(peer);
+        }
+
+        @Override
+        public void startFactory() {
+            if (loopsUsing.getAndIncrement() == 0) {
+                factory.startFactory();
+            }
+        }
+
+        @Override
+        public void stopFactory() {
+            if (loopsUsing.decrementAndGet() == 0) {
+                factory.stopFactory();
+            }
+        }
+
+        @Override
+        public String toString() {
+            return factory.toString();
+        }
+    }
+}
