@@ -6,13 +6,8 @@ package dev.pier.blocking;
  * <p>To add a strategy: add its public type to {@code Concurrency}'s {@code permits} list with a static factory
  * there, implement this interface, and add a case to {@link #forStrategy}; the compiler points at that switch.
  *
- * <p>A strategy that runs requests in child processes (socketserver's forking) fits the same shape:
- * {@code dispatch} waits while its cap of children run (watching only the {@link Process}es it started, so it
- * never reaps anyone else's), hands the descriptor behind {@code job.request()} to a new child
- * ({@code dev.pier.unix.Descriptors}), then calls {@code job.release()} to close the parent's copy. The child
- * builds the same server without binding ({@link ServerOptions#withBindAndActivate}), runs the request with
- * {@link BaseServer#runRequest} and exits with status 1 when that returns false. {@code close} waits for the
- * children within its grace period.
+ * <p>{@link ForkingDispatcher} shows a strategy that runs requests elsewhere: it hands each request to a child
+ * process through {@code job.handOver()}, then calls {@code job.release()} to close the parent's copy.
  */
 interface RequestDispatcher {
 
