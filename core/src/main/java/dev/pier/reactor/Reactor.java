@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -228,7 +229,7 @@ public final class Reactor implements Scheduler, AutoCloseable {
                 channel.close();
                 throw e;
             }
-            return loop.listenStream(channel, address, backlog, factory);
+            return loop.listenStream(channel, address, backlog, factory, List.of(loop));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot listen on TCP " + address + ": " + e.getMessage(), e);
         }
@@ -243,9 +244,15 @@ public final class Reactor implements Scheduler, AutoCloseable {
     }
 
     public ListeningPort listenUnix(Path path, ProtocolFactory factory, int backlog) {
+        return listenUnix(path, factory, backlog, List.of(this));
+    }
+
+    /** Listens on this loop and hands the accepted connections to the {@code workers} in turn. */
+    ListeningPort listenUnix(Path path, ProtocolFactory factory, int backlog, List<Reactor> workers) {
         try {
             return loop.listenStream(ServerSocketChannel.open(StandardProtocolFamily.UNIX),
-                    UnixDomainSocketAddress.of(path), backlog, factory);
+                    UnixDomainSocketAddress.of(path), backlog, factory,
+                    workers.stream().map(reactor -> reactor.loop).toList());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot listen on Unix socket " + path + ": " + e.getMessage(), e);
         }

@@ -110,14 +110,18 @@ public final class EventLoop {
         }
     }
 
-    /** Listens on a stream socket (TCP or Unix); binds at once, starts accepting on the loop thread. */
+    /**
+     * Listens on a stream socket (TCP or Unix); binds at once, starts accepting on the loop thread. Accepted
+     * connections go to the {@code workers} loops in turn (this loop alone: {@code List.of(this)}).
+     */
     public ListeningPort listenStream(ServerSocketChannel channel, SocketAddress address, int backlog,
-                                      ProtocolFactory factory) throws IOException {
+                                      ProtocolFactory factory, List<EventLoop> workers) throws IOException {
         if (state == State.STOPPED) {
             channel.close();
             throw stopped();
         }
-        return StreamPort.listen(this, channel, address, backlog, Objects.requireNonNull(factory, "factory"));
+        return StreamPort.listen(this, channel, address, backlog, Objects.requireNonNull(factory, "factory"),
+                workers);
     }
 
     public ListeningPort listenUdp(SocketAddress address, DatagramProtocol protocol) throws IOException {
@@ -183,16 +187,20 @@ public final class EventLoop {
         return new IllegalStateException("the reactor has stopped; create a new one");
     }
 
-    /** Runs {@code task} on the loop thread soon; safe from any thread. Dropped once the loop has stopped. */
-    public void execute(Runnable task) {
+    /**
+     * Runs {@code task} on the loop thread soon; safe from any thread. Once the loop has stopped the task is
+     * dropped and this returns false.
+     */
+    public boolean execute(Runnable task) {
         if (state == State.STOPPED) {
             logger.log(Level.DEBUG, "event loop stopped: dropped a task handed in from another thread");
-            return;
+            return false;
         }
         tasks.add(task);
         if (!inLoop() && wakeupPending.compareAndSet(false, true)) {
             selector.wakeup();
         }
+        return true;
     }
 
     public DelayedCall callLater(Duration delay, Runnable task) {
@@ -219,6 +227,10 @@ public final class EventLoop {
 
     public boolean hasStarted() {
         return state != State.NEW;
+    }
+
+    public boolean hasStopped() {
+        return state == State.STOPPED;
     }
 
     /** How many times the loop has selected: a spinning loop shows up here. */
@@ -262,7 +274,11 @@ public final class EventLoop {
             } catch (IOException e) {
                 logger.log(Level.WARNING, "closing the selector failed: " + e.getMessage(), e);
             }
-            tasks.clear();
+            // Tasks handed in while the loop stopped still run, on a stopped loop: a connection handed over by
+            // another loop's acceptor is closed, a deferred result still completes.
+            for (Runnable task; (task = tasks.poll()) != null; ) {
+                dispatch(task, task);
+            }
             terminated.complete(null);
         }
     }
