@@ -116,7 +116,7 @@ final class Connector implements Handler {
         Protocol protocol;
         try {
             protocol = factory.buildProtocol(remote);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | AssertionError | LinkageError | StackOverflowError e) {
             loop.logger().log(Level.ERROR, "buildProtocol failed for " + remote + ": " + e, e);
             refuse(existingKey, e);
             return;
@@ -132,7 +132,7 @@ final class Connector implements Handler {
         }
     }
 
-    private void refuse(SelectionKey existingKey, Exception cause) {
+    private void refuse(SelectionKey existingKey, Throwable cause) {
         if (existingKey != null) {
             existingKey.cancel();
         }

@@ -21,7 +21,6 @@ import java.io.UncheckedIOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -264,9 +263,12 @@ public final class EventLoop {
             while (state != State.STOPPED) {
                 pass();
             }
-        } catch (IOException | ClosedSelectorException e) {
-            logger.log(Level.ERROR, "the event loop failed and stops: " + e.getMessage(), e);
+        } catch (IOException | RuntimeException | Error e) {
+            logger.log(Level.ERROR, "the event loop failed and stops: " + e, e);
             finish();
+            if (e instanceof Error error) {
+                throw error;
+            }
         } finally {
             state = State.STOPPED;
             try {
@@ -371,7 +373,7 @@ public final class EventLoop {
         dispatchDepth++;
         try {
             callback.run();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | AssertionError | LinkageError | StackOverflowError e) {
             logger.log(Level.ERROR, "callback " + what + " failed: " + e, e);
         } finally {
             dispatchDepth--;
@@ -424,7 +426,7 @@ public final class EventLoop {
             dispatchDepth++;
             try {
                 handler.ready(key);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | AssertionError | LinkageError | StackOverflowError e) {
                 logger.log(Level.ERROR, "unexpected failure handling " + handler.describe() + ": " + e, e);
             } finally {
                 dispatchDepth--;
@@ -477,7 +479,7 @@ public final class EventLoop {
                 if (stage != null) {
                     pending.add(stage.toCompletableFuture());
                 }
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | AssertionError | LinkageError | StackOverflowError e) {
                 logger.log(Level.ERROR, "shutdown hook " + hook + " failed: " + e, e);
             }
         }

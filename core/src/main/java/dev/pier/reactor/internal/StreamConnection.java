@@ -439,11 +439,15 @@ final class StreamConnection implements Transport, Handler {
         loop.connectionClosed(this);
     }
 
-    /** Runs a protocol callback; if it throws, the failure is logged and only this connection is aborted. */
+    /**
+     * Runs a protocol callback; if it throws, the failure is logged and only this connection is aborted. Errors that
+     * mean a bug in the callback (a failed assertion, a missing class, runaway recursion) count as failures too;
+     * errors that mean a broken JVM, such as running out of memory, stop the loop.
+     */
     private void callProtocol(Runnable callback) {
         try {
             callback.run();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | AssertionError | LinkageError | StackOverflowError e) {
             loop.logger().log(Level.ERROR, describe() + ": protocol callback failed, closing this connection: "
                     + e, e);
             abort(new DisconnectReason.Lost(e));

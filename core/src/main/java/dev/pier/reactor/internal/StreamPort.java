@@ -159,7 +159,7 @@ final class StreamPort implements ListeningPort, Handler {
     private Protocol buildProtocol(EventLoop worker, SocketAddress remote) {
         try {
             return factory.buildProtocol(remote);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | AssertionError | LinkageError | StackOverflowError e) {
             worker.logger().log(Level.ERROR, describe() + ": buildProtocol failed for " + remote
                     + ", refusing the connection: " + e, e);
             return null;
