@@ -30,7 +30,8 @@ import java.util.concurrent.CompletableFuture;
  */
 final class StreamConnection implements Transport, Handler {
 
-    private static final int CHUNK = 4096;
+    /** Room for small writes that follow in the same loop pass, without zeroing much for a lone one. */
+    private static final int CHUNK = 1024;
     private static final int MAX_READS_PER_EVENT = 4;
 
     private final EventLoop loop;
