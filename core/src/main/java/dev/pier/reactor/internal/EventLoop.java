@@ -8,28 +8,25 @@ import dev.pier.reactor.Protocol;
 import dev.pier.reactor.ProtocolFactory;
 import dev.pier.reactor.Reactor;
 import dev.pier.reactor.Scheduler;
-import java.net.InetSocketAddress;
-import java.net.ProtocolFamily;
-import java.net.UnknownHostException;
-import java.net.SocketAddress;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.file.Path;
-import java.util.Objects;
-import java.util.concurrent.CancellationException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import java.lang.System.Logger;
+import java.net.ProtocolFamily;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -140,40 +137,11 @@ public final class EventLoop {
      */
     public CompletableFuture<Protocol> connect(ProtocolFamily family, SocketAddress target, SocketAddress bindAddress,
                                                ClientFactory factory, Duration timeout) {
-        Objects.requireNonNull(factory, "factory");
-        CompletableFuture<Protocol> result = new CompletableFuture<>();
         if (state == State.STOPPED) {
-            result.completeExceptionally(stopped());
-            return result;
+            return CompletableFuture.failedFuture(stopped());
         }
-        if (target instanceof InetSocketAddress inet && inet.isUnresolved()) {
-            Thread.ofVirtual().name("pier-resolve").start(() -> {
-                InetSocketAddress resolved = new InetSocketAddress(inet.getHostString(), inet.getPort());
-                if (resolved.isUnresolved()) {
-                    execute(() -> {
-                        Exception cause = new UnknownHostException("cannot resolve host " + inet.getHostString());
-                        dispatch(() -> factory.connectionFailed(target, cause), "connectionFailed of " + factory);
-                        result.completeExceptionally(cause);
-                    });
-                } else {
-                    execute(() -> startConnector(family, resolved, bindAddress, factory, timeout, result));
-                }
-            });
-        } else {
-            runInLoop(() -> startConnector(family, target, bindAddress, factory, timeout, result));
-        }
-        return result;
-    }
-
-    private void startConnector(ProtocolFamily family, SocketAddress target, SocketAddress bindAddress,
-                                ClientFactory factory, Duration timeout, CompletableFuture<Protocol> result) {
-        Connector connector = new Connector(this, family, target, bindAddress, factory, timeout, result);
-        result.whenComplete((protocol, error) -> {
-            if (error instanceof CancellationException) {
-                runInLoop(connector::cancelled);
-            }
-        });
-        connector.start();
+        return Connector.connect(this, family, target, bindAddress, Objects.requireNonNull(factory, "factory"),
+                timeout);
     }
 
     private void requireNotStopped() {
