@@ -168,4 +168,22 @@ class ForkingServerTest {
         }
         serving.shutdownAndAwait();
     }
+
+    @Test
+    void aChildProgramThatBuildsNoServerFailsEachRequestWithAClearError() throws Exception {
+        var recorder = new Recorder();
+        BaseServer<?> server = Kind.TCP.create(Scripted.ECHO, recorder, ServerOptions.defaults().withConcurrency(
+                Concurrency.forking().withChildMain(NotAServerMain.class).withWarmChildren(0)), dir);
+        servers.add(server);
+        Serving serving = Serving.start(server);
+        try (Client client = Kind.TCP.connect(server)) {
+            client.send("hello");
+            assertNull(client.receive(), "the request is closed");
+        }
+        assertTrue(recorder.firstError.await(20, TimeUnit.SECONDS));
+        String message = recorder.errors.getFirst().getMessage();
+        assertTrue(message.contains("exited with status 0 before taking a request")
+                && message.contains("must build the same server"), message);
+        serving.shutdownAndAwait();
+    }
 }
