@@ -1,23 +1,27 @@
 package dev.pier.app;
 
-import picocli.CommandLine;
+import dev.pier.app.cli.Cli;
+import dev.pier.app.echo.EchoCommand;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** The {@code pier} command. */
-@Command(name = "pier", mixinStandardHelpOptions = true, version = "pier 0.1.0",
+@Command(name = "pier", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Network servers and clients: the socketserver model and the event-driven model.",
-        subcommands = {})
+        subcommands = {EchoCommand.class})
 public final class Main implements Runnable {
 
-    @CommandLine.Spec
-    private CommandLine.Model.CommandSpec spec;
+    @Spec
+    private CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Main()).execute(args));
+        System.exit(Cli.commandLine(new Main()).execute(args));
     }
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
+        throw new ParameterException(spec.commandLine(), "a command is required");
     }
 }

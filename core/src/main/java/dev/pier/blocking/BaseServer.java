@@ -302,6 +302,9 @@ public abstract class BaseServer<R> implements AutoCloseable {
         try {
             incoming = getRequest();
         } catch (ClosedChannelException e) {
+            if (isClosed()) {
+                return;   // closed while serving, as by a handler calling close(): the loop stops
+            }
             throw e;
         } catch (IOException e) {
             LOG.log(Level.DEBUG, "Dropped a request that failed on arrival", e);
@@ -337,13 +340,20 @@ public abstract class BaseServer<R> implements AutoCloseable {
         }
     }
 
-    /** The whole life of one request where the strategy runs it. */
-    private void runRequest(R request, SocketAddress client) {
-        ScopedValue.where(HANDLING, this).run(() -> {
+    /**
+     * The whole life of one request, wherever the strategy runs it: finishRequest, handleError if that threw,
+     * shutdownRequest. A strategy that runs requests in another process calls this there.
+     *
+     * @return false if the request failed (handleError was called)
+     */
+    final boolean runRequest(R request, SocketAddress client) {
+        return ScopedValue.where(HANDLING, this).call(() -> {
             try {
                 finishRequest(request, client);
+                return true;
             } catch (Exception e) {
                 handleError(request, client, e);
+                return false;
             } finally {
                 shutdownRequest(request);
             }

@@ -7,7 +7,7 @@ import java.net.BindException;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -83,8 +83,11 @@ public non-sealed class UnixDatagramServer extends DatagramServer {
         UnixDatagramSocket.Datagram datagram;
         try {
             datagram = timeout == null ? server.receive(receiveBuffer) : server.receive(receiveBuffer, timeout);
-        } catch (AsynchronousCloseException e) {
-            return false;   // closed while serving, as by a handler calling close(): the loop stops
+        } catch (ClosedChannelException e) {
+            if (isClosed()) {
+                return false;   // closed while serving, as by a handler calling close(): the loop stops
+            }
+            throw e;
         }
         if (datagram == null || waker.boundAddress().equals(datagram.sender())) {
             return false;

@@ -27,6 +27,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -266,6 +267,28 @@ class ServerMatrixTest {
             return;
         }
         serving.awaitStopped();
+    }
+
+    @MatrixTest
+    void closeCalledByAHandlerStopsServingAndClosesTheSocket(Kind kind, Concurrency concurrency) throws Exception {
+        var closeReturned = new CountDownLatch(1);
+        BaseServer<?> server = server(kind, concurrency, (line, s) -> {
+            s.close();
+            closeReturned.countDown();
+            return "closing";
+        });
+        Serving serving = Serving.start(server);
+        try (Client client = kind.connect(server)) {
+            if (kind.stream) {
+                assertEquals("closing", client.exchange("close"));
+            } else {
+                client.send("close");   // the reply cannot go out: the handler closed the socket it goes through
+            }
+        }
+        serving.awaitStopped();
+        assertTrue(closeReturned.await(20, TimeUnit.SECONDS));
+        assertTrue(server.isClosed());
+        assertTrue(kind.listeningClosed(server));
     }
 
     @MatrixTest

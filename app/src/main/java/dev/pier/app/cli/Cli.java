@@ -1,0 +1,29 @@
+package dev.pier.app.cli;
+
+import picocli.CommandLine;
+
+/**
+ * The conventions every pier command follows: exit status 2 with a one-line error and the usage for a bad command
+ * line, exit status 1 with a one-line message for a failure, never a stack trace unless {@code PIER_DEBUG} is set.
+ */
+public final class Cli {
+
+    private Cli() {}
+
+    /** A command line for {@code command} that follows these conventions. */
+    public static CommandLine commandLine(Object command) {
+        return commandLine(command, debugRequested(System.getenv("PIER_DEBUG")));
+    }
+
+    static CommandLine commandLine(Object command, boolean debug) {
+        return new CommandLine(command)
+                .registerConverter(SocketKind.class, new LowerCaseChoice<>(SocketKind.class))
+                .registerConverter(ConcurrencyMode.class, new LowerCaseChoice<>(ConcurrencyMode.class))
+                .setParameterExceptionHandler(new UsageErrorHandler())
+                .setExecutionExceptionHandler(new FailureHandler(debug));
+    }
+
+    static boolean debugRequested(String value) {
+        return value != null && !value.isBlank() && !value.equals("0");
+    }
+}

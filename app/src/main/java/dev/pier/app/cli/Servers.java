@@ -1,0 +1,190 @@
+package dev.pier.app.cli;
+
+import dev.pier.blocking.BaseServer;
+import dev.pier.blocking.Concurrency;
+import dev.pier.blocking.ServerOptions;
+import dev.pier.blocking.TcpServer;
+import dev.pier.blocking.UdpServer;
+import dev.pier.blocking.UnixDatagramServer;
+import dev.pier.blocking.UnixStreamServer;
+import dev.pier.endpoint.ServerEndpoint;
+import dev.pier.endpoint.TcpEndpoint;
+import dev.pier.endpoint.UdpEndpoint;
+import dev.pier.endpoint.UnixDatagramEndpoint;
+import dev.pier.endpoint.UnixEndpoint;
+import dev.pier.reactor.ListeningPort;
+import dev.pier.reactor.Reactor;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.SocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** Starts a {@link Service} on the endpoint and with the concurrency chosen on the command line. */
+public final class Servers {
+
+    private Servers() {}
+
+    /**
+     * Binds {@code endpoint} and serves {@code service} on it in the background. A socket file left behind by a
+     * server that is gone is removed first.
+     *
+     * @throws CommandFailure if the endpoint cannot be bound (in use, not local, not permitted)
+     */
+    public static RunningServer start(Service service, ServerEndpoint endpoint, ConcurrencyMode concurrency) {
+        try {
+            if (socketFile(endpoint) instanceof Path path) {
+                SocketFiles.removeIfStale(path);
+            }
+            return concurrency == ConcurrencyMode.REACTOR
+                    ? onReactor(service, endpoint)
+                    : blocking(service, endpoint, blockingConcurrency(concurrency));
+        } catch (IOException | UncheckedIOException e) {
+            throw cannotListen(endpoint, e instanceof UncheckedIOException unchecked ? unchecked.getCause() : e);
+        }
+    }
+
+    private static Concurrency blockingConcurrency(ConcurrencyMode mode) {
+        return switch (mode) {
+            case SYNC -> Concurrency.synchronous();
+            case THREADS -> Concurrency.threads().withCloseGracePeriod(Serving.GRACE);
+            case VIRTUAL -> Concurrency.virtualThreads().withCloseGracePeriod(Serving.GRACE);
+            case FORKING -> throw new CommandFailure("--concurrency forking is not available in this version of pier");
+            case REACTOR -> throw new IllegalArgumentException("the reactor is not a blocking concurrency");
+        };
+    }
+
+    private static RunningServer blocking(Service service, ServerEndpoint endpoint, Concurrency concurrency)
+            throws IOException {
+        ServerOptions options = ServerOptions.defaults().withConcurrency(concurrency);
+        BaseServer<?> server = switch (endpoint) {
+            case TcpEndpoint tcp -> new TcpServer(tcp.socketAddress(), service.streamHandler(), options);
+            case UdpEndpoint udp -> new UdpServer(udp.socketAddress(), service.datagramHandler(), options);
+            case UnixEndpoint unix -> new UnixStreamServer(unix.path(), service.streamHandler(), options);
+            case UnixDatagramEndpoint unixgram ->
+                    new UnixDatagramServer(unixgram.path(), service.datagramHandler(), options);
+        };
+        CompletableFuture<Void> finished = new CompletableFuture<>();
+        Thread.ofPlatform().name("pier-" + service.name()).start(() -> {
+            try {
+                server.serveForever();
+                finished.complete(null);
+            } catch (Throwable failure) {
+                finished.completeExceptionally(failure);
+            }
+        });
+        return new Running(endpoint, server.address(), finished) {
+            @Override
+            public void stop(Duration grace) {
+                // shutdown() waits for a synchronous server's request in progress, and close() for a threaded
+                // server's; past the grace period the process exits without them.
+                Thread stopping = Thread.ofVirtual().start(() -> {
+                    server.shutdown();
+                    server.close();
+                });
+                try {
+                    stopping.join(grace);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                removeSocketFile();
+            }
+        };
+    }
+
+    private static RunningServer onReactor(Service service, ServerEndpoint endpoint) {
+        Reactor reactor = Reactor.start();
+        ListeningPort port;
+        try {
+            port = switch (endpoint) {
+                case TcpEndpoint tcp -> reactor.listenTcp(tcp.socketAddress(), service.protocolFactory(),
+                        Reactor.SYSTEM_MAX_BACKLOG);
+                case UdpEndpoint udp -> reactor.listenUdp(udp.socketAddress(), service.datagramProtocol().get());
+                case UnixEndpoint unix -> reactor.listenUnix(unix.path(), service.protocolFactory());
+                case UnixDatagramEndpoint unixgram ->
+                        reactor.listenUnixDatagram(unixgram.path(), service.datagramProtocol().get());
+            };
+        } catch (RuntimeException e) {
+            reactor.close();
+            throw e;
+        }
+        CompletableFuture<Void> finished = reactor.whenStopped().toCompletableFuture();
+        return new Running(endpoint, port.address(), finished) {
+            @Override
+            public void stop(Duration grace) {
+                reactor.stop(grace);
+                try {
+                    // The reactor closes what is left once the grace period is over; allow it a moment for that.
+                    finished.get(grace.plusSeconds(1).toMillis(), TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (ExecutionException | TimeoutException failedOrStuck) {
+                    // A failure is reported through finished(); a stuck loop ends with the process.
+                }
+                removeSocketFile();
+            }
+        };
+    }
+
+    /** A server listening on {@code endpoint}, bound at {@code bound}. */
+    private abstract static class Running implements RunningServer {
+        private final ServerEndpoint endpoint;
+        private final SocketAddress bound;
+        private final CompletableFuture<Void> finished;
+
+        Running(ServerEndpoint endpoint, SocketAddress bound, CompletableFuture<Void> finished) {
+            this.endpoint = endpoint;
+            this.bound = bound;
+            this.finished = finished;
+        }
+
+        @Override
+        public String endpoint() {
+            // A socket file is described by the path the user gave, not the one the system reports.
+            return socketFile(endpoint) == null ? endpoint.bound(bound).describe() : endpoint.describe();
+        }
+
+        @Override
+        public CompletableFuture<Void> finished() {
+            return finished;
+        }
+
+        void removeSocketFile() {
+            if (socketFile(endpoint) instanceof Path path) {
+                try {
+                    Files.deleteIfExists(path);
+                } catch (IOException e) {
+                    throw new CommandFailure("cannot remove the socket file " + path + ": " + e.getMessage(), e);
+                }
+            }
+        }
+    }
+
+    private static Path socketFile(ServerEndpoint endpoint) {
+        return switch (endpoint) {
+            case UnixEndpoint unix -> unix.path();
+            case UnixDatagramEndpoint unixgram -> unixgram.path();
+            case TcpEndpoint tcp -> null;
+            case UdpEndpoint udp -> null;
+        };
+    }
+
+    private static CommandFailure cannotListen(ServerEndpoint endpoint, Throwable cause) {
+        Throwable root = cause;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        // The system's own words ("Permission denied"), without the layers that wrapped them.
+        String reason = String.valueOf(root.getMessage());
+        if (reason.toLowerCase(Locale.ROOT).contains("address already in use")) {
+            return new CommandFailure("address already in use: " + endpoint.describe(), cause);
+        }
+        return new CommandFailure("cannot listen on " + endpoint.describe() + ": " + reason, cause);
+    }
+}

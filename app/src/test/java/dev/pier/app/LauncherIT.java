@@ -1,0 +1,104 @@
+package dev.pier.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The {@code ./pier} launcher and the JDK search it shares with the test script. */
+@Timeout(60)
+class LauncherIT {
+
+    private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(30);
+
+    @TempDir
+    Path directory;
+
+    @Test
+    void runsTheBuiltApplication() throws Exception {
+        // This build has just packaged the application: tell the launcher so, or it would rebuild it under us.
+        Path stamp = PierProcess.root().resolve("app/target/.pier-build-stamp");
+        if (!Files.exists(stamp)) {
+            Files.createFile(stamp);
+        }
+        Files.setLastModifiedTime(stamp, FileTime.from(Instant.now()));
+        try (PierProcess pier = PierProcess.run(directory, Map.of(),
+                PierProcess.root().resolve("pier").toString(), "--version")) {
+            assertEquals(0, pier.exitStatus(EXIT_TIMEOUT), () -> output(pier));
+            assertTrue(pier.stdout().getFirst().matches("pier \\d+\\.\\d+\\.\\d+.*"), () -> output(pier));
+        }
+    }
+
+    @Test
+    void refusesClearlyWithoutJdk25() throws Exception {
+        Path tools = toolsWithOnly("bash", "dirname", "readlink", "sed");
+        Path jdk17 = fakeJdk(directory.resolve("jvm/jdk-17"), 17);
+        executable(tools.resolve("java"), "exec " + jdk17.resolve("bin/java") + " \"$@\"");
+        try (PierProcess pier = PierProcess.run(directory, Map.of("JAVA_HOME", jdk17.toString(),
+                "PATH", tools.toString(), "PIER_JVM_DIRS", directory.resolve("jvm").toString()),
+                PierProcess.root().resolve("pier").toString(), "--version")) {
+            assertEquals(1, pier.exitStatus(EXIT_TIMEOUT));
+            assertEquals(List.of(), pier.stdout());
+            assertTrue(pier.stderr().startsWith("pier: no JDK 25 or newer found"), () -> output(pier));
+            assertEquals(1, pier.stderr().lines().count(), () -> output(pier));
+        }
+    }
+
+    @Test
+    void findsJdk25AmongTheInstalledJdks() throws Exception {
+        Path jvms = Files.createDirectories(directory.resolve("jvm"));
+        fakeJdk(jvms.resolve("jdk-17"), 17);
+        Path jdk25 = jvms.resolve("jdk-25");
+        executable(Files.createDirectories(jdk25.resolve("bin")).resolve("java"),
+                "exec " + Path.of(System.getProperty("java.home"), "bin", "java") + " \"$@\"");
+        Path tools = toolsWithOnly("bash", "dirname", "readlink", "sed");
+        try (PierProcess search = PierProcess.run(directory, Map.of("PATH", tools.toString(),
+                "PIER_JVM_DIRS", jvms.toString()), "/bin/bash", "-c",
+                "unset JAVA_HOME; . \"$1\" && pier_find_java && echo \"$JAVA\"", "search",
+                PierProcess.root().resolve("scripts/java-home.sh").toString())) {
+            assertEquals(0, search.exitStatus(EXIT_TIMEOUT), () -> output(search));
+            assertEquals(List.of(jdk25.resolve("bin/java").toString()), search.stdout());
+        }
+    }
+
+    /** A directory holding the named programs and nothing else, to use as PATH. */
+    private Path toolsWithOnly(String... programs) throws Exception {
+        Path tools = Files.createDirectories(directory.resolve("bin"));
+        for (String program : programs) {
+            Path real = List.of(Path.of("/usr/bin", program), Path.of("/bin", program)).stream()
+                    .filter(Files::isExecutable).findFirst().orElseThrow();
+            executable(tools.resolve(program), "exec " + real + " \"$@\"");
+        }
+        return tools;
+    }
+
+    /** A JDK whose java reports {@code version}, as {@code -XshowSettings:properties -version} does. */
+    private static Path fakeJdk(Path home, int version) throws Exception {
+        executable(Files.createDirectories(home.resolve("bin")).resolve("java"),
+                "echo '    java.specification.version = " + version + "' >&2");
+        return home;
+    }
+
+    private static void executable(Path file, String script) throws Exception {
+        Files.writeString(file, "#!/bin/sh\n" + script + "\n");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
+    private static String output(PierProcess process) {
+        try {
+            return "stdout: " + process.stdout() + "\nstderr: " + process.stderr();
+        } catch (Exception e) {
+            return "(output unavailable: " + e + ")";
+        }
+    }
+}

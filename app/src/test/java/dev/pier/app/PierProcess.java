@@ -1,0 +1,167 @@
+package dev.pier.app;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A pier command running as its own process, as a user runs it: its output is read as it comes, its ready line can
+ * be awaited, and it can be sent SIGTERM. Closing it kills the process if it is still running.
+ */
+public final class PierProcess implements AutoCloseable {
+
+    /** The longest wait for a JVM to start and bind, generous for a loaded two-core machine. */
+    public static final Duration START_TIMEOUT = Duration.ofSeconds(20);
+
+    private static final Pattern INET_PORT = Pattern.compile(":(\\d+):interface=");
+
+    private final Process process;
+    private final CompletableFuture<String> firstLine = new CompletableFuture<>();
+    private final CompletableFuture<List<String>> stdout;
+    private final CompletableFuture<String> stderr;
+
+    private PierProcess(Process process) {
+        this.process = process;
+        this.stdout = readLines(process.getInputStream(), firstLine);
+        this.stderr = readLines(process.getErrorStream(), new CompletableFuture<>())
+                .thenApply(lines -> String.join("\n", lines));
+    }
+
+    /** Runs {@code pier ARGS} on the packaged application in {@code directory}, as the launcher would. */
+    public static PierProcess start(Path directory, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(Arrays.asList(property("pier.jvmFlags").trim().split("\\s+")));
+        // Quicker start-up; these tests check behaviour, not speed.
+        command.add("-XX:TieredStopAtLevel=1");
+        command.addAll(List.of("--module-path", property("pier.modulePath"),
+                "--module", "dev.pier.app/dev.pier.app.Main"));
+        command.addAll(Arrays.asList(args));
+        return run(new ProcessBuilder(command).directory(directory.toFile()));
+    }
+
+    /** Runs {@code command} in {@code directory} with {@code environment} added to this JVM's. */
+    public static PierProcess run(Path directory, Map<String, String> environment, String... command) {
+        ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile());
+        builder.environment().putAll(environment);
+        return run(builder);
+    }
+
+    private static PierProcess run(ProcessBuilder builder) {
+        try {
+            return new PierProcess(builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .start());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + builder.command(), e);
+        }
+    }
+
+    /** The root of the source tree (where the launcher is). */
+    public static Path root() {
+        return Path.of(property("pier.root")).toAbsolutePath().normalize();
+    }
+
+    private static String property(String name) {
+        String value = System.getProperty(name);
+        if (value == null) {
+            throw new IllegalStateException("system property " + name + " is not set: run these tests with Maven (verify)");
+        }
+        return value;
+    }
+
+    /** The first line on stdout, waiting for it to be printed. */
+    public String readyLine() throws InterruptedException, TimeoutException {
+        try {
+            return firstLine.get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw new AssertionError("no line on stdout; the process exited with "
+                    + process.onExit().thenApply(Process::exitValue).getNow(null)
+                    + " and stderr: " + stderr.getNow("(still open)"), e.getCause());
+        }
+    }
+
+    /** The port in the ready line ({@code ...:PORT:interface=HOST}). */
+    public int port() throws InterruptedException, TimeoutException {
+        Matcher port = INET_PORT.matcher(readyLine());
+        if (!port.find()) {
+            throw new AssertionError("no port in the ready line: " + readyLine());
+        }
+        return Integer.parseInt(port.group(1));
+    }
+
+    /** The process id, e.g. to send it another signal. */
+    public long pid() {
+        return process.pid();
+    }
+
+    /** Sends SIGTERM. */
+    public void terminate() {
+        // Through the handle: Process.destroy() would also close our ends of stdout and stderr, losing what the
+        // process prints while it stops.
+        process.toHandle().destroy();
+    }
+
+    /** Waits for the process to exit and returns its status. */
+    public int exitStatus(Duration timeout) throws InterruptedException, TimeoutException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new TimeoutException("still running after " + timeout);
+        }
+        return process.exitValue();
+    }
+
+    /** True if the process is still running after {@code timeout}. */
+    public boolean stillRunningAfter(Duration timeout) throws InterruptedException {
+        return !process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Every line on stdout, once the process closed it. */
+    public List<String> stdout() throws Exception {
+        return stdout.get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Everything on stderr, once the process closed it. */
+    public String stderr() throws Exception {
+        return stderr.get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
+    private static CompletableFuture<List<String>> readLines(InputStream stream, CompletableFuture<String> first) {
+        CompletableFuture<List<String>> all = new CompletableFuture<>();
+        Thread.ofVirtual().start(() -> {
+            List<String> lines = new ArrayList<>();
+            try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream, UTF_8))) {
+                for (String line; (line = reader.readLine()) != null; ) {
+                    first.complete(line);
+                    lines.add(line);
+                }
+                first.completeExceptionally(new IOException("end of output"));
+                all.complete(lines);
+            } catch (IOException e) {
+                first.completeExceptionally(e);
+                all.completeExceptionally(e);
+            }
+        });
+        return all;
+    }
+}

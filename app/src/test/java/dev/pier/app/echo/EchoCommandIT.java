@@ -1,0 +1,210 @@
+package dev.pier.app.echo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pier.app.PierProcess;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** {@code pier echo} run as a process, the way a user runs it. */
+@Timeout(60)
+class EchoCommandIT {
+
+    private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(20);
+
+    @TempDir
+    Path directory;
+
+    private PierProcess pier;
+
+    @AfterEach
+    void killTheServer() throws InterruptedException {
+        if (pier != null) {
+            pier.close();
+        }
+    }
+
+    @ParameterizedTest(name = "{0} with {1}")
+    @CsvSource({
+        "tcp, sync", "tcp, threads", "tcp, virtual", "tcp, reactor",
+        "udp, sync", "udp, threads", "udp, virtual", "udp, reactor",
+        "unix, sync", "unix, threads", "unix, virtual", "unix, reactor",
+        "unixgram, sync", "unixgram, threads", "unixgram, virtual", "unixgram, reactor"})
+    void printsWhereItServesEchoesAndStopsCleanlyOnSigterm(String transport, String concurrency) throws Exception {
+        boolean unix = transport.startsWith("unix");
+        pier = PierProcess.start(directory, "echo", "--transport", transport, "--concurrency", concurrency,
+                "--port", "0");
+
+        String ready = pier.readyLine();
+        if (unix) {
+            assertEquals("Serving echo on " + transport + ":pier-echo.sock", ready);
+            assertTrue(Files.exists(directory.resolve("pier-echo.sock")), "socket file created");
+        } else {
+            assertTrue(ready.matches("Serving echo on " + transport + ":\\d+:interface=127\\.0\\.0\\.1"), ready);
+        }
+        String message = "hello world\n";
+        String reply = switch (transport) {
+            case "tcp" -> {
+                try (SocketChannel client = EchoClients.connect(pier.port())) {
+                    yield EchoClients.roundTrip(client, message);
+                }
+            }
+            case "unix" -> {
+                try (SocketChannel client = EchoClients.connect(directory.resolve("pier-echo.sock"))) {
+                    yield EchoClients.roundTrip(client, message);
+                }
+            }
+            case "udp" -> EchoClients.udpRoundTrip(pier.port(), message);
+            default -> EchoClients.unixDatagramRoundTrip(directory.resolve("pier-echo.sock"),
+                    directory.resolve("client.sock"), message);
+        };
+        assertEquals(message, reply);
+
+        pier.terminate();
+        assertEquals(0, pier.exitStatus(EXIT_TIMEOUT));
+        assertEquals(List.of(ready, "Stopped"), pier.stdout());
+        assertEquals("", pier.stderr());
+        assertFalse(Files.exists(directory.resolve("pier-echo.sock")), "socket file removed");
+    }
+
+    @Test
+    void aRequestInProgressFinishesAfterSigterm() throws Exception {
+        pier = PierProcess.start(directory, "echo", "--port", "0", "--concurrency", "threads");
+        try (SocketChannel client = EchoClients.connect(pier.port())) {
+            assertEquals("before\n", EchoClients.roundTrip(client, "before\n"));
+
+            pier.terminate();
+            assertTrue(pier.stillRunningAfter(Duration.ofMillis(500)), "waits for the open connection");
+            assertEquals("after\n", EchoClients.roundTrip(client, "after\n"));
+        }
+        assertEquals(0, pier.exitStatus(EXIT_TIMEOUT));
+        assertEquals("Stopped", pier.stdout().getLast());
+    }
+
+    @Test
+    void aRequestThatDoesNotFinishIsCutOffAfterTheGracePeriod() throws Exception {
+        pier = PierProcess.start(directory, "echo", "--port", "0", "--concurrency", "virtual");
+        try (SocketChannel client = EchoClients.connect(pier.port())) {
+            assertEquals("hello\n", EchoClients.roundTrip(client, "hello\n"));
+            long start = System.nanoTime();
+            pier.terminate();
+            assertEquals(0, pier.exitStatus(EXIT_TIMEOUT));
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            assertTrue(took.compareTo(Duration.ofSeconds(4)) > 0, "waited for the grace period, only " + took);
+            assertEquals("Stopped", pier.stdout().getLast());
+        }
+    }
+
+    @Test
+    void sigintStopsItCleanlyToo() throws Exception {
+        pier = PierProcess.start(directory, "echo", "--transport", "unix", "--concurrency", "reactor");
+        pier.readyLine();
+        Process kill = new ProcessBuilder("kill", "-INT", String.valueOf(pier.pid())).inheritIO().start();
+        assertEquals(0, kill.waitFor());
+        assertEquals(0, pier.exitStatus(EXIT_TIMEOUT));
+        assertEquals("Stopped", pier.stdout().getLast());
+        assertFalse(Files.exists(directory.resolve("pier-echo.sock")), "socket file removed");
+    }
+
+    @Test
+    void replacesTheSocketFileOfAServerThatWasKilled() throws Exception {
+        Path path = directory.resolve("pier-echo.sock");
+        try (ServerSocketChannel killed = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            killed.bind(UnixDomainSocketAddress.of(path));
+        }
+        pier = PierProcess.start(directory, "echo", "--transport", "unix");
+        assertEquals("Serving echo on unix:pier-echo.sock", pier.readyLine());
+        try (SocketChannel client = EchoClients.connect(path)) {
+            assertEquals("fresh\n", EchoClients.roundTrip(client, "fresh\n"));
+        }
+    }
+
+    @Test
+    void aBadOptionExitsWithStatus2AndTheUsage() throws Exception {
+        pier = PierProcess.start(directory, "echo", "--transport", "sctp");
+        assertEquals(2, pier.exitStatus(EXIT_TIMEOUT));
+        List<String> stderr = pier.stderr().lines().toList();
+        assertEquals("pier echo: Invalid value for option '--transport': expected one of tcp, udp, unix, unixgram,"
+                + " not 'sctp'", stderr.getFirst());
+        assertTrue(stderr.get(1).startsWith("Usage: pier echo "), stderr.get(1));
+        assertEquals(List.of(), pier.stdout());
+    }
+
+    @Test
+    void aPortOutOfRangeExitsWithStatus2() throws Exception {
+        pier = PierProcess.start(directory, "echo", "--port", "65536");
+        assertEquals(2, pier.exitStatus(EXIT_TIMEOUT));
+        assertEquals("pier echo: --port must be between 0 and 65535, not 65536",
+                pier.stderr().lines().findFirst().orElseThrow());
+    }
+
+    @Test
+    void anUnknownInterfaceExitsWithStatus2() throws Exception {
+        pier = PierProcess.start(directory, "echo", "--iface", "no-such-host.invalid");
+        assertEquals(2, pier.exitStatus(EXIT_TIMEOUT));
+        assertEquals("pier echo: --iface: unknown host 'no-such-host.invalid'",
+                pier.stderr().lines().findFirst().orElseThrow());
+    }
+
+    @ParameterizedTest(name = "with {0}")
+    @ValueSource(strings = {"virtual", "reactor"})
+    void aBusyTcpPortExitsWithStatus1AndOneLine(String concurrency) throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+            int port = taken.getLocalPort();
+            pier = PierProcess.start(directory, "echo", "--port", String.valueOf(port), "--concurrency", concurrency);
+            assertEquals(1, pier.exitStatus(EXIT_TIMEOUT));
+            assertEquals("pier: address already in use: tcp:" + port + ":interface=127.0.0.1", pier.stderr());
+            assertEquals(List.of(), pier.stdout());
+        }
+    }
+
+    @Test
+    void aBusyUdpPortExitsWithStatus1AndOneLine() throws Exception {
+        try (DatagramSocket taken = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            int port = taken.getLocalPort();
+            pier = PierProcess.start(directory, "echo", "--transport", "udp", "--port", String.valueOf(port));
+            assertEquals(1, pier.exitStatus(EXIT_TIMEOUT));
+            assertEquals("pier: address already in use: udp:" + port + ":interface=127.0.0.1", pier.stderr());
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"unix", "unixgram"})
+    void aSocketFileInUseExitsWithStatus1AndIsLeftAlone(String transport) throws Exception {
+        Path path = directory.resolve("busy.sock");
+        pier = PierProcess.start(directory, "echo", "--transport", transport, "--path", "busy.sock");
+        pier.readyLine();
+        try (PierProcess second = PierProcess.start(directory, "echo", "--transport", transport, "--path",
+                "busy.sock")) {
+            assertEquals(1, second.exitStatus(EXIT_TIMEOUT));
+            assertEquals("pier: address already in use: " + transport + ":busy.sock", second.stderr());
+        }
+        if (transport.equals("unix")) {
+            try (SocketChannel client = EchoClients.connect(path)) {
+                assertEquals("still served\n", EchoClients.roundTrip(client, "still served\n"));
+            }
+        } else {
+            assertEquals("still served\n",
+                    EchoClients.unixDatagramRoundTrip(path, directory.resolve("client.sock"), "still served\n"));
+        }
+    }
+}
