@@ -49,6 +49,13 @@ public final class ForkedChildMain {
                 return "stopping";
             }
         },
+        CLOSE_SERVER {
+            @Override
+            public String reply(String line, BaseServer<?> server) {
+                server.close();
+                return "closing";
+            }
+        },
         /** "pid": the handling process's pid; "exit": System.exit(7); "wait": no answer until the client's next line. */
         PROCESS {
             @Override
