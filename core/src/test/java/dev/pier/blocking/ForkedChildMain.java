@@ -56,11 +56,12 @@ public final class ForkedChildMain {
                 return "closing";
             }
         },
-        /** "pid": the handling process's pid; "exit": System.exit(7); "wait": no answer until the client's next line. */
+        /** "address": the server's address as the child sees it; "exit": System.exit(7); else the child's pid. */
         PROCESS {
             @Override
             public String reply(String line, BaseServer<?> server) {
                 return switch (line) {
+                    case "address" -> server.address().toString();
                     case "exit" -> {
                         System.exit(7);
                         yield "not reached";

@@ -66,6 +66,16 @@ class ForkingServerTest {
     }
 
     @Test
+    void aChildsServerHasTheParentsAddress() throws Exception {
+        BaseServer<?> server = tcpServer(Scripted.PROCESS, Concurrency.forking().withWarmChildren(1));
+        Serving serving = Serving.start(server);
+        try (Client client = Kind.TCP.connect(server)) {
+            assertEquals(server.address().toString(), client.exchange("address"));
+        }
+        serving.shutdownAndAwait();
+    }
+
+    @Test
     void killingAChildInTheMiddleOfARequestCostsOnlyThatRequest() throws Exception {
         BaseServer<?> server = tcpServer(Scripted.PROCESS, Concurrency.forking());
         Serving serving = Serving.start(server);
