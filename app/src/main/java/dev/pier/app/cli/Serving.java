@@ -20,7 +20,7 @@ public final class Serving {
     /** Starts the server {@code start} returns and serves {@code service} with it until a stop signal. */
     public static int untilStopped(String service, Supplier<RunningServer> start, PrintWriter out) {
         // Installed before the ready line, so that a signal sent as soon as it is seen stops gracefully.
-        CompletableFuture<String> stopRequested = StopSignal.install();
+        CompletableFuture<Void> stopRequested = StopSignal.install();
         RunningServer server = start.get();
         out.println("Serving " + service + " on " + server.endpoint());
         out.flush();
