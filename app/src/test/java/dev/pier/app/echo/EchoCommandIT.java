@@ -86,9 +86,10 @@ class EchoCommandIT {
         assertFalse(Files.exists(directory.resolve("pier-echo.sock")), "socket file removed");
     }
 
-    @Test
-    void aRequestInProgressFinishesAfterSigterm() throws Exception {
-        pier = PierProcess.start(directory, "echo", "--port", "0", "--concurrency", "threads");
+    @ParameterizedTest(name = "with {0}")
+    @ValueSource(strings = {"sync", "threads", "virtual", "reactor"})
+    void aRequestInProgressFinishesAfterSigterm(String concurrency) throws Exception {
+        pier = PierProcess.start(directory, "echo", "--port", "0", "--concurrency", concurrency);
         try (SocketChannel client = EchoClients.connect(pier.port())) {
             assertEquals("before\n", EchoClients.roundTrip(client, "before\n"));
 
