@@ -2,9 +2,11 @@
 module dev.pier.app {
     requires dev.pier;
     requires info.picocli;
+    requires java.logging;
     requires jdk.unsupported;
 
     opens dev.pier.app to info.picocli;
     opens dev.pier.app.cli to info.picocli;
     opens dev.pier.app.echo to info.picocli;
+    opens dev.pier.app.poetry to info.picocli;
 }

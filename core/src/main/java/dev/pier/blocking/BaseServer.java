@@ -3,6 +3,7 @@ package dev.pier.blocking;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.SocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.Objects;
@@ -75,6 +76,9 @@ public abstract class BaseServer<R> implements AutoCloseable {
 
     /** Binds and activates the server; the constructor does this unless told not to. On failure, closes. */
     public final void bindAndActivate() throws IOException {
+        if (dispatcher instanceof ForkedChild) {
+            return; // the parent listens; in a forked child this server only handles a request handed over to it
+        }
         try {
             serverBind();
             serverActivate();
@@ -103,6 +107,11 @@ public abstract class BaseServer<R> implements AutoCloseable {
             servingThread = Thread.currentThread();
         }
         try {
+            if (dispatcher instanceof ForkedChild child) {
+                child.serve(this);
+                return;
+            }
+            dispatcher.serving();
             while (!shutdownRequested && !Thread.currentThread().isInterrupted()) {
                 if (awaitRequest(null)) {
                     handleReadyRequest();
@@ -133,6 +142,11 @@ public abstract class BaseServer<R> implements AutoCloseable {
                 throw new IllegalStateException("serveForever is running on " + servingThread.getName());
             }
         }
+        if (dispatcher instanceof ForkedChild child) {
+            child.serve(this);
+            return;
+        }
+        dispatcher.serving();
         Duration timeout = options.timeout();
         long deadline = timeout == null ? 0 : System.nanoTime() + timeout.toNanos();
         while (true) {
@@ -250,7 +264,8 @@ public abstract class BaseServer<R> implements AutoCloseable {
     /** Hands the request to the concurrency strategy, which calls {@link #finishRequest} where it runs it. */
     protected void processRequest(R request, SocketAddress clientAddress) throws Exception {
         dispatcher.dispatch(new RequestJob(request, clientAddress,
-                () -> runRequest(request, clientAddress), () -> closeRequest(request)));
+                () -> runRequest(request, clientAddress), () -> closeRequest(request),
+                () -> forkRequest(request, clientAddress)));
     }
 
     /** Makes a handler for the request and runs it: setup, handle, finish. */
@@ -287,6 +302,9 @@ public abstract class BaseServer<R> implements AutoCloseable {
         try {
             incoming = getRequest();
         } catch (ClosedChannelException e) {
+            if (isClosed()) {
+                return;   // closed while serving, as by a handler calling close(): the loop stops
+            }
             throw e;
         } catch (IOException e) {
             LOG.log(Level.DEBUG, "Dropped a request that failed on arrival", e);
@@ -322,13 +340,62 @@ public abstract class BaseServer<R> implements AutoCloseable {
         }
     }
 
-    /** The whole life of one request where the strategy runs it. */
-    private void runRequest(R request, SocketAddress client) {
-        ScopedValue.where(HANDLING, this).run(() -> {
+    /**
+     * The whole life of one request, wherever the strategy runs it: finishRequest, handleError if that threw,
+     * shutdownRequest. A strategy that runs requests in another process calls this there.
+     *
+     * @return false if the request failed (handleError was called)
+     */
+    final boolean runRequest(R request, SocketAddress client) {
+        return ScopedValue.where(HANDLING, this).call(() -> {
             try {
                 finishRequest(request, client);
+                return true;
             } catch (Exception e) {
                 handleError(request, client, e);
+                return false;
+            } finally {
+                shutdownRequest(request);
+            }
+        });
+    }
+
+    // ---- forking: handing a request to a child process ----
+
+    /**
+     * Describes a request for a forked child: the descriptor to copy into it and the bytes it needs besides.
+     * Server types that support {@link Forking} override this and {@link #adoptForkedRequest}.
+     */
+    ForkedRequest forkRequest(R request, SocketAddress clientAddress) throws IOException {
+        throw new UnsupportedOperationException(getClass().getName() + " cannot hand requests to a child process:"
+                + " forking works with TcpServer, UdpServer, UnixStreamServer and UnixDatagramServer");
+    }
+
+    /** In a forked child: rebuilds the request that {@link #forkRequest} described, owning {@code fd} now. */
+    IncomingRequest<R> adoptForkedRequest(int fd, ByteBuffer details) throws IOException {
+        throw new UnsupportedOperationException(getClass().getName() + " cannot take requests from a parent"
+                + " process: forking works with TcpServer, UdpServer, UnixStreamServer and UnixDatagramServer");
+    }
+
+    /**
+     * In a forked child: handles the handed-over request through the usual hooks.
+     *
+     * @return whether the handler finished without throwing
+     */
+    final boolean runForkedRequest(int fd, ByteBuffer details) throws IOException {
+        IncomingRequest<R> incoming = adoptForkedRequest(fd, details);
+        R request = incoming.request();
+        SocketAddress client = incoming.clientAddress();
+        return ScopedValue.where(HANDLING, this).call(() -> {
+            try {
+                finishRequest(request, client);
+                return true;
+            } catch (Exception e) {
+                handleError(request, client, e);
+                return false;
+            } catch (Error e) {
+                LOG.log(Level.ERROR, () -> "Fatal error while handling a request from " + client, e);
+                return false;
             } finally {
                 shutdownRequest(request);
             }

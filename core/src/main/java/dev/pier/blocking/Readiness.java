@@ -1,6 +1,7 @@
 package dev.pier.blocking;
 
 import java.io.IOException;
+import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.Selector;
 import java.time.Duration;
@@ -23,8 +24,24 @@ final class Readiness implements AutoCloseable {
         this.selector = opened;
     }
 
-    /** Waits until the channel is ready (true), {@code timeout} passes ({@code null}: no limit) or a wake-up. */
+    /**
+     * Waits until the channel is ready (true), {@code timeout} passes ({@code null}: no limit), a wake-up, or the
+     * server is closed (as by a handler calling close while the loop was about to wait).
+     */
     boolean await(Duration timeout) throws IOException {
+        if (!selector.isOpen()) {
+            return false;
+        }
+        try {
+            int ready = select(timeout);
+            selector.selectedKeys().clear();
+            return ready > 0;
+        } catch (ClosedSelectorException closedMeanwhile) {
+            return false;
+        }
+    }
+
+    private int select(Duration timeout) throws IOException {
         int ready;
         if (timeout == null) {
             ready = selector.select();
@@ -33,8 +50,7 @@ final class Readiness implements AutoCloseable {
         } else {
             ready = selector.select(Math.max(1, timeout.toMillis()));
         }
-        selector.selectedKeys().clear();
-        return ready > 0;
+        return ready;
     }
 
     void wakeUp() {

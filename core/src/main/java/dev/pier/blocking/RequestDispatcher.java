@@ -12,6 +12,7 @@ interface RequestDispatcher {
         return switch (concurrency) {
             case Synchronous synchronous -> new SynchronousDispatcher();
             case ThreadPerRequest threads -> new ThreadDispatcher(threads);
+            case Forking forking -> ForkingDispatcher.forServer(forking);
         };
     }
 
@@ -23,6 +24,10 @@ interface RequestDispatcher {
      * @throws InterruptedException if the serving thread was interrupted while waiting for capacity
      */
     void dispatch(RequestJob job) throws InterruptedException;
+
+    /** Called when {@code serveForever} or {@code handleRequest} begins, before it waits for a request. */
+    default void serving() {
+    }
 
     /** Called by the serving loop after each request or timeout (socketserver's {@code service_actions}). */
     default void serviceActions() {

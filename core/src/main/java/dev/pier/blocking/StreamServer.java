@@ -1,9 +1,11 @@
 package dev.pier.blocking;
 
+import dev.pier.unix.Descriptors;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.ProtocolFamily;
 import java.net.SocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -110,6 +112,19 @@ public abstract sealed class StreamServer extends BaseServer<SocketChannel> perm
         } catch (IOException e) {
             LOG.log(Level.DEBUG, "Closing a connection failed", e);
         }
+    }
+
+    /** A forked child gets a copy of the connection's descriptor. */
+    @Override
+    ForkedRequest forkRequest(SocketChannel request, SocketAddress clientAddress) {
+        return new ForkedRequest(Descriptors.of(request), ByteBuffer.allocate(0));
+    }
+
+    /** The JDK wraps a connection's descriptor in a channel only as the inherited channel, once per JVM. */
+    @Override
+    IncomingRequest<SocketChannel> adoptForkedRequest(int fd, ByteBuffer details) throws IOException {
+        SocketChannel connection = (SocketChannel) Descriptors.adoptAsInheritedChannel(fd);
+        return new IncomingRequest<>(connection, connection.getRemoteAddress());
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.pier.blocking;
 
+import dev.pier.unix.Descriptors;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.Inet6Address;
@@ -45,11 +46,22 @@ public non-sealed class UdpServer extends DatagramServer {
         this.requestedAddress = address;
         // One byte more than allowed, so that an oversized datagram shows instead of being cut silently.
         this.receiveBuffer = ByteBuffer.allocateDirect(options.maxPacketSize() + 1);
-        this.channel = DatagramChannel.open(address.getAddress() instanceof Inet6Address
-                ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
+        this.channel = openChannel(address, options);
         if (options.bindAndActivate()) {
             bindAndActivate();
         }
+    }
+
+    /**
+     * A socket of the address's family; for a forking server, of the JDK's default family instead (dual-stack where
+     * IPv6 is available), because that is the family the JDK assumes when a forked child wraps the socket.
+     */
+    private static DatagramChannel openChannel(InetSocketAddress address, ServerOptions options) throws IOException {
+        if (options.concurrency() instanceof Forking) {
+            return DatagramChannel.open();
+        }
+        return DatagramChannel.open(address.getAddress() instanceof Inet6Address
+                ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
     }
 
     public UdpServer(String host, int port, RequestHandlerFactory<DatagramRequest> handlerFactory,
@@ -117,12 +129,26 @@ public non-sealed class UdpServer extends DatagramServer {
             return null;
         }
         ByteBuffer data = ByteBuffer.allocate(receiveBuffer.remaining()).put(receiveBuffer).flip();
-        return new IncomingRequest<>(new DatagramRequest(data, this::send), sender);
+        return new IncomingRequest<>(new DatagramRequest(data, (datagram, target) -> send(channel, datagram, target)),
+                sender);
     }
 
-    private int send(ByteBuffer datagram, SocketAddress target) throws IOException {
+    /** A forked child gets a copy of the server's socket, to reply from the server's address. */
+    @Override
+    ForkedRequest forkRequest(DatagramRequest request, SocketAddress clientAddress) {
+        return new ForkedRequest(Descriptors.of(channel), describeForChild(request, clientAddress));
+    }
+
+    /** The JDK wraps the socket's descriptor in a channel as the inherited channel; the child only sends on it. */
+    @Override
+    IncomingRequest<DatagramRequest> adoptForkedRequest(int fd, ByteBuffer details) throws IOException {
+        DatagramChannel socket = (DatagramChannel) Descriptors.adoptAsInheritedChannel(fd);
+        return describedRequest(details, (datagram, target) -> send(socket, datagram, target));
+    }
+
+    private static int send(DatagramChannel via, ByteBuffer datagram, SocketAddress target) throws IOException {
         int length = datagram.remaining();
-        int sent = channel.send(datagram, target);
+        int sent = via.send(datagram, target);
         if (sent == 0 && length > 0) {
             LOG.log(Level.WARNING, "Dropped a reply to {0}: the socket send buffer is full", target);
         }

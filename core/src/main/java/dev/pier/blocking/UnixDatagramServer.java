@@ -7,7 +7,7 @@ import java.net.BindException;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -83,8 +83,11 @@ public non-sealed class UnixDatagramServer extends DatagramServer {
         UnixDatagramSocket.Datagram datagram;
         try {
             datagram = timeout == null ? server.receive(receiveBuffer) : server.receive(receiveBuffer, timeout);
-        } catch (AsynchronousCloseException e) {
-            return false;   // closed while serving, as by a handler calling close(): the loop stops
+        } catch (ClosedChannelException e) {
+            if (isClosed()) {
+                return false;   // closed while serving, as by a handler calling close(): the loop stops
+            }
+            throw e;
         }
         if (datagram == null || waker.boundAddress().equals(datagram.sender())) {
             return false;
@@ -96,7 +99,8 @@ public non-sealed class UnixDatagramServer extends DatagramServer {
         }
         receiveBuffer.flip();
         ByteBuffer data = ByteBuffer.allocate(receiveBuffer.remaining()).put(receiveBuffer).flip();
-        received = new IncomingRequest<>(new DatagramRequest(data, this::send), sender);
+        received = new IncomingRequest<>(new DatagramRequest(data, (reply, target) -> send(server, reply, target)),
+                sender);
         return true;
     }
 
@@ -122,12 +126,25 @@ public non-sealed class UnixDatagramServer extends DatagramServer {
         return request;
     }
 
-    private int send(ByteBuffer datagram, SocketAddress target) throws IOException {
+    private int send(UnixDatagramSocket via, ByteBuffer datagram, SocketAddress target) throws IOException {
         if (UNNAMED.equals(target)) {
             LOG.log(Level.DEBUG, "Dropped a reply to an unbound client of {0}", this);
             return 0;
         }
-        return socket.send(datagram, target);
+        return via.send(datagram, target);
+    }
+
+    /** A forked child gets a copy of the server's socket, to reply from the server's address. */
+    @Override
+    ForkedRequest forkRequest(DatagramRequest request, SocketAddress clientAddress) {
+        return new ForkedRequest(socket.fd(), describeForChild(request, clientAddress));
+    }
+
+    /** The child only sends on its copy of the server's socket; the parent keeps receiving on its own. */
+    @Override
+    IncomingRequest<DatagramRequest> adoptForkedRequest(int fd, ByteBuffer details) throws IOException {
+        UnixDatagramSocket copy = UnixDatagramSocket.adopt(fd);
+        return describedRequest(details, (reply, target) -> send(copy, reply, target));
     }
 
     /** Closes the socket, which removes its file. */

@@ -1,5 +1,12 @@
 package dev.pier.reactor;
 
+import dev.pier.endpoint.ClientEndpoint;
+import dev.pier.endpoint.TcpClientEndpoint;
+import dev.pier.endpoint.TcpEndpoint;
+import dev.pier.endpoint.UdpEndpoint;
+import dev.pier.endpoint.UnixClientEndpoint;
+import dev.pier.endpoint.UnixDatagramEndpoint;
+import dev.pier.endpoint.UnixEndpoint;
 import dev.pier.reactor.internal.EventLoop;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,9 +18,13 @@ import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -33,7 +44,10 @@ import java.util.function.Supplier;
  *         public void connectionMade(Transport t) { transport = t; }
  *         public void dataReceived(ByteBuffer data) { transport.write(data); }
  *     });
- *     Runtime.getRuntime().addShutdownHook(new Thread(() -> reactor.stop(Duration.ofSeconds(5))));
+ *     Runtime.getRuntime().addShutdownHook(new Thread(() -> {   // Ctrl-C: finish what is in progress
+ *         reactor.stop(Duration.ofSeconds(5));
+ *         reactor.whenStopped().toCompletableFuture().join();
+ *     }));
  *     reactor.run();   // serves until stopped
  * }
  * }</pre>
@@ -65,8 +79,9 @@ public final class Reactor implements Scheduler, AutoCloseable {
      *                              bytes (default 64 KiB)
      * @param lowWaterMark          ...and resumed when it drained to this many (default 16 KiB)
      * @param maxBufferedBytes      a connection whose unsent bytes pass this limit is aborted and the event logged:
-     *                              a peer that never reads cannot make memory grow without bound (default 16 MiB);
-     *                              also the limit of a UDP port's send queue
+     *                              a peer that never reads cannot make memory grow without bound (default 16 MiB).
+     *                              A single larger write counts too: send big data through a {@link Producer}, or
+     *                              raise the limit. Also the limit of a datagram port's send queue.
      * @param readBufferSize        the loop's one read buffer, the most a single {@code dataReceived} gets (64 KiB)
      * @param maxDatagramSize       longer datagrams are dropped and logged, never cut short (default 65507, the
      *                              largest UDP payload over IPv4)
@@ -266,6 +281,56 @@ public final class Reactor implements Scheduler, AutoCloseable {
         }
     }
 
+    // ---- endpoints ----
+
+    /** Listens where a parsed {@code tcp:} description says (port, interface, backlog). */
+    public ListeningPort listenTcp(TcpEndpoint endpoint, ProtocolFactory factory) {
+        return listenTcp(endpoint.socketAddress(), factory, endpoint.backlog());
+    }
+
+    /** Listens where a parsed {@code unix:} description says, and gives the socket file its {@code mode}. */
+    public ListeningPort listenUnix(UnixEndpoint endpoint, ProtocolFactory factory) {
+        ListeningPort port = listenUnix(endpoint.path(), factory, endpoint.backlog());
+        try {
+            Files.setPosixFilePermissions(endpoint.path(), permissions(endpoint.mode()));
+        } catch (IOException e) {
+            port.stopListening();
+            throw new UncheckedIOException("cannot set mode " + Integer.toOctalString(endpoint.mode()) + " on "
+                    + endpoint.path() + ": " + e.getMessage(), e);
+        }
+        return port;
+    }
+
+    /** Listens where a parsed {@code udp:} description says. */
+    public ListeningPort listenUdp(UdpEndpoint endpoint, DatagramProtocol protocol) {
+        return listenUdp(endpoint.socketAddress(), protocol);
+    }
+
+    /** Listens where a parsed {@code unixgram:} description says. */
+    public ListeningPort listenUnixDatagram(UnixDatagramEndpoint endpoint, DatagramProtocol protocol) {
+        return listenUnixDatagram(endpoint.path(), protocol);
+    }
+
+    /** Connects where a parsed client description ({@code tcp:host=...:port=...} or {@code unix:path=...}) says. */
+    public CompletableFuture<Protocol> connect(ClientEndpoint endpoint, ClientFactory factory) {
+        return switch (endpoint) {
+            case TcpClientEndpoint tcp -> connectTcp(tcp.host(), tcp.port(), factory, tcp.timeout(),
+                    tcp.bindAddress().map(host -> new InetSocketAddress(host, 0)).orElse(null));
+            case UnixClientEndpoint unix -> connectUnix(unix.path(), factory, unix.timeout());
+        };
+    }
+
+    private static Set<PosixFilePermission> permissions(int mode) {
+        Set<PosixFilePermission> permissions = EnumSet.noneOf(PosixFilePermission.class);
+        PosixFilePermission[] bits = PosixFilePermission.values();   // OWNER_READ ... OTHERS_EXECUTE, high bit first
+        for (int i = 0; i < bits.length; i++) {
+            if ((mode & (1 << (bits.length - 1 - i))) != 0) {
+                permissions.add(bits[i]);
+            }
+        }
+        return permissions;
+    }
+
     // ---- connecting ----
 
     /**
@@ -402,6 +467,11 @@ public final class Reactor implements Scheduler, AutoCloseable {
         } else if (!loop.inLoop()) {
             loop.terminated().join();
         }
+    }
+
+    /** Where this reactor reports, for helpers in this package. */
+    System.Logger logger() {
+        return loop.options().logger();
     }
 
     /** The loop itself, for tests in this package. */

@@ -14,7 +14,7 @@ import java.util.function.Supplier;
  * or an established connection is lost, it tries again after a delay that grows exponentially with each failure,
  * with random jitter so many clients do not reconnect in step, up to a maximum delay and an optional number of
  * retries. A successful connection resets the delay. Timers are the reactor's, so a test drives it with a manual
- * clock.
+ * clock; it reports to the reactor's logger.
  *
  * <pre>{@code
  * var factory = new ReconnectingClientFactory(peer -> new PoetryClient(), ReconnectingClientFactory.Backoff.defaults(),
@@ -52,12 +52,11 @@ public class ReconnectingClientFactory implements ClientFactory {
         }
     }
 
-    private static final System.Logger LOG = System.getLogger("dev.pier.reactor");
-
     private final ProtocolFactory protocols;
     private final Backoff backoff;
     private final Random random;
     private Scheduler scheduler;
+    private System.Logger logger;
     private Supplier<CompletableFuture<Protocol>> attempt;
     private CompletableFuture<Protocol> pending;
     private DelayedCall retryTimer;
@@ -89,6 +88,7 @@ public class ReconnectingClientFactory implements ClientFactory {
                 throw new IllegalStateException("this factory is already connecting; use one factory per target");
             }
             scheduler = reactor;
+            logger = reactor.logger();
             attempt = connect;
             trying = true;
             connectNow();
@@ -148,7 +148,7 @@ public class ReconnectingClientFactory implements ClientFactory {
             return;
         }
         if (backoff.maxRetries() >= 0 && retries >= backoff.maxRetries()) {
-            LOG.log(Level.WARNING, "giving up on {0} after {1,number,#} retries: {2}", address, retries, why);
+            logger.log(Level.WARNING, "giving up on {0} after {1,number,#} retries: {2}", address, retries, why);
             trying = false;
             return;
         }
@@ -158,7 +158,7 @@ public class ReconnectingClientFactory implements ClientFactory {
         retries++;
         double spread = 1 + backoff.jitter() * (2 * random.nextDouble() - 1);
         Duration delay = Duration.ofNanos(Math.round(Math.min(delayNanos * spread, backoff.maxDelay().toNanos())));
-        LOG.log(Level.INFO, "connection to {0} ended ({1}); retry {2,number,#} in {3,number,#} ms", address, why, retries,
+        logger.log(Level.INFO, "connection to {0} ended ({1}); retry {2,number,#} in {3,number,#} ms", address, why, retries,
                 delay.toMillis());
         retryTimer = scheduler.callLater(delay, this::connectNow);
     }

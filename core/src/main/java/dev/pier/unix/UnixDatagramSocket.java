@@ -128,6 +128,44 @@ public final class UnixDatagramSocket implements AutoCloseable {
         }
     }
 
+    /**
+     * Takes over {@code fd}, a bound Unix datagram socket this process owns, such as a copy of another process's
+     * socket received with {@link Descriptors#receiveDescriptor}: a forking server's child replies through it from
+     * the server's address. Closing the result closes {@code fd} but never removes a socket file, which belongs to
+     * whoever bound it.
+     *
+     * @throws IllegalArgumentException when {@code fd} is not a Unix datagram socket
+     */
+    public static UnixDatagramSocket adopt(int fd) throws IOException {
+        LibC.requireSupportedPlatform();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = LibC.newCallState(arena);
+            MemorySegment type = arena.allocate(ValueLayout.JAVA_INT);
+            MemorySegment typeLength = arena.allocate(ValueLayout.JAVA_INT);
+            typeLength.set(ValueLayout.JAVA_INT, 0, Integer.BYTES);
+            if (LibC.getsockopt(state, fd, LibC.SOL_SOCKET, LibC.SO_TYPE, type, typeLength) != 0) {
+                throw new IllegalArgumentException("descriptor " + fd + " is not a socket: "
+                        + LibC.strerror(LibC.errno(state)));
+            }
+            MemorySegment sockaddr = arena.allocate(LibC.SOCKADDR_UN);
+            MemorySegment length = arena.allocate(ValueLayout.JAVA_INT);
+            length.set(ValueLayout.JAVA_INT, 0, (int) sockaddr.byteSize());
+            if (LibC.getsockname(state, fd, sockaddr, length) != 0
+                    || sockaddr.get(ValueLayout.JAVA_SHORT, 0) != LibC.AF_UNIX
+                    || type.get(ValueLayout.JAVA_INT, 0) != LibC.SOCK_DGRAM) {
+                throw new IllegalArgumentException("descriptor " + fd + " is not a Unix datagram socket");
+            }
+            SocketAddress address = UnixAddresses.decode(sockaddr, length.get(ValueLayout.JAVA_INT, 0));
+            setSendTimeout(arena, state, fd);
+            int wakeup = LibC.eventfd(state, 0, LibC.EFD_CLOEXEC | LibC.EFD_NONBLOCK);
+            if (wakeup < 0) {
+                throw new SocketException("cannot create the wakeup descriptor of " + UnixAddresses.name(address)
+                        + ": " + LibC.strerror(LibC.errno(state)));
+            }
+            return new UnixDatagramSocket(fd, wakeup, address, null);
+        }
+    }
+
     /** Creates, binds and equips a socket, or releases whatever it got and throws. */
     private static UnixDatagramSocket open(Arena arena, MemorySegment sockaddr, SocketAddress requested,
                                            Path socketFile) throws IOException {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.pier.blocking.ForkedChildMain.Scripted;
 import dev.pier.blocking.TestServers.Behaviour;
 import dev.pier.blocking.TestServers.Client;
 import dev.pier.blocking.TestServers.Kind;
@@ -26,6 +27,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -64,13 +66,40 @@ class ServerMatrixTest {
     }
 
     private BaseServer<?> server(Kind kind, Concurrency concurrency, Behaviour behaviour) throws Exception {
-        BaseServer<?> server = kind.create(behaviour, recorder,
-                ServerOptions.defaults().withConcurrency(concurrency), dir);
+        BaseServer<?> server = kind.create(behaviour, recorder, options(kind, concurrency, behaviour), dir);
         servers.add(server);
         return server;
     }
 
-    private static final Behaviour ECHO = (line, server) -> line;
+    /** The options for {@code concurrency}; a forking server's children rebuild the same server by name. */
+    private ServerOptions options(Kind kind, Concurrency concurrency, Behaviour behaviour) {
+        if (concurrency instanceof Forking forking) {
+            concurrency = ForkedChildMain.forServer(forking, kind, behaviour, dir);
+        }
+        return ServerOptions.defaults().withConcurrency(concurrency);
+    }
+
+    /** The errors handleError saw, as "client TAB message": in a forking server they were recorded by children. */
+    private List<String> recordedErrors(BaseServer<?> server, Concurrency concurrency) throws Exception {
+        if (concurrency instanceof Forking) {
+            awaitChildrenWithRequests(server);
+            return Recorder.journaledErrors(dir.resolve(ForkedChildMain.JOURNAL));
+        }
+        List<String> errors = new ArrayList<>();
+        for (int i = 0; i < recorder.errors.size(); i++) {
+            errors.add(recorder.errorClients.get(i) + "\t" + recorder.errors.get(i).getMessage());
+        }
+        return errors;
+    }
+
+    /** Waits until the forked children that were handed a request have exited. */
+    private static void awaitChildrenWithRequests(BaseServer<?> server) throws Exception {
+        for (ProcessHandle child : ((ForkingDispatcher) server.dispatcher()).busyChildren()) {
+            child.onExit().get(20, TimeUnit.SECONDS);
+        }
+    }
+
+    private static final Behaviour ECHO = Scripted.ECHO;
 
     @AfterEach
     void closeServers() {
@@ -98,15 +127,17 @@ class ServerMatrixTest {
             }
         }
         serving.shutdownAndAwait();
+        List<ProcessHandle> children = server.dispatcher() instanceof ForkingDispatcher forking
+                ? forking.children() : List.of();
         server.close();
         assertTrue(kind.listeningClosed(server));
+        assertTrue(children.stream().noneMatch(ProcessHandle::isAlive), "no forked child remains after close");
     }
 
     @MatrixTest
     void shutdownRightAfterStartingReturnsEveryTime(Kind kind, Concurrency concurrency) throws Exception {
         for (int i = 0; i < 20; i++) {
-            try (BaseServer<?> server = kind.create(ECHO, recorder,
-                    ServerOptions.defaults().withConcurrency(concurrency), dir)) {
+            try (BaseServer<?> server = kind.create(ECHO, recorder, options(kind, concurrency, ECHO), dir)) {
                 Serving.start(server).shutdownAndAwait();
             }
         }
@@ -125,8 +156,7 @@ class ServerMatrixTest {
     @MatrixTest
     void tryWithResourcesLeavesTheSocketClosed(Kind kind, Concurrency concurrency) throws Exception {
         BaseServer<?> closed;
-        try (BaseServer<?> server = kind.create(ECHO, recorder,
-                ServerOptions.defaults().withConcurrency(concurrency), dir)) {
+        try (BaseServer<?> server = kind.create(ECHO, recorder, options(kind, concurrency, ECHO), dir)) {
             closed = server;
             Serving serving = Serving.start(server);
             try (Client client = kind.connect(server)) {
@@ -140,12 +170,7 @@ class ServerMatrixTest {
     @MatrixTest
     void anExceptionInAHandlerGoesToHandleErrorAndServingContinues(Kind kind, Concurrency concurrency)
             throws Exception {
-        BaseServer<?> server = server(kind, concurrency, (line, s) -> {
-            if (line.equals("boom")) {
-                throw new IllegalStateException("boom");
-            }
-            return line;
-        });
+        BaseServer<?> server = server(kind, concurrency, Scripted.FAIL_ON_BOOM);
         Serving serving = Serving.start(server);
         SocketAddress clientAddress;
         try (Client client = kind.connect(server)) {
@@ -157,14 +182,15 @@ class ServerMatrixTest {
                 assertEquals("", reply, "a datagram handler replies even when handle() threw");
             }
         }
-        assertTrue(recorder.firstError.await(20, TimeUnit.SECONDS));
-        assertEquals("boom", recorder.errors.getFirst().getMessage());
-        assertEquals(clientAddress, recorder.errorClients.getFirst(), "handleError is told who the client was");
+        if (!(concurrency instanceof Forking)) {
+            assertTrue(recorder.firstError.await(20, TimeUnit.SECONDS));
+        }
         try (Client client = kind.connect(server)) {
             assertEquals("still serving", client.exchange("still serving"));
         }
         serving.shutdownAndAwait();
-        assertEquals(1, recorder.errors.size());
+        assertEquals(List.of(clientAddress + "\tboom"), recordedErrors(server, concurrency),
+                "handleError ran once and was told who the client was");
     }
 
     static final class FatalError extends Error {
@@ -175,12 +201,7 @@ class ServerMatrixTest {
 
     @MatrixTest
     void anErrorIsNotSwallowedByHandleError(Kind kind, Concurrency concurrency) throws Exception {
-        BaseServer<?> server = server(kind, concurrency, (line, s) -> {
-            if (line.equals("fatal")) {
-                throw new FatalError();
-            }
-            return line;
-        });
+        BaseServer<?> server = server(kind, concurrency, Scripted.FATAL_ON_FATAL);
         var uncaught = new CompletableFuture<Throwable>();
         Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
         Thread.setDefaultUncaughtExceptionHandler((thread, error) -> uncaught.complete(error));
@@ -190,9 +211,11 @@ class ServerMatrixTest {
                 String reply = client.exchange("fatal");
                 assertEquals(kind.stream ? null : "", reply, "the request is closed (and a datagram answered)");
             }
-            if (concurrency instanceof ThreadPerRequest) {
-                assertInstanceOf(FatalError.class, uncaught.get(20, TimeUnit.SECONDS),
-                        "the request thread dies of the error");
+            if (concurrency instanceof ThreadPerRequest || concurrency instanceof Forking) {
+                if (concurrency instanceof ThreadPerRequest) {
+                    assertInstanceOf(FatalError.class, uncaught.get(20, TimeUnit.SECONDS),
+                            "the request thread dies of the error");
+                }
                 try (Client client = kind.connect(server)) {
                     assertEquals("still serving", client.exchange("still serving"));
                 }
@@ -204,7 +227,7 @@ class ServerMatrixTest {
         } finally {
             Thread.setDefaultUncaughtExceptionHandler(previous);
         }
-        assertTrue(recorder.errors.isEmpty(), "handleError is not called for an Error");
+        assertEquals(List.of(), recordedErrors(server, concurrency), "handleError is not called for an Error");
     }
 
     @MatrixTest
@@ -230,15 +253,42 @@ class ServerMatrixTest {
 
     @MatrixTest
     void shutdownCalledByAHandlerStopsTheLoopWithoutDeadlock(Kind kind, Concurrency concurrency) throws Exception {
-        BaseServer<?> server = server(kind, concurrency, (line, s) -> {
-            s.shutdown();
-            return "stopping";
-        });
+        BaseServer<?> server = server(kind, concurrency, Scripted.SHUTDOWN_SERVER);
         Serving serving = Serving.start(server);
         try (Client client = kind.connect(server)) {
             assertEquals("stopping", client.exchange("stop"));
         }
+        if (concurrency instanceof Forking) {
+            // A forked child shares nothing with its parent, not even the serving loop's state.
+            try (Client client = kind.connect(server)) {
+                assertEquals("stopping", client.exchange("still serving"));
+            }
+            serving.shutdownAndAwait();
+            return;
+        }
         serving.awaitStopped();
+    }
+
+    @MatrixTest
+    void closeCalledByAHandlerStopsServingAndClosesTheSocket(Kind kind, Concurrency concurrency) throws Exception {
+        var closeReturned = new CountDownLatch(1);
+        BaseServer<?> server = server(kind, concurrency, (line, s) -> {
+            s.close();
+            closeReturned.countDown();
+            return "closing";
+        });
+        Serving serving = Serving.start(server);
+        try (Client client = kind.connect(server)) {
+            if (kind.stream) {
+                assertEquals("closing", client.exchange("close"));
+            } else {
+                client.send("close");   // the reply cannot go out: the handler closed the socket it goes through
+            }
+        }
+        serving.awaitStopped();
+        assertTrue(closeReturned.await(20, TimeUnit.SECONDS));
+        assertTrue(server.isClosed());
+        assertTrue(kind.listeningClosed(server));
     }
 
     @MatrixTest

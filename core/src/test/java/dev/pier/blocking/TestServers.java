@@ -6,6 +6,7 @@ import dev.pier.unix.UnixDatagramSocket;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -19,6 +20,7 @@ import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -42,7 +44,8 @@ final class TestServers {
 
     /** Every concurrency strategy the matrix runs: add a new strategy here and every scenario runs with it. */
     static Stream<Concurrency> strategies() {
-        return Stream.of(Concurrency.synchronous(), Concurrency.threads(), Concurrency.virtualThreads());
+        return Stream.of(Concurrency.synchronous(), Concurrency.threads(), Concurrency.virtualThreads(),
+                Concurrency.forking());
     }
 
     /** What a test server answers to one line (stream) or one datagram; may throw to test error handling. */
@@ -51,13 +54,31 @@ final class TestServers {
         String reply(String line, BaseServer<?> server) throws Exception;
     }
 
-    /** What the servers made by {@link Kind#create} record about their hooks. */
+    /**
+     * What the servers made by {@link Kind#create} record about their hooks. A forked child records errors in a
+     * journal file too, since its memory is lost with it.
+     */
     static final class Recorder {
+        private final Path journal;
         volatile BiPredicate<Object, SocketAddress> verify = (request, client) -> true;
         final List<SocketAddress> errorClients = Collections.synchronizedList(new ArrayList<>());
         final List<Exception> errors = Collections.synchronizedList(new ArrayList<>());
         final Map<Object, AtomicInteger> shutdowns = Collections.synchronizedMap(new IdentityHashMap<>());
         final CountDownLatch firstError = new CountDownLatch(1);
+
+        Recorder() {
+            this(null);
+        }
+
+        /** A recorder that also appends each error to {@code journal}, as "client TAB message" lines. */
+        Recorder(Path journal) {
+            this.journal = journal;
+        }
+
+        /** The errors a journal holds, as "client TAB message" lines. */
+        static List<String> journaledErrors(Path journal) throws IOException {
+            return Files.exists(journal) ? Files.readAllLines(journal, UTF_8) : List.of();
+        }
 
         int shutdownsOf(Object request) {
             AtomicInteger count = shutdowns.get(request);
@@ -69,6 +90,14 @@ final class TestServers {
         }
 
         void error(SocketAddress client, Exception error) {
+            if (journal != null) {
+                try {
+                    Files.writeString(journal, client + "\t" + error.getMessage() + "\n", UTF_8,
+                            StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
             errorClients.add(client);
             errors.add(error);
             firstError.countDown();

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.abort;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -70,7 +72,7 @@ class ReactorTest {
         done.get(10, SECONDS);
     }
 
-    private static <T> T onLoop(Reactor reactor, java.util.concurrent.Callable<T> action) throws Exception {
+    private static <T> T onLoop(Reactor reactor, Callable<T> action) throws Exception {
         CompletableFuture<T> result = new CompletableFuture<>();
         reactor.callFromThread(() -> {
             try {
@@ -323,6 +325,27 @@ class ReactorTest {
         ListeningPort port = reactor.listenTcp(0, peer -> new Echo(), "127.0.0.1");
         Recorder client = new Recorder();
         assertSame(client, reactor.connectTcp("localhost", port.port(), peer -> client).get(10, SECONDS));
+    }
+
+    @Test
+    void connectsFromABindAddressAndOverIpv6() throws Exception {
+        Reactor reactor = track(Reactor.start());
+        ListeningPort port = reactor.listenTcp(0, peer -> new Echo(), "127.0.0.1");
+        Recorder client = new Recorder();
+        reactor.connectTcp("127.0.0.1", port.port(), peer -> client, Duration.ofSeconds(5),
+                new InetSocketAddress("127.0.0.1", 0)).get(10, SECONDS);
+        assertEquals("127.0.0.1", ((InetSocketAddress) client.transport.localAddress()).getHostString());
+
+        ListeningPort v6;
+        try {
+            v6 = reactor.listenTcp(0, peer -> new Echo(), "::1");
+        } catch (UncheckedIOException noIpv6) {
+            abort("no IPv6 loopback here: " + noIpv6.getMessage());
+            return;
+        }
+        Recorder v6client = new Recorder();
+        reactor.connectTcp("::1", v6.port(), peer -> v6client).get(10, SECONDS);
+        assertEquals(v6.address(), v6client.transport.remoteAddress());
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.pier.reactor;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -23,7 +24,8 @@ import org.junit.jupiter.api.Timeout;
 class ReconnectingClientFactoryTest {
 
     private final ManualNanoClock clock = new ManualNanoClock();
-    private final Reactor reactor = Reactor.start(Reactor.Options.defaults().withNanoTime(clock)
+    private final RecordingLogger log = new RecordingLogger();
+    private final Reactor reactor = Reactor.start(Reactor.Options.defaults().withNanoTime(clock).withLogger(log)
             .withSlowCallbackThreshold(Duration.ofDays(1)));   // the test moves the clock during callbacks
     private final BlockingQueue<String> events = new LinkedBlockingQueue<>();
 
@@ -94,6 +96,7 @@ class ReconnectingClientFactoryTest {
         }
         advance(Duration.ofHours(1));
         assertNull(events.poll(), "gave up after 4 retries");
+        assertTrue(log.await("giving up").contains("after 4 retries"));
     }
 
     @Test

@@ -19,6 +19,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -87,7 +89,11 @@ abstract class StreamTransportContract {
 
         Protocol connected = connect(reactor, port, factory).get(10, SECONDS);
         assertSame(client, connected);
-        reactor.callFromThread(() -> client.transport.write(ascii("hello")));
+        reactor.callFromThread(() -> {
+            client.transport.setNoDelay(true);      // options a transport lacks are ignored
+            client.transport.setKeepAlive(true);
+            client.transport.write(ascii("hello"));
+        });
 
         assertEquals(DisconnectReason.DONE, client.lost.get(10, SECONDS));
         assertEquals("hello", client.text());
@@ -107,6 +113,18 @@ abstract class StreamTransportContract {
             assertEquals(client.getLocalAddress(), transport.remoteAddress());
         }
         assertTrue(server.lost.get(10, SECONDS).isClean());
+    }
+
+    @Test
+    void transportMethodsBelongToTheLoopThread() throws Exception {
+        Recorder server = new Recorder();
+        ListeningPort port = listen(reactor, peer -> server);
+        try (SocketChannel client = openClient(port)) {
+            Transport transport = server.made.get(10, SECONDS);
+            IllegalStateException wrongThread = assertThrows(IllegalStateException.class,
+                    () -> transport.write(ascii("from the test thread")));
+            assertTrue(wrongThread.getMessage().contains("callFromThread"), wrongThread.getMessage());
+        }
     }
 
     @Test
@@ -487,6 +505,54 @@ abstract class StreamTransportContract {
             }
         } finally {
             draining.close();
+        }
+    }
+
+    @Test
+    void closedConnectionsAndStoppedPortsLeaveNoDescriptorBehind() throws Exception {
+        echoOnce(reactor);   // the JDK opens some descriptors once, on first use
+        long before = openDescriptors();
+        for (int round = 0; round < 3; round++) {
+            echoOnce(reactor);
+        }
+        assertEquals(before, openDescriptors());
+    }
+
+    /** Listens, echoes over 20 reactor connections, closes them all and stops listening. */
+    private void echoOnce(Reactor reactor) throws Exception {
+        CountDownLatch serverSideClosed = new CountDownLatch(20);
+        ListeningPort port = listen(reactor, peer -> new Echo() {
+            @Override
+            public void connectionLost(DisconnectReason reason) {
+                serverSideClosed.countDown();
+            }
+        });
+        List<Recorder> clients = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            Recorder client = new Recorder((r, bytes) -> r.transport.loseConnection());
+            clients.add(client);
+            connect(reactor, port, peer -> client).get(10, SECONDS);
+            reactor.callFromThread(() -> client.transport.write(ascii("x")));
+        }
+        for (Recorder client : clients) {
+            client.lost.get(10, SECONDS);
+        }
+        assertTrue(serverSideClosed.await(10, SECONDS));
+        port.stopListening().toCompletableFuture().get(10, SECONDS);
+        roundTrip(reactor);   // closed descriptors are released when the selector next deregisters their keys
+    }
+
+    private static void roundTrip(Reactor reactor) throws Exception {
+        for (int pass = 0; pass < 2; pass++) {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            reactor.callFromThread(() -> done.complete(null));
+            done.get(10, SECONDS);
+        }
+    }
+
+    private static long openDescriptors() throws IOException {
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
         }
     }
 

@@ -280,7 +280,7 @@ public final class EventLoop {
         return scheduler;
     }
 
-    Reactor.Options options() {
+    public Reactor.Options options() {
         return options;
     }
 
@@ -295,14 +295,6 @@ public final class EventLoop {
     /** Scratch space for one gathering write at a time: the loop is single-threaded. Leave it all null. */
     ByteBuffer[] gatherBuffers() {
         return gatherBuffers;
-    }
-
-    Timers timers() {
-        return timers;
-    }
-
-    boolean isStopping() {
-        return state == State.STOPPING || state == State.STOPPED;
     }
 
     SelectionKey register(SelectableChannel channel, int ops, Handler handler) throws IOException {

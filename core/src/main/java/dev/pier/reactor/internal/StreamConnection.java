@@ -83,9 +83,6 @@ final class StreamConnection implements Transport, Handler {
         if (connected != null) {
             connected.complete(protocol);
         }
-        if (abortReason != null || disconnecting) {
-            requestFlush();
-        }
     }
 
     // ---- Handler ----
@@ -149,7 +146,7 @@ final class StreamConnection implements Transport, Handler {
     }
 
     private boolean canDeliver() {
-        return !closed && !readPaused && !readEof && abortReason == null;
+        return !closed && !readPaused && !readEof && !disconnecting && abortReason == null;
     }
 
     private void endOfStream() {
@@ -289,7 +286,8 @@ final class StreamConnection implements Transport, Handler {
         if (closed) {
             return;
         }
-        int ops = (readPaused || readEof ? 0 : SelectionKey.OP_READ) | (queue.isEmpty() ? 0 : SelectionKey.OP_WRITE);
+        boolean reading = !readPaused && !readEof && !disconnecting;
+        int ops = (reading ? SelectionKey.OP_READ : 0) | (queue.isEmpty() ? 0 : SelectionKey.OP_WRITE);
         if (ops != interestOps) {
             interestOps = ops;
             key.interestOps(ops);
@@ -304,7 +302,8 @@ final class StreamConnection implements Transport, Handler {
         if (closed || disconnecting) {
             return;
         }
-        disconnecting = true;
+        disconnecting = true;   // no more reading either: the protocol is done with this connection
+        updateInterest();
         requestFlush();
     }
 

@@ -64,10 +64,6 @@ final class Timers {
         }
     }
 
-    int size() {
-        return queue.size() - cancelledInQueue;
-    }
-
     private void add(Timer timer) {
         if (timer.state != State.PENDING) {
             return;   // cancelled before it reached the loop

@@ -111,6 +111,7 @@ final class UdpPort implements ListeningPort, DatagramTransport, Handler {
 
     @Override
     public void write(ByteBuffer data, SocketAddress target) {
+        loop.checkInLoop("DatagramTransport.write");
         if (closed) {
             data.position(data.limit());
             return;

@@ -104,6 +104,7 @@ final class UnixDatagramPort implements ListeningPort, DatagramTransport, LoopRe
 
     @Override
     public void write(ByteBuffer data, SocketAddress target) {
+        loop.checkInLoop("DatagramTransport.write");
         if (closed) {
             data.position(data.limit());
             return;

@@ -1,0 +1,62 @@
+package dev.pier.app.poetry;
+
+import dev.pier.endpoint.ClientEndpoint;
+import dev.pier.endpoint.Endpoint;
+import dev.pier.endpoint.ServerEndpoint;
+import dev.pier.endpoint.TcpClientEndpoint;
+import dev.pier.endpoint.TcpEndpoint;
+import dev.pier.endpoint.UnixClientEndpoint;
+import dev.pier.endpoint.UnixEndpoint;
+import dev.pier.reactor.ClientFactory;
+import dev.pier.reactor.Protocol;
+import dev.pier.reactor.Reactor;
+
+import java.util.concurrent.CompletableFuture;
+import picocli.CommandLine;
+import picocli.CommandLine.ParameterException;
+
+/** The poetry programs' endpoints: stream endpoints only (tcp and unix), since poems are streams. */
+final class Endpoints {
+
+    private Endpoints() {}
+
+    /** A server description from the command line; a bad one is a usage error. */
+    static ServerEndpoint server(CommandLine command, String description) {
+        ServerEndpoint endpoint;
+        try {
+            endpoint = Endpoint.parseServer(description);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(command, e.getMessage());
+        }
+        if (!(endpoint instanceof TcpEndpoint || endpoint instanceof UnixEndpoint)) {
+            throw new ParameterException(command, "'" + description + "': poems are served over streams: "
+                    + "use a tcp: or unix: endpoint");
+        }
+        return endpoint;
+    }
+
+    /** A client description from the command line ({@code PORT}, {@code HOST:PORT}, {@code tcp:...}, {@code unix:...}). */
+    static ClientEndpoint client(CommandLine command, String description) {
+        try {
+            return Endpoint.parseClient(description);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(command, e.getMessage());
+        }
+    }
+
+    static CompletableFuture<Protocol> connect(Reactor reactor, ClientEndpoint endpoint, ClientFactory factory) {
+        return switch (endpoint) {
+            case TcpClientEndpoint tcp -> reactor.connectTcp(tcp.host(), tcp.port(), factory, tcp.timeout());
+            case UnixClientEndpoint unix -> reactor.connectUnix(unix.path(), factory, unix.timeout());
+        };
+    }
+
+    /** How progress lines name a server: {@code 127.0.0.1:10000}, or the socket file. */
+    static String shortName(ClientEndpoint endpoint) {
+        return switch (endpoint) {
+            case TcpClientEndpoint tcp -> (tcp.host().contains(":") ? "[" + tcp.host() + "]" : tcp.host()) + ":"
+                    + tcp.port();
+            case UnixClientEndpoint unix -> unix.path().toString();
+        };
+    }
+}

@@ -1,0 +1,145 @@
+package dev.pier.app.poetry;
+
+import dev.pier.reactor.ClientFactory;
+import dev.pier.reactor.DelayedCall;
+import dev.pier.reactor.DisconnectReason;
+import dev.pier.reactor.Protocol;
+import dev.pier.reactor.Scheduler;
+import dev.pier.reactor.Transport;
+
+import java.io.ByteArrayOutputStream;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The poetry client of the event-driven model: connects to one poetry server and reads its poem to the end of the
+ * stream; the {@link #poem} future completes with the bytes. Cancelling that future (or a {@link #timeout}) gives
+ * up on the server: the connection, or the attempt to make it, is dropped.
+ *
+ * <p>Everything here runs on the loop thread, and the future must be cancelled from there too.
+ *
+ * <pre>{@code
+ * PoemFetch fetch = new PoemFetch(progress);
+ * fetch.onAbandon(reactor.connectTcp("127.0.0.1", 10000, fetch)::cancel);
+ * fetch.timeout(Duration.ofSeconds(5), reactor);
+ * fetch.poem().thenAccept(bytes -> ...);
+ * }</pre>
+ */
+public final class PoemFetch implements ClientFactory {
+
+    /** Told of every piece of the poem as it arrives. */
+    @FunctionalInterface
+    public interface Progress {
+        void received(int bytes, long total);
+
+        Progress NONE = (bytes, total) -> {};
+    }
+
+    /** Why a fetch failed, in a message ready for the user. */
+    public static final class FetchFailed extends Exception {
+        public FetchFailed(String message, Throwable cause) {
+            super(message, cause, false, false);
+        }
+    }
+
+    private final Progress progress;
+    private final CompletableFuture<byte[]> poem = new CompletableFuture<>();
+    private final ByteArrayOutputStream received = new ByteArrayOutputStream();
+    private Transport transport;
+    private Runnable abandonAttempt = () -> {};
+    private DelayedCall timer;
+
+    public PoemFetch(Progress progress) {
+        this.progress = progress;
+        poem.whenComplete((bytes, failure) -> {
+            if (timer != null) {
+                timer.cancel();
+            }
+            if (failure != null) {
+                abandon();
+            }
+        });
+    }
+
+    /** The poem, once the server closed the connection; fails with {@link FetchFailed} or when cancelled. */
+    public CompletableFuture<byte[]> poem() {
+        return poem;
+    }
+
+    /** How to stop the connection attempt if the fetch is given up before it connected. */
+    public void onAbandon(Runnable stopConnecting) {
+        this.abandonAttempt = stopConnecting;
+    }
+
+    /** Gives up with a {@link TimeoutException} if the whole poem has not arrived within {@code limit}. */
+    public void timeout(Duration limit, Scheduler scheduler) {
+        timer = scheduler.callLater(limit, () -> poem.completeExceptionally(new FetchFailed(
+                "timed out after " + seconds(limit) + " s with " + received.size() + " bytes",
+                new TimeoutException())));
+    }
+
+    private void abandon() {
+        if (transport != null) {
+            transport.abortConnection();
+        } else {
+            abandonAttempt.run();
+        }
+    }
+
+    @Override
+    public Protocol buildProtocol(SocketAddress peer) {
+        return new Protocol() {
+            @Override
+            public void connectionMade(Transport connected) {
+                transport = connected;
+                if (poem.isDone()) {
+                    connected.abortConnection();
+                }
+            }
+
+            @Override
+            public void dataReceived(ByteBuffer data) {
+                int bytes = data.remaining();
+                byte[] chunk = new byte[bytes];
+                data.get(chunk);
+                received.writeBytes(chunk);
+                progress.received(bytes, received.size());
+            }
+
+            @Override
+            public void connectionLost(DisconnectReason reason) {
+                switch (reason) {
+                    case DisconnectReason.Done done -> poem.complete(received.toByteArray());
+                    case DisconnectReason.Lost(Throwable cause) -> poem.completeExceptionally(new FetchFailed(
+                            "connection lost after " + received.size() + " bytes: " + describe(cause), cause));
+                }
+            }
+        };
+    }
+
+    @Override
+    public void connectionFailed(SocketAddress address, Throwable cause) {
+        poem.completeExceptionally(new FetchFailed("cannot connect: " + describe(cause), cause));
+    }
+
+    /** A failure's message for the user: the message of a {@link FetchFailed}, the kind and text of others. */
+    public static String describe(Throwable failure) {
+        Throwable cause = failure;
+        while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof FetchFailed || cause instanceof CancellationException) {
+            return cause instanceof CancellationException ? "cancelled" : cause.getMessage();
+        }
+        String message = cause.getMessage();
+        return message == null || message.isBlank() ? cause.getClass().getSimpleName() : message;
+    }
+
+    private static String seconds(Duration duration) {
+        return java.math.BigDecimal.valueOf(duration.toMillis(), 3).stripTrailingZeros().toPlainString();
+    }
+}

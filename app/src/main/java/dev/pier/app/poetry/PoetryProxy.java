@@ -1,0 +1,118 @@
+package dev.pier.app.poetry;
+
+import dev.pier.reactor.DisconnectReason;
+import dev.pier.reactor.Protocol;
+import dev.pier.reactor.ProtocolFactory;
+import dev.pier.reactor.Transport;
+
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+
+/**
+ * The caching poetry proxy: a client is sent the cached poem if there is one; otherwise the poem is fetched from
+ * upstream, cached, and sent to every client that waited for it. However many clients ask at once, there is one
+ * upstream fetch; if every waiting client leaves before it finishes, the fetch is cancelled. A failed fetch is not
+ * cached: its waiting clients are disconnected without a poem and the next client tries again.
+ *
+ * <pre>{@code
+ * var proxy = new PoetryProxy(() -> fetchFromUpstream());   // a future of the poem; cancelling it stops the fetch
+ * reactor.listenTcp(10002, proxy);
+ * }</pre>
+ */
+public final class PoetryProxy implements ProtocolFactory {
+
+    private static final Logger LOG = System.getLogger(PoetryProxy.class.getName());
+
+    private final Supplier<CompletableFuture<byte[]>> upstream;
+    private final Set<Transport> waiting = new LinkedHashSet<>();
+    private byte[] cached;
+    private CompletableFuture<byte[]> fetching;
+    private int fetches;
+
+    /** {@code upstream} starts one fetch of the poem per call; cancelling its future stops that fetch. */
+    public PoetryProxy(Supplier<CompletableFuture<byte[]>> upstream) {
+        this.upstream = upstream;
+    }
+
+    /** How many upstream fetches were started. */
+    public int fetches() {
+        return fetches;
+    }
+
+    /** Whether the poem is cached. */
+    public boolean hasPoem() {
+        return cached != null;
+    }
+
+    @Override
+    public Protocol buildProtocol(SocketAddress peer) {
+        return new Protocol() {
+            private Transport transport;
+
+            @Override
+            public void connectionMade(Transport connected) {
+                transport = connected;
+                if (cached != null) {
+                    LOG.log(Level.INFO, () -> "serving the cached poem (" + cached.length + " bytes) to " + peer);
+                    send(connected, cached);
+                } else {
+                    waiting.add(connected);
+                    if (fetching == null) {
+                        startFetch();
+                    }
+                }
+            }
+
+            @Override
+            public void dataReceived(ByteBuffer data) {
+                // Poetry clients only listen.
+            }
+
+            @Override
+            public void connectionLost(DisconnectReason reason) {
+                if (waiting.remove(transport) && waiting.isEmpty() && fetching != null) {
+                    LOG.log(Level.INFO, () -> "client " + peer + " left before the poem came; cancelling the upstream fetch");
+                    CompletableFuture<byte[]> abandoned = fetching;
+                    fetching = null;
+                    abandoned.cancel(false);
+                }
+            }
+        };
+    }
+
+    private void startFetch() {
+        fetches++;
+        LOG.log(Level.INFO, "fetching the poem from upstream");
+        CompletableFuture<byte[]> fetch = upstream.get();
+        fetching = fetch;
+        fetch.whenComplete((poem, failure) -> {
+            if (fetching != fetch) {
+                return; // cancelled because nobody waits for it any more
+            }
+            fetching = null;
+            List<Transport> clients = List.copyOf(waiting);
+            waiting.clear();
+            if (failure != null) {
+                LOG.log(Level.WARNING, () -> "upstream fetch failed: " + PoemFetch.describe(failure)
+                        + "; disconnecting " + clients.size() + " waiting client(s)");
+                clients.forEach(Transport::loseConnection);
+            } else {
+                cached = poem;
+                LOG.log(Level.INFO, () -> "cached the poem from upstream (" + poem.length + " bytes); sending it to "
+                        + clients.size() + " client(s)");
+                clients.forEach(client -> send(client, poem));
+            }
+        });
+    }
+
+    private static void send(Transport transport, byte[] poem) {
+        PoemWriter.start(transport, poem);
+    }
+}

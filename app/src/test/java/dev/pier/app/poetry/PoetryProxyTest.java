@@ -1,0 +1,98 @@
+package dev.pier.app.poetry;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pier.reactor.DisconnectReason;
+import dev.pier.testing.FakeTransport;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+class PoetryProxyTest {
+
+    private static final byte[] POEM = "Hast thou not dragged Diana from her car?\n".getBytes(StandardCharsets.UTF_8);
+
+    private final List<CompletableFuture<byte[]>> upstreamFetches = new ArrayList<>();
+    private final PoetryProxy proxy = new PoetryProxy(() -> {
+        CompletableFuture<byte[]> fetch = new CompletableFuture<>();
+        upstreamFetches.add(fetch);
+        return fetch;
+    });
+
+    private FakeTransport connect() {
+        return FakeTransport.connect(proxy.buildProtocol(null));
+    }
+
+    @Test
+    void manyClientsAtOnceShareOneUpstreamFetch() {
+        List<FakeTransport> clients = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            clients.add(connect());
+        }
+        assertEquals(1, upstreamFetches.size());
+        clients.forEach(client -> assertEquals(0, client.written().length));
+
+        upstreamFetches.getFirst().complete(POEM);
+
+        for (FakeTransport client : clients) {
+            assertArrayEquals(POEM, client.written());
+            assertTrue(client.isDisconnecting());
+        }
+    }
+
+    @Test
+    void laterClientsGetTheCachedPoemWithoutAFetch() {
+        connect();
+        upstreamFetches.getFirst().complete(POEM);
+        FakeTransport later = connect();
+
+        assertArrayEquals(POEM, later.written());
+        assertTrue(later.isDisconnecting());
+        assertEquals(1, proxy.fetches());
+    }
+
+    @Test
+    void theFetchIsCancelledWhenTheOnlyWaitingClientLeaves() {
+        FakeTransport client = connect();
+        client.disconnect(new DisconnectReason.Lost(new IOException("Connection reset by peer")));
+
+        assertTrue(upstreamFetches.getFirst().isCancelled());
+        assertFalse(proxy.hasPoem());
+
+        FakeTransport next = connect();
+        assertEquals(2, upstreamFetches.size(), "a new client starts a new fetch");
+        upstreamFetches.get(1).complete(POEM);
+        assertArrayEquals(POEM, next.written());
+    }
+
+    @Test
+    void theFetchGoesOnWhileAnotherClientStillWaits() {
+        FakeTransport leaving = connect();
+        FakeTransport staying = connect();
+        leaving.disconnect();
+
+        assertFalse(upstreamFetches.getFirst().isCancelled());
+        upstreamFetches.getFirst().complete(POEM);
+        assertArrayEquals(POEM, staying.written());
+        assertEquals(0, leaving.written().length);
+    }
+
+    @Test
+    void aFailedFetchIsNotCachedAndItsClientsAreDisconnected() {
+        FakeTransport client = connect();
+        upstreamFetches.getFirst().completeExceptionally(new IOException("Connection refused"));
+
+        assertTrue(client.isDisconnecting());
+        assertEquals(0, client.written().length);
+        assertFalse(proxy.hasPoem());
+
+        connect();
+        assertEquals(2, upstreamFetches.size());
+    }
+}

@@ -1,0 +1,271 @@
+package dev.pier.bench;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The runner behind {@code scripts/bench}: runs the scenarios against every available peer, alternating peers
+ * run by run, and writes the report.
+ *
+ * <pre>{@code Bench --c-server PATH --python PATH --python-peers PATH [--out DIR] [--smoke] [--runs N]
+ *       [--warmup SECONDS] [--duration SECONDS] [--threads N] [--idle-runs N] [--peers a,b,...]
+ *       [SCENARIO...]}</pre>
+ */
+public final class Bench {
+
+    private final Settings settings;
+    private final Tools tools;
+    private final List<Sample> samples = new ArrayList<>();
+    private final Map<String, String> skipped = new LinkedHashMap<>();
+
+    private Bench(Settings settings, Tools tools) {
+        this.settings = settings;
+        this.tools = tools;
+    }
+
+    public static void main(String[] args) throws Exception {
+        try {
+            runAll(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("bench: " + e.getMessage());
+            System.exit(2);
+        }
+    }
+
+    private static void runAll(String[] args) throws IOException, InterruptedException {
+        Settings settings = Settings.defaults();
+        Path cServer = null;
+        Path python = Path.of("/usr/bin/python3");
+        Path pythonPeers = null;
+        Path out = Path.of("docs");
+        Path work = Path.of("bench/target");
+        List<String> peerNames = null;
+        List<Scenario> scenarios = new ArrayList<>();
+        Double warmup = null;
+        Double duration = null;
+        Integer runs = null;
+        Integer threads = null;
+        Integer idleRuns = null;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--smoke" -> settings = Settings.smokeDefaults();
+                case "--runs" -> runs = Integer.parseInt(value(args, ++i));
+                case "--warmup" -> warmup = Double.parseDouble(value(args, ++i));
+                case "--duration" -> duration = Double.parseDouble(value(args, ++i));
+                case "--threads" -> threads = Integer.parseInt(value(args, ++i));
+                case "--idle-runs" -> idleRuns = Integer.parseInt(value(args, ++i));
+                case "--peers" -> peerNames = Arrays.asList(value(args, ++i).split(","));
+                case "--c-server" -> cServer = Path.of(value(args, ++i));
+                case "--python" -> python = Path.of(value(args, ++i));
+                case "--python-peers" -> pythonPeers = Path.of(value(args, ++i));
+                case "--out" -> out = Path.of(value(args, ++i));
+                case "--work" -> work = Path.of(value(args, ++i));
+                default -> {
+                    if (args[i].startsWith("-")) {
+                        throw new IllegalArgumentException("unknown option " + args[i] + ": see scripts/bench");
+                    }
+                    scenarios.add(Scenario.byId(args[i]));
+                }
+            }
+        }
+        if (cServer == null || pythonPeers == null) {
+            throw new IllegalArgumentException(
+                    "--c-server and --python-peers are required (scripts/bench passes them)");
+        }
+        if (runs != null) {
+            settings = settings.withRuns(runs);
+        }
+        if (warmup != null || duration != null) {
+            settings = settings.withTiming(warmup == null ? settings.warmup() : seconds(warmup),
+                    duration == null ? settings.duration() : seconds(duration));
+        }
+        if (threads != null) {
+            settings = settings.withThreads(threads);
+        }
+        if (idleRuns != null) {
+            settings = settings.withIdleRuns(idleRuns);
+        }
+        if (scenarios.isEmpty()) {
+            scenarios.addAll(List.of(Scenario.values()));
+        }
+        Path poem = writePoem(work.resolve("poem.txt"), settings.poemBytes());
+        Tools tools = Tools.ofThisJvm(cServer, python, pythonPeers, poem, work.resolve("bench-logs"));
+        Bench bench = new Bench(settings, tools);
+        List<Servers.Server> servers = bench.availableServers(peerNames);
+        for (Scenario scenario : scenarios) {
+            bench.run(scenario, servers);
+        }
+        Report report = new Report(settings, scenarios, bench.samples, bench.skipped, Machine.describe(tools));
+        report.write(out);
+        System.out.println("wrote " + out.resolve("benchmarks.md") + " and " + out.resolve("benchmarks.svg"));
+    }
+
+    private static String value(String[] args, int index) {
+        if (index >= args.length) {
+            throw new IllegalArgumentException(args[index - 1] + " needs a value");
+        }
+        return args[index];
+    }
+
+    private static Duration seconds(double value) {
+        return Duration.ofMillis(Math.round(value * 1000));
+    }
+
+    /** A poem of the given size: lines of verse-like text; its content does not matter to the servers. */
+    private static Path writePoem(Path file, int size) throws IOException {
+        StringBuilder poem = new StringBuilder(size);
+        String line = "The quick brown fox sings of the pier at night, and the waves answer in kind.\n";
+        while (poem.length() < size) {
+            poem.append(line, 0, Math.min(line.length(), size - poem.length()));
+        }
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        Files.writeString(file, poem, StandardCharsets.US_ASCII);
+        return file;
+    }
+
+    private List<Servers.Server> availableServers(List<String> names) {
+        List<Servers.Server> available = new ArrayList<>();
+        for (Servers.Server server : Servers.all()) {
+            if (names != null && !names.contains(server.name()) && !server.name().equals(Servers.REFERENCE)) {
+                continue;
+            }
+            Optional<String> why = server.unavailable().apply(tools);
+            if (why.isPresent()) {
+                skip(server.name(), why.get());
+            } else {
+                available.add(server);
+            }
+        }
+        return available;
+    }
+
+    private void skip(String what, String why) {
+        skipped.put(what, why);
+        System.err.println("SKIPPED " + what + ": " + why);
+    }
+
+    private void run(Scenario scenario, List<Servers.Server> servers) throws InterruptedException {
+        System.out.println("== " + scenario.id() + ": " + scenario.title(settings));
+        if (scenario == Scenario.STARTUP) {
+            runStartups(servers);
+            return;
+        }
+        Map<Servers.Server, ServerProcess> running = new LinkedHashMap<>();
+        try {
+            for (Servers.Server server : servers) {
+                try {
+                    running.put(server, start(server, scenario.service));
+                } catch (IOException e) {
+                    skip(server.name() + " (" + scenario.id() + ")", e.getMessage());
+                }
+            }
+            warmUpDriver(scenario, running.values());
+            int runs = scenario == Scenario.IDLE ? settings.idleRuns() : settings.runs();
+            for (int round = 1; round <= runs; round++) {
+                for (var entry : running.entrySet()) {
+                    samples.add(measure(scenario, entry.getKey().name(), round, entry.getValue()));
+                }
+            }
+        } finally {
+            running.values().forEach(ServerProcess::close);
+        }
+    }
+
+    /**
+     * Runs the scenario once, unmeasured, against the first server, so that the first peer of the first round does
+     * not meet a driver that is still compiling.
+     */
+    private void warmUpDriver(Scenario scenario, java.util.Collection<ServerProcess> servers)
+            throws InterruptedException {
+        if (servers.isEmpty() || !EnumSet.of(Scenario.ECHO, Scenario.POETRY, Scenario.UDP).contains(scenario)) {
+            return;
+        }
+        try {
+            scenario.run(settings.withTiming(settings.warmup(), Duration.ZERO),
+                    new InetSocketAddress("127.0.0.1", servers.iterator().next().port()), MeasurementWindow.NONE);
+        } catch (IOException e) {
+            System.err.println("driver warm-up failed (the runs will tell more): " + e.getMessage());
+        }
+    }
+
+    private ServerProcess start(Servers.Server server, Service service) throws IOException {
+        return ServerProcess.start(server.command().apply(tools, service), ServerProcess.READY,
+                tools.logs().resolve(server.name() + "-" + service.argument() + ".log"));
+    }
+
+    private Sample measure(Scenario scenario, String peer, int round, ServerProcess server)
+            throws InterruptedException {
+        double[] cpu = new double[4];
+        MeasurementWindow window = new MeasurementWindow() {
+            @Override
+            public void opened() {
+                cpu[0] = server.cpuSeconds();
+                cpu[2] = driverCpuSeconds();
+            }
+
+            @Override
+            public void closed() {
+                cpu[1] = server.cpuSeconds();
+                cpu[3] = driverCpuSeconds();
+            }
+        };
+        Result result;
+        try {
+            result = scenario.run(settings, new InetSocketAddress("127.0.0.1", server.port()), window);
+        } catch (IOException e) {
+            System.err.println("FAILED " + scenario.id() + " against " + peer + ": " + e.getMessage());
+            result = new Result(0, 0, Result.newHistogram(), 1, 0);
+        }
+        Sample sample = new Sample(scenario, peer, round, result, cpu[1] - cpu[0], cpu[3] - cpu[2],
+                server.peakRssBytes());
+        print(sample);
+        return sample;
+    }
+
+    private void runStartups(List<Servers.Server> servers) {
+        for (int round = 1; round <= settings.starts(); round++) {
+            for (Servers.Server server : servers) {
+                if (skipped.containsKey(server.name() + " (startup)")) {
+                    continue;
+                }
+                try (ServerProcess process = start(server, Service.ECHO)) {
+                    var latency = Result.newHistogram();
+                    latency.recordValue(process.readyAfterNanos());
+                    Result result = new Result(1, process.readyAfterNanos() / 1e9, latency, 0, 1);
+                    Sample sample = new Sample(Scenario.STARTUP, server.name(), round, result, process.cpuSeconds(),
+                            Double.NaN, process.peakRssBytes());
+                    samples.add(sample);
+                    print(sample);
+                } catch (IOException e) {
+                    skip(server.name() + " (startup)", e.getMessage());
+                }
+            }
+        }
+    }
+
+    /** The CPU time of this JVM, which during a run is the driver's. */
+    private static double driverCpuSeconds() {
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        return os.getProcessCpuTime() / 1e9;
+    }
+
+    private static void print(Sample sample) {
+        System.out.printf("%-8s %-20s run %d: %10.1f %-12s %s serverCpu=%.2fs driverCpu=%.2fs peakRss=%.1fMiB"
+                        + " driverAllocatedPerOp=%.1fB%n",
+                sample.scenario().id(), sample.peer(), sample.round(), sample.figure(), sample.scenario().unit,
+                sample.result().summary(), sample.cpuSeconds(), sample.driverCpuSeconds(),
+                sample.peakRssBytes() / 1048576.0, sample.result().driverAllocationPerOperation());
+    }
+}

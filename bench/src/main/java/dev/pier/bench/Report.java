@@ -1,0 +1,238 @@
+package dev.pier.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/** Turns the samples into docs/benchmarks.md (tables) and docs/benchmarks.svg (the ratios as bars). */
+final class Report {
+
+    /**
+     * One peer's figures in one scenario, over all its runs.
+     *
+     * @param ratio median over rounds of this peer's figure divided by the reference's in the same round
+     */
+    record Row(Scenario scenario, String peer, double figure, double ratio, double p50, double p99, double p999,
+               long errors, double cpuMicrosPerOperation, double driverCpuMicrosPerOperation, double peakRssMiB,
+               int runs, long leastServed, long attempted) {
+    }
+
+    private final Settings settings;
+    private final List<Scenario> scenarios;
+    private final List<Sample> samples;
+    private final Map<String, String> skipped;
+    private final Machine machine;
+
+    Report(Settings settings, List<Scenario> scenarios, List<Sample> samples, Map<String, String> skipped,
+           Machine machine) {
+        this.settings = settings;
+        this.scenarios = scenarios;
+        this.samples = samples;
+        this.skipped = skipped;
+        this.machine = machine;
+    }
+
+    void write(Path directory) throws IOException {
+        Files.createDirectories(directory);
+        List<Row> rows = rows();
+        Files.writeString(directory.resolve("benchmarks.svg"), SvgChart.render(rows, settings));
+        Files.writeString(directory.resolve("benchmarks.md"), markdown(rows));
+    }
+
+    List<Row> rows() {
+        List<Row> rows = new ArrayList<>();
+        for (Scenario scenario : scenarios) {
+            Set<String> peers = new LinkedHashSet<>();
+            samples.stream().filter(s -> s.scenario() == scenario).forEach(s -> peers.add(s.peer()));
+            for (String peer : peers) {
+                rows.add(row(scenario, peer));
+            }
+        }
+        return rows;
+    }
+
+    private Row row(Scenario scenario, String peer) {
+        List<Sample> mine = samples.stream().filter(s -> s.scenario() == scenario && s.peer().equals(peer)).toList();
+        List<Double> ratios = new ArrayList<>();
+        for (Sample sample : mine) {
+            samples.stream()
+                    .filter(s -> s.scenario() == scenario && s.round() == sample.round()
+                            && s.peer().equals(Servers.REFERENCE) && !s.failed())
+                    .findFirst()
+                    .filter(reference -> !sample.failed())
+                    .ifPresent(reference -> ratios.add(sample.figure() / reference.figure()));
+        }
+        List<Sample> good = mine.stream().filter(s -> !s.failed()).toList();
+        return new Row(scenario, peer,
+                median(good.stream().mapToDouble(Sample::figure).toArray()),
+                median(ratios.stream().mapToDouble(Double::doubleValue).toArray()),
+                median(good.stream().mapToDouble(s -> s.result().latencyMicros(50)).toArray()),
+                median(good.stream().mapToDouble(s -> s.result().latencyMicros(99)).toArray()),
+                median(good.stream().mapToDouble(s -> s.result().latencyMicros(99.9)).toArray()),
+                mine.stream().mapToLong(s -> s.result().errors()).sum(),
+                median(good.stream().mapToDouble(Sample::cpuMicrosPerOperation).toArray()),
+                median(good.stream().mapToDouble(Sample::driverCpuMicrosPerOperation).toArray()),
+                mine.stream().mapToLong(Sample::peakRssBytes).max().orElse(0) / 1048576.0,
+                mine.size(),
+                mine.stream().mapToLong(s -> s.result().operations()).min().orElse(0),
+                mine.stream().mapToLong(s -> s.result().attempted()).max().orElse(0));
+    }
+
+    /** The median of the values that are numbers; NaN if none is. */
+    static double median(double[] values) {
+        double[] numbers = Arrays.stream(values).filter(v -> !Double.isNaN(v)).sorted().toArray();
+        if (numbers.length == 0) {
+            return Double.NaN;
+        }
+        int middle = numbers.length / 2;
+        return numbers.length % 2 == 1 ? numbers[middle] : (numbers[middle - 1] + numbers[middle]) / 2;
+    }
+
+    private String markdown(List<Row> rows) {
+        StringBuilder md = new StringBuilder();
+        String now = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'"));
+        md.append("# Pier benchmarks\n\n");
+        if (settings.smoke()) {
+            md.append("> **Smoke run, not a measurement.** Every scenario ran for about a second per peer, once, "
+                    + "with smaller sizes, on a machine busy with other work, only to show that the instrument "
+                    + "works end to end. Run `scripts/bench` on an otherwise idle machine for figures worth "
+                    + "quoting.\n\n");
+        }
+        md.append("Generated ").append(now).append(" by `scripts/bench").append(settings.smoke() ? " --smoke" : "")
+                .append("`.\n\n");
+        md.append("**Machine:** ").append(machine.cores()).append(" cores, ").append(machine.cpuModel())
+                .append("; Linux ").append(machine.kernel()).append("; JDK ").append(machine.jdk())
+                .append("; gcc ").append(machine.gcc()).append("; Python ").append(machine.python())
+                .append(", Twisted ").append(machine.twisted()).append("; Netty ").append(machine.netty())
+                .append(".\n\n");
+        md.append("""
+                **Method:** every server is a separate process on 127.0.0.1; the load driver is Java NIO with %d \
+                selector loop(s), on the same machine. Timed scenarios warm up for %s, then measure for %s. Peers \
+                take turns run by run (A B C … A B C …), %d run(s) each (idle: %d; startup: %d starts each). A \
+                figure is the median of a peer's runs; a ratio is the median, over rounds, of the peer's figure \
+                divided by `%s`'s in the same round; latency percentiles are medians over runs. Server CPU is user \
+                + system time (children included) from /proc/PID/stat over the measured window, per operation; peak \
+                RSS is VmHWM from /proc/PID/status; driver CPU is the driver JVM's own CPU time over the same \
+                window. `c-epoll`, a single-threaded C server, shows the ceiling the driver reaches here: where it \
+                is well past the Java servers, the driver was not what limited them.
+
+                """.formatted(settings.threads(), seconds(settings.warmup()), seconds(settings.duration()),
+                settings.runs(), settings.idleRuns(), settings.starts(), Servers.REFERENCE));
+        md.append("**Peers** (each a separate process; Java ones run with `")
+                .append(String.join(" ", Tools.JVM_FLAGS)).append("`):\n\n");
+        for (Servers.Server server : Servers.all()) {
+            md.append("- `").append(server.name()).append("`: ").append(server.description()).append('\n');
+        }
+        md.append("\n![Each peer's figure as a ratio to Netty epoll](benchmarks.svg)\n\n");
+        for (Scenario scenario : scenarios) {
+            List<Row> mine = rows.stream().filter(r -> r.scenario() == scenario).toList();
+            md.append("## ").append(scenario.title(settings)).append("\n\n");
+            if (mine.isEmpty()) {
+                md.append("No peer ran.\n\n");
+                continue;
+            }
+            md.append(scenario.higherIsBetter ? "Higher" : "Lower").append(" is better.");
+            if (scenario == Scenario.IDLE) {
+                md.append(" Latency is from sending all the echoes to each reply, so p99.9 is about the time to serve"
+                        + " them all.");
+            }
+            if (scenario == Scenario.UDP) {
+                md.append(" Errors are datagrams with no reply within ").append(UdpLoad.LOSS_TIMEOUT.toMillis())
+                        .append(" ms.");
+            }
+            md.append("\n\n");
+            boolean latency = scenario != Scenario.STREAM && scenario != Scenario.STARTUP;
+            boolean idle = scenario == Scenario.IDLE;
+            String perOperation = " µs/" + scenario.operation();
+            List<String> header = new ArrayList<>(List.of("Peer", scenario.unit, "× " + Servers.REFERENCE));
+            if (latency) {
+                header.addAll(List.of("p50 µs", "p99 µs", "p99.9 µs"));
+            }
+            header.add(idle ? "Served (worst run)" : "Errors");
+            header.add("Server CPU" + perOperation);
+            if (!idle) {
+                header.add("Server peak RSS MiB");
+            }
+            boolean driver = scenario != Scenario.STARTUP;
+            if (driver) {
+                header.add("Driver CPU" + perOperation);
+            }
+            header.add(scenario == Scenario.STARTUP ? "Starts" : "Runs");
+            List<List<String>> cells = new ArrayList<>();
+            for (Row row : mine) {
+                List<String> line = new ArrayList<>(List.of(row.peer(), number(row.figure()), ratio(row.ratio())));
+                if (latency) {
+                    line.addAll(List.of(number(row.p50()), number(row.p99()), number(row.p999())));
+                }
+                line.add(idle ? row.leastServed() + "/" + row.attempted() : Long.toString(row.errors()));
+                line.add(number(row.cpuMicrosPerOperation()));
+                if (!idle) {
+                    line.add(number(row.peakRssMiB()));
+                }
+                if (driver) {
+                    line.add(number(row.driverCpuMicrosPerOperation()));
+                }
+                line.add(Integer.toString(row.runs()));
+                cells.add(line);
+            }
+            table(md, header, cells);
+            md.append('\n');
+        }
+        if (!skipped.isEmpty()) {
+            md.append("## Not measured\n\n");
+            skipped.forEach((what, why) -> md.append("- `").append(what).append("`: ").append(why).append('\n'));
+            md.append('\n');
+        }
+        return md.toString();
+    }
+
+    /** A Markdown table: the first column left-aligned, the figures right-aligned. */
+    private static void table(StringBuilder md, List<String> header, List<List<String>> rows) {
+        md.append("| ").append(String.join(" | ", header)).append(" |\n|---|")
+                .append("---:|".repeat(header.size() - 1)).append('\n');
+        for (List<String> row : rows) {
+            md.append("| ").append(String.join(" | ", row)).append(" |\n");
+        }
+    }
+
+    private static String seconds(java.time.Duration duration) {
+        return format("%.1f s", duration.toMillis() / 1000.0);
+    }
+
+    /** Three significant figures, or a dash for no value. */
+    static String number(double value) {
+        if (Double.isNaN(value) || Double.isInfinite(value)) {
+            return "–";
+        }
+        double magnitude = Math.abs(value);
+        if (magnitude >= 1000) {
+            return format("%,.0f", value);
+        }
+        if (magnitude >= 100) {
+            return format("%.0f", value);
+        }
+        return magnitude >= 10 ? format("%.1f", value) : format("%.2f", value);
+    }
+
+    /** A ratio with two decimals, or two significant digits when it is small. */
+    static String ratio(double value) {
+        if (Double.isNaN(value) || Double.isInfinite(value)) {
+            return "–";
+        }
+        return value >= 0.1 ? format("%.2f", value) : format("%.2g", value);
+    }
+
+    private static String format(String pattern, Object... values) {
+        return String.format(Locale.ROOT, pattern, values);
+    }
+}

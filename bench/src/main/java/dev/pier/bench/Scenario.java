@@ -1,0 +1,94 @@
+package dev.pier.bench;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Locale;
+
+/** The scenarios the instrument runs, each against one service of the peers. */
+enum Scenario {
+    ECHO(Service.ECHO, "echoes/s", true),
+    POETRY(Service.POETRY, "poems/s", true),
+    UDP(Service.UDP, "datagrams/s", true),
+    IDLE(Service.ECHO, "MiB peak RSS", false),
+    STREAM(Service.ECHO, "MB/s", true),
+    STARTUP(Service.ECHO, "ms to ready", false);
+
+    /** How long one run of the idle or streaming scenario may take before what is left counts as failed. */
+    static final Duration PATIENCE = Duration.ofSeconds(60);
+
+    final Service service;
+    final String unit;
+    final boolean higherIsBetter;
+
+    Scenario(Service service, String unit, boolean higherIsBetter) {
+        this.service = service;
+        this.unit = unit;
+        this.higherIsBetter = higherIsBetter;
+    }
+
+    String id() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    static Scenario byId(String id) {
+        for (Scenario scenario : values()) {
+            if (scenario.id().equals(id)) {
+                return scenario;
+            }
+        }
+        throw new IllegalArgumentException("unknown scenario '" + id + "': use one of echo, poetry, udp, idle, "
+                + "stream, startup");
+    }
+
+    String title(Settings settings) {
+        return switch (this) {
+            case ECHO -> "Echo ping-pong: " + settings.messageSize() + "-byte messages, "
+                    + settings.echoConnections() + " connections";
+            case POETRY -> "Fast poetry: " + settings.poetryClients() + " clients connecting, reading a "
+                    + settings.poemBytes() + "-byte poem to EOF, reconnecting";
+            case UDP -> "UDP echo: " + settings.messageSize() + "-byte datagrams, " + settings.udpSenders()
+                    + " senders";
+            case IDLE -> settings.idleConnections() + " idle connections held open, then each echoes once";
+            case STREAM -> "One connection streaming " + bytes(settings.streamBytes()) + " through an echo";
+            case STARTUP -> "Process start to ready line (TCP echo server)";
+        };
+    }
+
+    /** What the operations of this scenario's CPU figure are. */
+    String operation() {
+        return switch (this) {
+            case ECHO -> "echo";
+            case POETRY -> "poem";
+            case UDP -> "datagram";
+            case IDLE -> "connection";
+            case STREAM -> "MB";
+            case STARTUP -> "start";
+        };
+    }
+
+    /** Runs one timed load against a server on {@code target}; not for {@link #STARTUP}. */
+    Result run(Settings settings, InetSocketAddress target, MeasurementWindow window)
+            throws IOException, InterruptedException {
+        return switch (this) {
+            case ECHO -> EchoLoad.run(target, settings.echoConnections(), settings.messageSize(), settings.threads(),
+                    settings.warmup(), settings.duration(), window);
+            case POETRY -> PoetryLoad.run(target, settings.poetryClients(), settings.poemBytes(), settings.threads(),
+                    settings.warmup(), settings.duration(), window);
+            case UDP -> UdpLoad.run(target, settings.udpSenders(), settings.messageSize(), settings.threads(),
+                    settings.warmup(), settings.duration(), window);
+            case IDLE -> {
+                window.opened();
+                Result result = IdleLoad.run(target, settings.idleConnections(), settings.messageSize(), PATIENCE);
+                window.closed();
+                yield result;
+            }
+            case STREAM -> StreamLoad.run(target, settings.streamBytes(), PATIENCE, window);
+            case STARTUP -> throw new IllegalStateException("the startup scenario starts servers, it loads none");
+        };
+    }
+
+    private static String bytes(long count) {
+        return count % (1L << 30) == 0 ? count / (1L << 30) + " GiB" : count / (1L << 20) + " MiB";
+    }
+}

@@ -1,0 +1,63 @@
+package dev.pier.bench;
+
+import java.time.Duration;
+
+/**
+ * How hard and how long the instrument pushes.
+ *
+ * @param warmup          load before the measured window of each timed run, not counted
+ * @param duration        the measured window of each timed run
+ * @param runs            runs per peer and scenario (peers alternate; the figure is the median)
+ * @param threads         selector loops in the driver
+ * @param echoConnections connections of the echo ping-pong
+ * @param messageSize     bytes per echo message and per datagram
+ * @param poetryClients   concurrent clients of the fast poetry scenario
+ * @param poemBytes       size of the poem the poetry servers send
+ * @param udpSenders      concurrent senders of the UDP echo
+ * @param idleConnections connections held open by the idle scenario
+ * @param idleRuns        runs per peer of the idle scenario, whose peak memory varies little from run to run while
+ *                        a thread-per-connection server may take half a minute per run
+ * @param streamBytes     bytes streamed through the echo by the streaming scenario
+ * @param starts          starts per peer of the startup scenario
+ * @param smoke           whether this is a short run that only proves the instrument works
+ */
+record Settings(Duration warmup, Duration duration, int runs, int threads, int echoConnections, int messageSize,
+                int poetryClients, int poemBytes, int udpSenders, int idleConnections, int idleRuns,
+                long streamBytes, int starts, boolean smoke) {
+
+    /** Sized to run every scenario against seven peers in under ten minutes on two cores. */
+    static Settings defaults() {
+        return new Settings(Duration.ofMillis(1500), Duration.ofSeconds(3), 3, cores(),
+                100, 64, 50, 3 * 1024, 50, 10_000, 1, 1L << 30, 10, false);
+    }
+
+    /** A few seconds per scenario: proves everything runs, measures nothing worth quoting. */
+    static Settings smokeDefaults() {
+        return new Settings(Duration.ofMillis(500), Duration.ofSeconds(1), 1, cores(),
+                100, 64, 50, 3 * 1024, 50, 2_000, 1, 64L << 20, 3, true);
+    }
+
+    private static int cores() {
+        return Runtime.getRuntime().availableProcessors();
+    }
+
+    Settings withRuns(int value) {
+        return new Settings(warmup, duration, value, threads, echoConnections, messageSize, poetryClients, poemBytes,
+                udpSenders, idleConnections, idleRuns, streamBytes, starts, smoke);
+    }
+
+    Settings withTiming(Duration warmupValue, Duration durationValue) {
+        return new Settings(warmupValue, durationValue, runs, threads, echoConnections, messageSize, poetryClients,
+                poemBytes, udpSenders, idleConnections, idleRuns, streamBytes, starts, smoke);
+    }
+
+    Settings withThreads(int value) {
+        return new Settings(warmup, duration, runs, value, echoConnections, messageSize, poetryClients, poemBytes,
+                udpSenders, idleConnections, idleRuns, streamBytes, starts, smoke);
+    }
+
+    Settings withIdleRuns(int value) {
+        return new Settings(warmup, duration, runs, threads, echoConnections, messageSize, poetryClients, poemBytes,
+                udpSenders, idleConnections, value, streamBytes, starts, smoke);
+    }
+}

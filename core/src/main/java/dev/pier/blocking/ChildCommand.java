@@ -1,0 +1,58 @@
+package dev.pier.blocking;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** The command line of a forking server's child JVM. */
+final class ChildCommand {
+
+    private ChildCommand() {
+    }
+
+    /**
+     * {@code java <child options> <this JVM's arguments>}, or with {@link Forking#childMain()}:
+     * {@code java <child options> <native access flags> -cp <module path:class path> <main> <arguments>}.
+     *
+     * @throws IllegalStateException when this JVM's command line cannot be read and no child main was given
+     */
+    static List<String> of(Forking strategy) {
+        ProcessHandle.Info self = ProcessHandle.current().info();
+        String java = self.command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        List<String> command = new ArrayList<>();
+        command.add(java);
+        if (strategy.childMain() == null) {
+            List<String> arguments = self.arguments().map(List::of).orElseThrow(() -> new IllegalStateException(
+                    "cannot read this JVM's command line to start forked children: name the children's main class"
+                            + " with Concurrency.forking().withChildMain(...)"));
+            command.addAll(quickStartOptions(strategy, arguments));
+            command.addAll(arguments);
+        } else {
+            command.addAll(quickStartOptions(strategy, List.of()));
+            command.add("--enable-native-access=ALL-UNNAMED");
+            command.add("--add-exports=java.base/sun.nio.ch=ALL-UNNAMED");
+            command.add("-cp");
+            command.add(String.join(File.pathSeparator, Stream.of("jdk.module.path", "java.class.path")
+                    .map(System::getProperty)
+                    .filter(path -> path != null && !path.isEmpty())
+                    .toList()));
+            command.add(strategy.childMain().getName());
+            command.addAll(strategy.childArguments());
+        }
+        return command;
+    }
+
+    /** The strategy's child options, without a collector choice when the inherited options make one. */
+    private static List<String> quickStartOptions(Forking strategy, List<String> inherited) {
+        boolean inheritedCollector = inherited.stream().anyMatch(ChildCommand::choosesCollector);
+        return strategy.childJvmOptions().stream()
+                .filter(option -> !(inheritedCollector && choosesCollector(option)))
+                .toList();
+    }
+
+    private static boolean choosesCollector(String option) {
+        return option.startsWith("-XX:+Use") && option.endsWith("GC");
+    }
+}

@@ -1,0 +1,108 @@
+package dev.pier.blocking;
+
+import dev.pier.unix.Descriptors;
+import java.io.EOFException;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+
+/**
+ * The role of a forking server inside a child JVM: instead of listening, it takes one request from the parent over
+ * the control socket, handles it and ends the JVM. Only the server the parent named (by its number among the
+ * program's forking servers) does that; the program's other forking servers in the child neither bind nor serve.
+ */
+final class ForkedChild implements RequestDispatcher {
+
+    private static final System.Logger LOG = System.getLogger(ForkedChild.class.getName());
+
+    /** Exit status when the child could not even take its request: the parent logs it. */
+    static final int FAILED_TO_TAKE_REQUEST = 3;
+
+    private final Path controlSocket;
+    private final boolean chosen;
+
+    ForkedChild(Path controlSocket, boolean chosen) {
+        this.controlSocket = controlSocket;
+        this.chosen = chosen;
+    }
+
+    /**
+     * Handles the one request the parent hands over, then exits the JVM: status 0, or 1 if the handler threw.
+     * Returns at once for a server the parent did not name.
+     */
+    void serve(BaseServer<?> server) {
+        if (!chosen) {
+            return;
+        }
+        int status;
+        try {
+            status = takeAndHandle(server);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.ERROR, "A forked child of " + server + " could not take its request", e);
+            status = FAILED_TO_TAKE_REQUEST;
+        }
+        System.exit(status);
+    }
+
+    private int takeAndHandle(BaseServer<?> server) throws IOException {
+        int fd;
+        ByteBuffer details;
+        try (SocketChannel control = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            control.connect(UnixDomainSocketAddress.of(controlSocket));
+            writeFully(control, ByteBuffer.allocate(Long.BYTES).putLong(0, ProcessHandle.current().pid()));
+            ByteBuffer length = ByteBuffer.allocate(Integer.BYTES);
+            Descriptors.Received received = Descriptors.receiveDescriptor(control, length);
+            if (received.bytesRead() < 0) {
+                return 0; // the server closed before it had a request for this child
+            }
+            fd = received.fd();
+            if (fd < 0) {
+                throw new IOException("the parent sent a request without its descriptor");
+            }
+            readFully(control, length);
+            details = ByteBuffer.allocate(length.getInt(0));
+            readFully(control, details);
+        }
+        // Closing a connection adopted as the inherited channel points standard output and error at /dev/null;
+        // keep copies so that whatever the hooks log afterwards still shows.
+        int stdout = Descriptors.dup(1);
+        int stderr = Descriptors.dup(2);
+        try {
+            return server.runForkedRequest(fd, details.flip()) ? 0 : 1;
+        } finally {
+            System.out.flush();
+            System.err.flush();
+            Descriptors.dup2(stdout, 1);
+            Descriptors.dup2(stderr, 2);
+            Descriptors.close(stdout);
+            Descriptors.close(stderr);
+        }
+    }
+
+    private static void writeFully(SocketChannel channel, ByteBuffer buffer) throws IOException {
+        while (buffer.hasRemaining()) {
+            channel.write(buffer);
+        }
+    }
+
+    private static void readFully(SocketChannel channel, ByteBuffer buffer) throws IOException {
+        while (buffer.hasRemaining()) {
+            if (channel.read(buffer) < 0) {
+                throw new EOFException("the parent closed the control socket in the middle of a request");
+            }
+        }
+    }
+
+    @Override
+    public void dispatch(RequestJob job) {
+        throw new IllegalStateException("a forked child handles only the request its parent hands over");
+    }
+
+    @Override
+    public void close() {
+    }
+}

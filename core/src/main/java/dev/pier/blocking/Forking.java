@@ -1,0 +1,158 @@
+package dev.pier.blocking;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Each request handled in a separate OS process (socketserver's {@code ForkingMixIn}): whatever a handler changes
+ * in memory never reaches the server or other requests, and a handler that crashes its process (an exception,
+ * {@code System.exit}, even {@code kill -9}) costs only its own request.
+ *
+ * <p><b>How.</b> A JVM cannot fork itself safely, so Pier does what Python's multiprocessing calls "spawn": a child
+ * is a new JVM running the same application. When that application builds the same server, the server notices it
+ * is a child (environment variables {@code PIER_FORK_CHANNEL} and {@code PIER_FORK_SERVER}) and does not bind;
+ * its {@link BaseServer#serveForever()} instead connects to the parent over a private Unix socket, receives the
+ * descriptor of one request ({@code SCM_RIGHTS}), runs it through the usual hooks ({@code finishRequest},
+ * {@code handleError}, {@code shutdownRequest}) and exits: status 0, or 1 if the handler threw. For a stream server
+ * the descriptor is the accepted connection; for a datagram server it is the server's own socket, with the datagram
+ * and its sender alongside, so the child's reply leaves from the server's address as usual.
+ *
+ * <p>The parent keeps a few children {@linkplain #withWarmChildren warm} (started and waiting) so a request does
+ * not wait for a JVM to start, caps the number of children ({@link #withMaxChildren}: at the cap it waits for one
+ * to exit), reaps only the processes it started, and on {@link BaseServer#close()} waits for busy children within
+ * a {@linkplain #withCloseGracePeriod grace period} before killing them. Nothing a child does changes the parent,
+ * including {@link BaseServer#shutdown()}: stop a forking server from its own process.
+ *
+ * <pre>{@code
+ * public static void main(String[] args) throws IOException {
+ *     var options = ServerOptions.defaults().withConcurrency(Concurrency.forking().withMaxChildren(10));
+ *     // in a child JVM this same line builds a server that does not bind...
+ *     try (var server = new TcpServer("127.0.0.1", 8007, EchoHandler::new, options)) {
+ *         server.serveForever();   // ...and serveForever handles one handed-over request, then exits the JVM
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p><b>Which program the child runs.</b> By default the child re-runs this JVM's own command line (same
+ * {@code java}, JVM options, main class and arguments), so it must build its forking servers in the same order
+ * ({@code PIER_FORK_SERVER} is the server's number among the forking servers the program creates) and must not bind
+ * fixed ports with other strategies before them. Where re-running is wrong, such as under a test runner, name a
+ * main class with {@link #withChildMain}: the child then runs it on the class path made of this JVM's module path
+ * and class path, and its first forking server becomes the child.
+ *
+ * <p><b>Cost.</b> A handed-over request to a warm child costs a few milliseconds; a request that finds no warm
+ * child waits for a JVM to start (a few hundred milliseconds with the default {@linkplain #withChildJvmOptions
+ * quick-start options}). Every request uses a whole JVM, so this suits requests that need isolation more than
+ * throughput. Linux only; the JVM needs {@code --enable-native-access=dev.pier} and
+ * {@code --add-exports=java.base/sun.nio.ch=dev.pier}.
+ */
+public final class Forking implements Concurrency {
+
+    /** How long {@link BaseServer#close()} waits for busy children by default. */
+    public static final Duration DEFAULT_CLOSE_GRACE_PERIOD = Duration.ofSeconds(10);
+
+    /** Options that make a short-lived JVM start quickly: class data sharing, the C1 compiler only, Serial GC. */
+    public static final List<String> QUICK_START_OPTIONS =
+            List.of("-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData");
+
+    static final Forking DEFAULT = new Forking(2, 40, DEFAULT_CLOSE_GRACE_PERIOD, QUICK_START_OPTIONS, null,
+            List.of());
+
+    private final int warmChildren;
+    private final int maxChildren;
+    private final Duration closeGracePeriod;
+    private final List<String> childJvmOptions;
+    private final Class<?> childMain;
+    private final List<String> childArguments;
+
+    private Forking(int warmChildren, int maxChildren, Duration closeGracePeriod, List<String> childJvmOptions,
+                    Class<?> childMain, List<String> childArguments) {
+        this.warmChildren = warmChildren;
+        this.maxChildren = maxChildren;
+        this.closeGracePeriod = closeGracePeriod;
+        this.childJvmOptions = childJvmOptions;
+        this.childMain = childMain;
+        this.childArguments = childArguments;
+    }
+
+    /**
+     * How many started children wait for a request (default 2); 0 starts a JVM only when a request comes. Warm
+     * children count towards {@link #withMaxChildren the cap}.
+     */
+    public Forking withWarmChildren(int warmChildren) {
+        if (warmChildren < 0) {
+            throw new IllegalArgumentException("warmChildren must be 0 or positive, got " + warmChildren);
+        }
+        return new Forking(warmChildren, maxChildren, closeGracePeriod, childJvmOptions, childMain, childArguments);
+    }
+
+    /**
+     * The most child processes alive at once, warm ones included (default 40, as socketserver's
+     * {@code max_children}); at the cap the server waits for a child to exit before handing out the next request.
+     */
+    public Forking withMaxChildren(int maxChildren) {
+        if (maxChildren < 1) {
+            throw new IllegalArgumentException("maxChildren must be positive, got " + maxChildren);
+        }
+        return new Forking(warmChildren, maxChildren, closeGracePeriod, childJvmOptions, childMain, childArguments);
+    }
+
+    /** The longest {@link BaseServer#close()} waits for busy children before killing them (default 10 seconds). */
+    public Forking withCloseGracePeriod(Duration closeGracePeriod) {
+        Objects.requireNonNull(closeGracePeriod, "closeGracePeriod");
+        if (closeGracePeriod.isNegative()) {
+            throw new IllegalArgumentException("closeGracePeriod must not be negative, got " + closeGracePeriod);
+        }
+        return new Forking(warmChildren, maxChildren, closeGracePeriod, childJvmOptions, childMain, childArguments);
+    }
+
+    /**
+     * JVM options for the children, placed before the ones the child inherits (so those win); default
+     * {@link #QUICK_START_OPTIONS}. A collector option is left out when the inherited options choose a collector.
+     */
+    public Forking withChildJvmOptions(String... options) {
+        return new Forking(warmChildren, maxChildren, closeGracePeriod, List.of(options), childMain, childArguments);
+    }
+
+    /**
+     * Runs {@code mainClass} with {@code arguments} in the children instead of re-running this JVM's command line.
+     * The class must build this server, with forking concurrency, as the first forking server it creates, and call
+     * {@code serveForever()}; it runs on the class path made of this JVM's module path and class path.
+     */
+    public Forking withChildMain(Class<?> mainClass, String... arguments) {
+        Objects.requireNonNull(mainClass, "mainClass");
+        return new Forking(warmChildren, maxChildren, closeGracePeriod, childJvmOptions, mainClass,
+                List.of(arguments));
+    }
+
+    public int warmChildren() {
+        return warmChildren;
+    }
+
+    public int maxChildren() {
+        return maxChildren;
+    }
+
+    public Duration closeGracePeriod() {
+        return closeGracePeriod;
+    }
+
+    public List<String> childJvmOptions() {
+        return childJvmOptions;
+    }
+
+    /** The main class children run, or {@code null} when they re-run this JVM's command line. */
+    public Class<?> childMain() {
+        return childMain;
+    }
+
+    public List<String> childArguments() {
+        return childArguments;
+    }
+
+    @Override
+    public String toString() {
+        return "forking(warm " + warmChildren + ", max " + maxChildren + ")";
+    }
+}

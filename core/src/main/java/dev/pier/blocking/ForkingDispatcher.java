@@ -1,0 +1,411 @@
+package dev.pier.blocking;
+
+import dev.pier.unix.Descriptors;
+import java.io.EOFException;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The parent side of {@link Forking}: starts child JVMs, keeps some of them warm, hands each request to one of them
+ * over a private Unix control socket, and reaps them through {@link Process#onExit()} (which waits for that
+ * process only: a forking server never reaps a process it did not start).
+ */
+final class ForkingDispatcher implements RequestDispatcher {
+
+    static final String CONTROL_SOCKET_VARIABLE = "PIER_FORK_CHANNEL";
+    static final String SERVER_NUMBER_VARIABLE = "PIER_FORK_SERVER";
+
+    private static final System.Logger LOG = System.getLogger(ForkingDispatcher.class.getName());
+    private static final AtomicInteger FORKING_SERVERS = new AtomicInteger();
+    /** A request whose hand-over fails because its child just died is offered to this many children in all. */
+    private static final int HAND_OVER_ATTEMPTS = 3;
+    /** How long close waits for killed children to be gone. */
+    private static final long KILL_WAIT_SECONDS = 10;
+
+    private final Forking strategy;
+    private final int serverNumber;
+
+    private final Object lock = new Object();
+    private final Set<Child> live = new LinkedHashSet<>();           // started and not yet exited
+    private final Map<Long, Child> connecting = new HashMap<>();      // started, not yet connected, by pid
+    private final ArrayDeque<Child> idle = new ArrayDeque<>();        // connected, waiting for a request
+    private int waitingRequests;                                      // dispatch calls waiting for an idle child
+    private IOException startFailure;                                 // the last child that could not start
+    private boolean closed;
+    private Path directory;
+    private ServerSocketChannel control;
+    private Thread acceptor;
+    private Thread starter;
+    private List<String> command;
+
+    private ForkingDispatcher(Forking strategy, int serverNumber) {
+        this.strategy = strategy;
+        this.serverNumber = serverNumber;
+    }
+
+    /** The parent dispatcher, or in a child JVM (as the environment tells) the child's role. */
+    static RequestDispatcher forServer(Forking strategy) {
+        int number = FORKING_SERVERS.getAndIncrement();
+        String controlSocket = System.getenv(CONTROL_SOCKET_VARIABLE);
+        if (controlSocket != null) {
+            return new ForkedChild(Path.of(controlSocket),
+                    Integer.toString(number).equals(System.getenv(SERVER_NUMBER_VARIABLE)));
+        }
+        return new ForkingDispatcher(strategy, number);
+    }
+
+    /** One child JVM. Its fields are guarded by the dispatcher's lock. */
+    private static final class Child {
+        final Process process;
+        SocketChannel control;
+        SocketAddress client;   // the request it was given, if any
+
+        Child(Process process) {
+            this.process = process;
+        }
+    }
+
+    @Override
+    public void serving() {
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            if (control == null) {
+                openControlSocket();
+            }
+            lock.notifyAll();
+        }
+    }
+
+    /** Creates the control socket in a private directory and starts the threads that accept and start children. */
+    private void openControlSocket() {
+        try {
+            command = ChildCommand.of(strategy);
+            directory = Files.createTempDirectory("pier-fork",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            control = ServerSocketChannel.open(StandardProtocolFamily.UNIX)
+                    .bind(UnixDomainSocketAddress.of(directory.resolve("control")));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the control socket for forked children", e);
+        }
+        acceptor = Thread.ofPlatform().daemon().name("pier-fork-acceptor-" + serverNumber).start(this::acceptChildren);
+        starter = Thread.ofPlatform().daemon().name("pier-fork-starter-" + serverNumber).start(this::startChildren);
+    }
+
+    @Override
+    public void dispatch(RequestJob job) throws InterruptedException {
+        ForkedRequest request;
+        try {
+            request = job.handOver().describe();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot describe the request for a child process", e);
+        }
+        ByteBuffer message = ByteBuffer.allocate(Integer.BYTES + request.details().remaining())
+                .putInt(request.details().remaining()).put(request.details().duplicate()).flip();
+        for (int attempt = 1; ; attempt++) {
+            Child child = takeIdleChild();
+            try {
+                Descriptors.sendDescriptor(child.control, request.fd(), message.duplicate());
+                synchronized (lock) {
+                    child.client = job.clientAddress();
+                }
+                break;
+            } catch (IOException e) {
+                // The child died after connecting; its exit is reaped as usual.
+                child.process.destroyForcibly();
+                if (attempt == HAND_OVER_ATTEMPTS) {
+                    throw new UncheckedIOException("cannot hand the request to a child process: the last one tried ("
+                            + child.process.pid() + ") did not take it", e);
+                }
+            }
+        }
+        job.release().run();
+    }
+
+    /** Waits for a connected child, asking the starter for one; fails when children cannot start. */
+    private Child takeIdleChild() throws InterruptedException {
+        synchronized (lock) {
+            waitingRequests++;
+            startFailure = null;
+            lock.notifyAll();
+            try {
+                while (true) {
+                    if (closed) {
+                        throw new IllegalStateException("the server is closed");
+                    }
+                    Child child = idle.poll();
+                    if (child != null) {
+                        return child;
+                    }
+                    if (startFailure != null) {
+                        throw new UncheckedIOException(startFailure);
+                    }
+                    lock.wait();
+                }
+            } finally {
+                waitingRequests--;
+            }
+        }
+    }
+
+    /** Whether the starter should start a child now: to keep the warm ones, or for a waiting request. */
+    private boolean childWanted() {
+        int coming = idle.size() + connecting.size();
+        return control != null && live.size() < strategy.maxChildren() && startFailure == null
+                && (coming < strategy.warmChildren() || coming < waitingRequests);
+    }
+
+    /** The starter thread: starts children one at a time, whenever {@link #childWanted()}. */
+    private void startChildren() {
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.INHERIT)
+                .redirectError(ProcessBuilder.Redirect.INHERIT);
+        builder.environment().put(CONTROL_SOCKET_VARIABLE, directory.resolve("control").toString());
+        builder.environment().put(SERVER_NUMBER_VARIABLE,
+                Integer.toString(strategy.childMain() == null ? serverNumber : 0));
+        while (true) {
+            synchronized (lock) {
+                while (!closed && !childWanted()) {
+                    try {
+                        lock.wait();
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+                if (closed) {
+                    return;
+                }
+            }
+            Process process;
+            try {
+                process = builder.start();
+            } catch (IOException e) {
+                synchronized (lock) {
+                    startFailure = new IOException("cannot start a child JVM with " + command + ": " + e.getMessage(),
+                            e);
+                    lock.notifyAll();
+                }
+                continue;
+            }
+            Child child = new Child(process);
+            synchronized (lock) {
+                // Registered even when closing meanwhile: close waits for this thread, then kills what it finds.
+                live.add(child);
+                connecting.put(process.pid(), child);
+            }
+            process.onExit().thenRun(() -> exited(child));
+        }
+    }
+
+    /** The acceptor thread: a child connects and says its pid; from then on it is idle. */
+    private void acceptChildren() {
+        while (true) {
+            SocketChannel connection;
+            try {
+                connection = control.accept();
+            } catch (ClosedChannelException e) {
+                return;
+            } catch (IOException e) {
+                LOG.log(Level.WARNING, "Accepting a forked child failed", e);
+                continue;
+            }
+            try {
+                ByteBuffer pid = ByteBuffer.allocate(Long.BYTES);
+                while (pid.hasRemaining()) {
+                    if (connection.read(pid) < 0) {
+                        throw new EOFException("a child closed the control socket before saying its pid");
+                    }
+                }
+                synchronized (lock) {
+                    Child child = connecting.remove(pid.getLong(0));
+                    if (child != null && !closed) {
+                        child.control = connection;
+                        idle.add(child);
+                        lock.notifyAll();
+                        continue;
+                    }
+                }
+                connection.close(); // not one of ours, or too late
+            } catch (IOException e) {
+                closeQuietly(connection);
+            }
+        }
+    }
+
+    /** Reaps a child (the JDK already waited for it) and reports an unexpected end. */
+    private void exited(Child child) {
+        boolean neverConnected;
+        SocketAddress client;
+        boolean closing;
+        synchronized (lock) {
+            live.remove(child);
+            idle.remove(child);
+            neverConnected = connecting.remove(child.process.pid()) != null;
+            client = child.client;
+            closing = closed;
+            if (neverConnected && !closing) {
+                startFailure = new IOException("a child JVM (pid " + child.process.pid() + ") exited with status "
+                        + child.process.exitValue() + " before taking a request; it ran " + command
+                        + " (a child must build the same server, with forking concurrency, and serve it)");
+            }
+            lock.notifyAll();
+        }
+        if (child.control != null) {
+            closeQuietly(child.control);
+        }
+        int status = child.process.exitValue();
+        if (closing) {
+            return;
+        }
+        if (neverConnected) {
+            LOG.log(Level.ERROR, "A forked child (pid {0}) exited with status {1} before taking a request",
+                    Long.toString(child.process.pid()), status);
+        } else if (client == null) {
+            LOG.log(Level.WARNING, "A warm forked child (pid {0}) exited with status {1} before any request",
+                    Long.toString(child.process.pid()), status);
+        } else if (status != 0 && status != 1) {
+            // 1 is a handler that threw, which the child's handleError has reported already.
+            LOG.log(Level.WARNING, "The forked child (pid {0}) handling a request from {1} ended with status {2}",
+                    Long.toString(child.process.pid()), client, status);
+        }
+    }
+
+    /** Child processes alive now: warm, busy, or still starting (for tests and monitoring). */
+    List<ProcessHandle> children() {
+        synchronized (lock) {
+            return live.stream().map(child -> child.process.toHandle()).toList();
+        }
+    }
+
+    /** Child processes alive now that were handed a request (for tests and monitoring). */
+    List<ProcessHandle> busyChildren() {
+        synchronized (lock) {
+            return live.stream().filter(child -> child.client != null).map(child -> child.process.toHandle())
+                    .toList();
+        }
+    }
+
+    @Override
+    public void close() {
+        List<Child> children;
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            lock.notifyAll();
+        }
+        closeQuietly(control);
+        joinQuietly(starter);
+        joinQuietly(acceptor);
+        synchronized (lock) {
+            children = List.copyOf(live);
+            // Children without a request are not needed any more.
+            for (Child child : children) {
+                if (child.client == null) {
+                    child.process.destroy();
+                }
+            }
+        }
+        long deadline = System.nanoTime() + strategy.closeGracePeriod().toNanos();
+        boolean interrupted = false;
+        for (Child child : children) {
+            try {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || !child.process.waitFor(left, TimeUnit.NANOSECONDS)) {
+                    break;
+                }
+            } catch (InterruptedException e) {
+                interrupted = true;
+                break;
+            }
+        }
+        long killedBusy = 0;
+        for (Child child : children) {
+            if (child.process.isAlive()) {
+                child.process.destroyForcibly();
+                synchronized (lock) {
+                    killedBusy += child.client != null ? 1 : 0;
+                }
+            }
+        }
+        if (killedBusy > 0) {
+            LOG.log(Level.WARNING, "Killed {0} forked child(ren) still handling a request after the close grace"
+                    + " period of {1}", killedBusy, strategy.closeGracePeriod());
+        }
+        for (Child child : children) {
+            try {
+                child.process.waitFor(KILL_WAIT_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        removeDirectory();
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void removeDirectory() {
+        if (directory == null) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(directory.resolve("control"));
+            Files.deleteIfExists(directory);
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "Could not remove the control socket directory " + directory, e);
+        }
+    }
+
+    private static void joinQuietly(Thread thread) {
+        if (thread == null) {
+            return;
+        }
+        boolean interrupted = false;
+        while (true) {
+            try {
+                thread.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void closeQuietly(java.nio.channels.Channel channel) {
+        if (channel == null) {
+            return;
+        }
+        try {
+            channel.close();
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, "Closing a control socket failed", e);
+        }
+    }
+}

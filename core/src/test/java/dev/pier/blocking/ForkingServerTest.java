@@ -1,0 +1,171 @@
+package dev.pier.blocking;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pier.blocking.ForkedChildMain.Scripted;
+import dev.pier.blocking.TestServers.Behaviour;
+import dev.pier.blocking.TestServers.Client;
+import dev.pier.blocking.TestServers.Kind;
+import dev.pier.blocking.TestServers.Recorder;
+import dev.pier.blocking.TestServers.Serving;
+import dev.pier.blocking.TestServers.StreamClient;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What forking adds to the scenarios of {@link ServerMatrixTest}: isolation, crashes, reaping and close. */
+@Timeout(60)
+class ForkingServerTest {
+
+    @TempDir
+    Path dir;
+
+    private final List<BaseServer<?>> servers = new ArrayList<>();
+
+    @AfterEach
+    void closeServers() {
+        servers.forEach(BaseServer::close);
+    }
+
+    private BaseServer<?> tcpServer(Behaviour behaviour, Forking forking) throws IOException {
+        BaseServer<?> server = Kind.TCP.create(behaviour, new Recorder(), ServerOptions.defaults()
+                .withConcurrency(ForkedChildMain.forServer(forking, Kind.TCP, behaviour, dir)), dir);
+        servers.add(server);
+        return server;
+    }
+
+    private static ForkingDispatcher children(BaseServer<?> server) {
+        return (ForkingDispatcher) server.dispatcher();
+    }
+
+    @Test
+    void aHandlersChangeToAStaticFieldIsNotSeenByTheNextRequest() throws Exception {
+        BaseServer<?> server = tcpServer(Scripted.STATIC_COUNTER, Concurrency.forking());
+        Serving serving = Serving.start(server);
+        try (Client first = Kind.TCP.connect(server)) {
+            assertEquals("1", first.exchange("a"));
+            assertEquals("2", first.exchange("b"), "one request keeps its own state");
+        }
+        try (Client second = Kind.TCP.connect(server)) {
+            assertEquals("1", second.exchange("a"), "the next request starts from the program's state");
+        }
+        serving.shutdownAndAwait();
+        assertEquals(0, Scripted.counter, "the server's own process never ran the handler");
+    }
+
+    @Test
+    void killingAChildInTheMiddleOfARequestCostsOnlyThatRequest() throws Exception {
+        BaseServer<?> server = tcpServer(Scripted.PROCESS, Concurrency.forking());
+        Serving serving = Serving.start(server);
+        try (var victim = (StreamClient) Kind.TCP.connect(server)) {
+            long pid = Long.parseLong(victim.exchange("pid"));
+            ProcessHandle child = ProcessHandle.of(pid).orElseThrow();
+            assertTrue(child.destroyForcibly());
+            child.onExit().get(20, TimeUnit.SECONDS);
+            assertEndOfStreamOrReset(victim);
+            try (Client next = Kind.TCP.connect(server)) {
+                assertNotEquals(pid, Long.parseLong(next.exchange("pid")));
+            }
+        }
+        serving.shutdownAndAwait();
+    }
+
+    @Test
+    void aHandlerCallingSystemExitCostsOnlyThatRequest() throws Exception {
+        BaseServer<?> server = tcpServer(Scripted.PROCESS, Concurrency.forking());
+        Serving serving = Serving.start(server);
+        try (var exiting = (StreamClient) Kind.TCP.connect(server)) {
+            exiting.send("exit");
+            assertEndOfStreamOrReset(exiting);
+        }
+        try (Client next = Kind.TCP.connect(server)) {
+            Long.parseLong(next.exchange("pid"));
+        }
+        serving.shutdownAndAwait();
+    }
+
+    private static void assertEndOfStreamOrReset(StreamClient client) {
+        try {
+            assertNull(client.receive(), "the connection ends with its process");
+        } catch (IOException reset) {
+            // the kernel may reset a connection whose process died with unread input
+        }
+    }
+
+    @Test
+    void aForkingServerNeverReapsAProcessItDidNotStart() throws Exception {
+        Process own = new ProcessBuilder("sh", "-c", "exit 7").start();
+        BaseServer<?> server = tcpServer(Scripted.PROCESS, Concurrency.forking());
+        Serving serving = Serving.start(server);
+        for (int i = 0; i < 2; i++) {
+            try (Client client = Kind.TCP.connect(server)) {
+                assertNotEquals(own.pid(), Long.parseLong(client.exchange("pid")));
+            }
+        }
+        serving.shutdownAndAwait();
+        server.close();
+        assertTrue(own.waitFor(20, TimeUnit.SECONDS));
+        assertEquals(7, own.exitValue(), "the test's own child keeps its exit status for the test to reap");
+    }
+
+    @Test
+    void closeWaitsForABusyChildAndLeavesNoChildBehind() throws Exception {
+        BaseServer<?> server = tcpServer(Scripted.PROCESS, Concurrency.forking());
+        Serving serving = Serving.start(server);
+        try (Client client = Kind.TCP.connect(server)) {
+            ProcessHandle busy = ProcessHandle.of(Long.parseLong(client.exchange("pid"))).orElseThrow();
+            serving.shutdownAndAwait();
+            List<ProcessHandle> children = children(server).children();
+            assertTrue(children.contains(busy));
+            CompletableFuture<Void> closed = CompletableFuture.runAsync(server::close);
+            client.close();   // the handler sees the end of its input and finishes
+            closed.get(20, TimeUnit.SECONDS);
+            assertFalse(busy.isAlive());
+            assertTrue(children.stream().noneMatch(ProcessHandle::isAlive), "close leaves no child behind");
+        }
+    }
+
+    @Test
+    void closeKillsAChildStillBusyAfterTheGracePeriod() throws Exception {
+        BaseServer<?> server = tcpServer(Scripted.PROCESS,
+                Concurrency.forking().withCloseGracePeriod(Duration.ofMillis(100)));
+        Serving serving = Serving.start(server);
+        try (var client = (StreamClient) Kind.TCP.connect(server)) {
+            ProcessHandle busy = ProcessHandle.of(Long.parseLong(client.exchange("pid"))).orElseThrow();
+            serving.shutdownAndAwait();
+            server.close();
+            assertFalse(busy.isAlive(), "the child that would not finish was killed");
+            assertEndOfStreamOrReset(client);
+        }
+        assertEquals(List.of(), children(server).children());
+    }
+
+    @Test
+    void atTheCapTheServerWaitsForAChildToExit() throws Exception {
+        BaseServer<?> server = tcpServer(Scripted.PROCESS,
+                Concurrency.forking().withMaxChildren(1).withWarmChildren(0));
+        Serving serving = Serving.start(server);
+        try (var first = (StreamClient) Kind.TCP.connect(server);
+             var second = (StreamClient) Kind.TCP.connect(server)) {
+            long firstPid = Long.parseLong(first.exchange("pid"));
+            second.send("pid");
+            assertEquals(List.of(ProcessHandle.of(firstPid).orElseThrow()), children(server).children(),
+                    "the second request gets no child while the first holds the only one");
+            first.close();
+            assertNotEquals(firstPid, Long.parseLong(second.receive()));
+        }
+        serving.shutdownAndAwait();
+    }
+}
