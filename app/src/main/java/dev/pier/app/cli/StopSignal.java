@@ -24,4 +24,13 @@ final class StopSignal {
         }
         return requested;
     }
+
+    /** Ignores SIGINT, for a process whose parent handles it. */
+    static void ignoreInterrupt() {
+        try {
+            Signal.handle(new Signal("INT"), signal -> { });
+        } catch (IllegalArgumentException ignoredAlready) {
+            // Nothing to do.
+        }
+    }
 }
