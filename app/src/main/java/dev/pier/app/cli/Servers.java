@@ -48,7 +48,7 @@ public final class Servers {
     public static RunningServer start(Service service, ServerEndpoint endpoint, ConcurrencyMode concurrency,
             Duration grace) {
         try {
-            if (socketFile(endpoint) instanceof Path path) {
+            if (socketFile(endpoint) instanceof Path path && !ForkedChild.isThisProcess()) {
                 SocketFiles.removeIfStale(path);
             }
             return concurrency == ConcurrencyMode.REACTOR
@@ -67,7 +67,7 @@ public final class Servers {
      */
     public static RunningServer startOn(Reactor reactor, Service service, ServerEndpoint endpoint) {
         try {
-            if (socketFile(endpoint) instanceof Path path) {
+            if (socketFile(endpoint) instanceof Path path && !ForkedChild.isThisProcess()) {
                 SocketFiles.removeIfStale(path);
             }
             return onReactor(reactor, service, endpoint);
@@ -82,7 +82,7 @@ public final class Servers {
             case SYNC -> Concurrency.synchronous();
             case THREADS -> Concurrency.threads().withCloseGracePeriod(grace);
             case VIRTUAL -> Concurrency.virtualThreads().withCloseGracePeriod(grace);
-            case FORKING -> throw new CommandFailure("--concurrency forking is not available in this version of pier");
+            case FORKING -> Concurrency.forking().withCloseGracePeriod(grace);
             case REACTOR -> throw new IllegalArgumentException("the reactor is not a blocking concurrency");
         };
     }

@@ -33,6 +33,14 @@ public final class Serving {
      * its requests in progress up to {@code grace}.
      */
     public static int untilStopped(List<Start> starts, Duration grace, PrintWriter out) {
+        if (ForkedChild.isThisProcess()) {
+            // Each server handles the request its parent hands over, if the parent named it, then ends this JVM.
+            // Ctrl-C reaches the whole process group: the parent decides how long its children may finish.
+            StopSignal.ignoreInterrupt();
+            starts.stream().map(start -> start.server().get()).toList()
+                    .forEach(server -> server.finished().join());
+            return ExitStatus.OK;
+        }
         // Installed before the ready lines, so that a signal sent as soon as they are seen stops gracefully.
         CompletableFuture<?> stopRequested = StopSignal.install();
         List<RunningServer> servers = new ArrayList<>();

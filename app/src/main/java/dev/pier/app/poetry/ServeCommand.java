@@ -3,6 +3,7 @@ package dev.pier.app.poetry;
 import dev.pier.app.cli.CommandFailure;
 import dev.pier.app.cli.ConcurrencyMode;
 import dev.pier.app.cli.ExitStatus;
+import dev.pier.app.cli.ForkedChild;
 import dev.pier.app.cli.LogSetup;
 import dev.pier.app.cli.PidFile;
 import dev.pier.app.cli.RunningServer;
@@ -106,6 +107,10 @@ public final class ServeCommand implements Callable<Integer> {
         for (int i = 0; i < poems.size(); i++) {
             servers.add(start(poems.get(i), endpoints.get(i), pace, grace));
         }
+        if (ForkedChild.isThisProcess()) {
+            // This command line re-run to handle one request for a forking parent, which owns the pid file.
+            return Serving.untilStopped(servers, grace, spec.commandLine().getOut());
+        }
         PidFile pid = pidFile == null ? null : PidFile.claim(pidFile);
         try {
             int status = Serving.untilStopped(servers, grace, spec.commandLine().getOut());
@@ -123,8 +128,10 @@ public final class ServeCommand implements Callable<Integer> {
                 new PoetryServer(poem, pace), null);
         return new Serving.Start(poem.name(), () -> {
             RunningServer server = Servers.start(service, endpoint, concurrency, grace);
-            LOG.log(Level.INFO, () -> "serving " + poem + " on " + server.endpoint() + ", " + pace
-                    + ", concurrency " + concurrency);
+            if (!ForkedChild.isThisProcess()) {
+                LOG.log(Level.INFO, () -> "serving " + poem + " on " + server.endpoint() + ", " + pace
+                        + ", concurrency " + concurrency);
+            }
             return server;
         });
     }

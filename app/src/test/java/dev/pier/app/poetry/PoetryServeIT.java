@@ -95,7 +95,7 @@ class PoetryServeIT {
     }
 
     @ParameterizedTest(name = "--concurrency {0}")
-    @ValueSource(strings = {"reactor", "virtual"})
+    @ValueSource(strings = {"reactor", "virtual", "forking"})
     void sigtermLetsPoemsInFlightFinishThenStops(String concurrency) throws Exception {
         Path pidFile = dir.resolve("poetry.pid");
         Path logFile = dir.resolve("poetry.log");
@@ -152,7 +152,7 @@ class PoetryServeIT {
     }
 
     @ParameterizedTest(name = "--concurrency {0}")
-    @ValueSource(strings = {"sync", "threads", "virtual"})
+    @ValueSource(strings = {"sync", "threads", "virtual", "forking"})
     void everyBlockingConcurrencyServesTheSameBytes(String concurrency) throws Exception {
         try (PierProcess fast = PierProcess.start(dir, "poetry", "serve", "--port", "0", "--concurrency", concurrency,
                 Peers.poem("alla_sera.txt").toString())) {
