@@ -13,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -23,8 +24,9 @@ import java.util.concurrent.TimeoutException;
  * <p>Everything here runs on the loop thread, and the future must be cancelled from there too.
  *
  * <pre>{@code
- * PoemFetch fetch = new PoemFetch(progress);
- * fetch.onAbandon(reactor.connectTcp("127.0.0.1", 10000, fetch)::cancel);
+ * PoemFetch fetch = new PoemFetch(PoemFetch.Progress.NONE);
+ * CompletableFuture<Protocol> connecting = reactor.connectTcp("127.0.0.1", 10000, fetch);
+ * fetch.onAbandon(() -> connecting.cancel(false));
  * fetch.timeout(Duration.ofSeconds(5), reactor);
  * fetch.poem().thenAccept(bytes -> ...);
  * }</pre>
@@ -75,7 +77,7 @@ public final class PoemFetch implements ClientFactory {
         this.abandonAttempt = stopConnecting;
     }
 
-    /** Gives up with a {@link TimeoutException} if the whole poem has not arrived within {@code limit}. */
+    /** Gives up, failing with a {@link TimeoutException} as cause, if the poem is not all in after {@code limit}. */
     public void timeout(Duration limit, Scheduler scheduler) {
         timer = scheduler.callLater(limit, () -> poem.completeExceptionally(new FetchFailed(
                 "timed out after " + seconds(limit) + " s with " + received.size() + " bytes",
@@ -129,11 +131,14 @@ public final class PoemFetch implements ClientFactory {
     /** A failure's message for the user: the message of a {@link FetchFailed}, the kind and text of others. */
     public static String describe(Throwable failure) {
         Throwable cause = failure;
-        while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+        while (cause instanceof CompletionException && cause.getCause() != null) {
             cause = cause.getCause();
         }
-        if (cause instanceof FetchFailed || cause instanceof CancellationException) {
-            return cause instanceof CancellationException ? "cancelled" : cause.getMessage();
+        if (cause instanceof CancellationException) {
+            return "cancelled";
+        }
+        if (cause instanceof FetchFailed) {
+            return cause.getMessage();
         }
         String message = cause.getMessage();
         return message == null || message.isBlank() ? cause.getClass().getSimpleName() : message;

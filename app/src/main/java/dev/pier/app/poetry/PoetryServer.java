@@ -37,14 +37,6 @@ public final class PoetryServer implements ProtocolFactory {
         this.pace = pace;
     }
 
-    public Poem poem() {
-        return poem;
-    }
-
-    public Pace pace() {
-        return pace;
-    }
-
     @Override
     public Protocol buildProtocol(SocketAddress peer) {
         return new PoemSender();
