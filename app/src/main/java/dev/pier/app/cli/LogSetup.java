@@ -56,7 +56,16 @@ public final class LogSetup {
 
     /** The single-line format. */
     public static final class OneLine extends Formatter {
-        private final boolean stackTraces = System.getenv("PIER_DEBUG") != null;
+        private final boolean stackTraces;
+
+        /** Adds stack traces when {@code PIER_DEBUG} is set (and not 0). */
+        public OneLine() {
+            this(Cli.debugRequested(System.getenv("PIER_DEBUG")));
+        }
+
+        OneLine(boolean stackTraces) {
+            this.stackTraces = stackTraces;
+        }
 
         @Override
         public String format(LogRecord record) {
