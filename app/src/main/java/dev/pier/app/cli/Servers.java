@@ -60,10 +60,11 @@ public final class Servers {
     }
 
     /**
-     * Serves {@code service} on {@code reactor}, a running reactor that the server owns from now on (stopping the
-     * server stops the reactor): for a service whose protocols use the reactor themselves, e.g. to connect elsewhere.
+     * Serves {@code service} on {@code reactor}, a running reactor that the server owns from now on: stopping the
+     * server (or failing to bind) stops the reactor, and with it any other server on it. For a service whose
+     * protocols use the reactor themselves, e.g. to connect elsewhere, or for several services on one event loop.
      *
-     * @throws CommandFailure if the endpoint cannot be bound; the reactor is then stopped
+     * @throws CommandFailure if the endpoint cannot be bound
      */
     public static RunningServer startOn(Reactor reactor, Service service, ServerEndpoint endpoint) {
         try {

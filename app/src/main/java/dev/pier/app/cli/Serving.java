@@ -28,9 +28,9 @@ public final class Serving {
     }
 
     /**
-     * Starts every server in order, printing a ready line for each (if one cannot start, those already started are
-     * stopped), serves until a stop signal or until one of them ends, then stops them all side by side, each giving
-     * its requests in progress up to {@code grace}.
+     * Starts every server in order (if one cannot start, those already started are stopped), prints a ready line for
+     * each once all are serving, serves until a stop signal or until one of them ends, then stops them all side by
+     * side, each giving its requests in progress up to {@code grace}.
      */
     public static int untilStopped(List<Start> starts, Duration grace, PrintWriter out) {
         if (ForkedChild.isThisProcess()) {
@@ -46,15 +46,16 @@ public final class Serving {
         List<RunningServer> servers = new ArrayList<>();
         try {
             for (Start start : starts) {
-                RunningServer server = start.server().get();
-                servers.add(server);
-                out.println("Serving " + start.service() + " on " + server.endpoint());
-                out.flush();
+                servers.add(start.server().get());
             }
         } catch (RuntimeException failedToStart) {
             stopAll(servers, Duration.ZERO);
             throw failedToStart;
         }
+        for (int i = 0; i < servers.size(); i++) {
+            out.println("Serving " + starts.get(i).service() + " on " + servers.get(i).endpoint());
+        }
+        out.flush();
         List<CompletableFuture<?>> ends = new ArrayList<>(servers.stream().map(RunningServer::finished).toList());
         ends.add(stopRequested);
         CompletableFuture.anyOf(ends.toArray(CompletableFuture[]::new)).exceptionally(failure -> null).join();

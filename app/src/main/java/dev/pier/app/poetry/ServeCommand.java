@@ -11,6 +11,7 @@ import dev.pier.app.cli.Servers;
 import dev.pier.app.cli.Service;
 import dev.pier.app.cli.Serving;
 import dev.pier.endpoint.ServerEndpoint;
+import dev.pier.reactor.Reactor;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -79,6 +80,9 @@ public final class ServeCommand implements Callable<Integer> {
             description = "write the process id to FILE while running; refuse to start if a running process holds it")
     private Path pidFile;
 
+    /** The reactor all poems share in reactor mode, started with the first. */
+    private Reactor sharedReactor;
+
     @Parameters(paramLabel = "POEM", arity = "0..*",
             description = "poem files to serve (default: the bundled ecstasy.txt)")
     private List<Path> poemFiles = new ArrayList<>();
@@ -127,13 +131,24 @@ public final class ServeCommand implements Callable<Integer> {
         Service service = new Service(poem.name(), () -> new PoemHandler(poem, pace), null,
                 new PoetryServer(poem, pace), null);
         return new Serving.Start(poem.name(), () -> {
-            RunningServer server = Servers.start(service, endpoint, concurrency, grace);
+            RunningServer server = startServer(service, endpoint, grace);
             if (!ForkedChild.isThisProcess()) {
                 LOG.log(Level.INFO, () -> "serving " + poem + " on " + server.endpoint() + ", " + pace
                         + ", concurrency " + concurrency);
             }
             return server;
         });
+    }
+
+    /** On the reactor, every poem is served by the same event loop, as several services of one Twisted process. */
+    private RunningServer startServer(Service service, ServerEndpoint endpoint, Duration grace) {
+        if (concurrency != ConcurrencyMode.REACTOR) {
+            return Servers.start(service, endpoint, concurrency, grace);
+        }
+        if (sharedReactor == null) {
+            sharedReactor = Reactor.start();
+        }
+        return Servers.startOn(sharedReactor, service, endpoint);
     }
 
     private Pace pace() {

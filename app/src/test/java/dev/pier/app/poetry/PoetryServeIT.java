@@ -95,6 +95,23 @@ class PoetryServeIT {
     }
 
     @ParameterizedTest(name = "--concurrency {0}")
+    @ValueSource(strings = {"reactor", "threads"})
+    void aBusyPortAmongSeveralStopsThoseAlreadyStarted(String concurrency) throws Exception {
+        try (ServerSocket busy = new ServerSocket()) {
+            busy.bind(new InetSocketAddress("127.0.0.1", 0));
+            try (PierProcess server = PierProcess.start(dir, "poetry", "serve", "--concurrency", concurrency,
+                    "--listen", "tcp:0:interface=127.0.0.1",
+                    "--listen", "tcp:" + busy.getLocalPort() + ":interface=127.0.0.1",
+                    Peers.poem("science.txt").toString(), Peers.poem("fascination.txt").toString())) {
+                assertEquals(1, server.exitStatus(EXIT));
+                assertEquals(List.of(), server.stdout(), "no ready line unless every poem is served");
+                assertTrue(server.stderr().contains("pier: address already in use: tcp:" + busy.getLocalPort()),
+                        () -> stderrOf(server));
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "--concurrency {0}")
     @ValueSource(strings = {"reactor", "virtual", "forking"})
     void sigtermLetsPoemsInFlightFinishThenStops(String concurrency) throws Exception {
         Path pidFile = dir.resolve("poetry.pid");
