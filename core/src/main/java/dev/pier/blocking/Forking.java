@@ -43,7 +43,7 @@ import java.util.Objects;
  * and class path, and its first forking server becomes the child.
  *
  * <p><b>Cost.</b> Every request costs a whole JVM. A request handed to a warm child waits for that JVM's first run
- * of the request path (tens of milliseconds: on a loaded two-core machine, a median of about 60 ms from connect to
+ * of the request path (tens of milliseconds: on a loaded two-core machine, a median of about 35 ms from connect to
  * the first byte of the reply, against under 1 ms in process); a request that finds no warm child also waits for a
  * JVM to start (about 0.5 to 1 s there, with the default {@linkplain #withChildJvmOptions quick-start options}).
  * So this suits requests that need isolation more than throughput. Linux only; the JVM needs {@code --enable-native-access=dev.pier} and
