@@ -152,6 +152,14 @@ public final class Forking implements Concurrency {
                 List.of(arguments));
     }
 
+    /**
+     * Whether this JVM is a child that a forking server started to handle one request: a program that re-runs in
+     * its children can use this to skip what only the parent should do, such as printing a banner.
+     */
+    public static boolean isForkedChild() {
+        return System.getenv(ForkingDispatcher.CONTROL_SOCKET_VARIABLE) != null;
+    }
+
     public int warmChildren() {
         return warmChildren;
     }

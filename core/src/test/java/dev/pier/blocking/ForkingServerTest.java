@@ -66,12 +66,14 @@ class ForkingServerTest {
     }
 
     @Test
-    void aChildsServerHasTheParentsAddress() throws Exception {
+    void aChildKnowsItIsOneAndItsServerHasTheParentsAddress() throws Exception {
         BaseServer<?> server = tcpServer(Scripted.PROCESS, Concurrency.forking().withWarmChildren(1));
         Serving serving = Serving.start(server);
         try (Client client = Kind.TCP.connect(server)) {
             assertEquals(server.address().toString(), client.exchange("address"));
+            assertEquals("true", client.exchange("child"));
         }
+        assertFalse(Forking.isForkedChild());
         serving.shutdownAndAwait();
     }
 
