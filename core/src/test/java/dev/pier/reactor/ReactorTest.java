@@ -106,7 +106,8 @@ class ReactorTest {
         List<String> ran = new ArrayList<>();
         DelayedCall pushed = onLoop(reactor, () -> reactor.callLater(Duration.ofSeconds(10), () -> ran.add("pushed")));
         DelayedCall pulled = onLoop(reactor, () -> reactor.callLater(Duration.ofSeconds(10), () -> ran.add("pulled")));
-        DelayedCall delayed = onLoop(reactor, () -> reactor.callLater(Duration.ofSeconds(10), () -> ran.add("delayed")));
+        DelayedCall delayed =
+                onLoop(reactor, () -> reactor.callLater(Duration.ofSeconds(10), () -> ran.add("delayed")));
         DelayedCall cancelled = onLoop(reactor, () -> reactor.callLater(Duration.ofSeconds(1), () -> ran.add("x")));
         onLoop(reactor, () -> {
             cancelled.cancel();

@@ -357,8 +357,8 @@ public final class EventLoop {
         long held = nanoTime() - start;
         if (held > options.slowCallbackThreshold().toNanos()) {
             String description = what instanceof LoopResource r ? r.describe() : String.valueOf(what);
-            logger.log(Level.WARNING, "{0} held the event loop for {1,number,#} ms (limit {2,number,#} ms): every other connection "
-                    + "waited; move blocking work to deferToThread", description,
+            logger.log(Level.WARNING, "{0} held the event loop for {1,number,#} ms (limit {2,number,#} ms): every "
+                    + "other connection waited; move blocking work to deferToThread", description,
                     TimeUnit.NANOSECONDS.toMillis(held), options.slowCallbackThreshold().toMillis());
         }
     }

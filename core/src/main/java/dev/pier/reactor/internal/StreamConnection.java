@@ -190,8 +190,9 @@ final class StreamConnection implements Transport, Handler {
         }
         buffered += length;
         if (buffered > loop.options().maxBufferedBytes()) {
-            loop.logger().log(Level.WARNING, "{0}: {1,number,#} bytes queued for a peer that does not read, over the limit "
-                    + "of {2,number,#}; aborting the connection (register a Producer to write at the peer''s pace)",
+            loop.logger().log(Level.WARNING, "{0}: {1,number,#} bytes queued for a peer that does not read, over "
+                    + "the limit of {2,number,#}; aborting the connection (register a Producer to write at the "
+                    + "peer''s pace)",
                     describe(), buffered, loop.options().maxBufferedBytes());
             abort(new DisconnectReason.Lost(new IOException("peer too slow: more than "
                     + loop.options().maxBufferedBytes() + " bytes queued")));

@@ -100,8 +100,8 @@ final class UdpPort implements ListeningPort, DatagramTransport, Handler {
             }
             receiveBuffer.flip();
             if (receiveBuffer.remaining() > max) {
-                loop.logger().log(Level.WARNING, "{0}: dropped a datagram from {1} longer than the limit of {2,number,#} "
-                        + "bytes (raise maxDatagramSize to accept it)", describe(), sender, max);
+                loop.logger().log(Level.WARNING, "{0}: dropped a datagram from {1} longer than the limit of "
+                        + "{2,number,#} bytes (raise maxDatagramSize to accept it)", describe(), sender, max);
                 continue;
             }
             SocketAddress from = sender;
