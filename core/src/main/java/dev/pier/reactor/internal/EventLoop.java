@@ -59,6 +59,7 @@ public final class EventLoop {
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
     private final ByteBuffer readBuffer;
     private final ByteBuffer[] gatherBuffers = new ByteBuffer[64];
+    private final WriteChunks writeChunks = new WriteChunks(WriteChunks.DEFAULT_DIRECT_BUDGET);
     private final Set<LoopResource> connections = new LinkedHashSet<>();
     private final Set<LoopResource> connecting = new LinkedHashSet<>();
     private final Set<LoopResource> ports = new LinkedHashSet<>();
@@ -276,6 +277,10 @@ public final class EventLoop {
 
     ByteBuffer readBuffer() {
         return readBuffer;
+    }
+
+    WriteChunks writeChunks() {
+        return writeChunks;
     }
 
     /** Scratch space for one gathering write at a time: the loop is single-threaded. Leave it all null. */
