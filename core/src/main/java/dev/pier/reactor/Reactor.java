@@ -287,8 +287,12 @@ public final class Reactor implements Scheduler, AutoCloseable {
 
     /** Receives UDP datagrams on {@code address}. */
     public ListeningPort listenUdp(SocketAddress address, DatagramProtocol protocol) {
+        return listenUdp(address, protocol, false);
+    }
+
+    ListeningPort listenUdp(SocketAddress address, DatagramProtocol protocol, boolean reusePort) {
         try {
-            return loop.listenUdp(address, protocol);
+            return loop.listenUdp(address, protocol, reusePort);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot listen on UDP " + address + ": " + e.getMessage()
                     + hint(e, "another program listens there; pick another port or stop it"), e);

@@ -121,9 +121,11 @@ public final class EventLoop {
                 workers);
     }
 
-    public ListeningPort listenUdp(SocketAddress address, DatagramProtocol protocol) throws IOException {
+    /** Listens for UDP datagrams; {@code reusePort} lets other loops bind the same address (SO_REUSEPORT). */
+    public ListeningPort listenUdp(SocketAddress address, DatagramProtocol protocol, boolean reusePort)
+            throws IOException {
         requireNotStopped();
-        return UdpPort.listen(this, address, Objects.requireNonNull(protocol, "protocol"));
+        return UdpPort.listen(this, address, Objects.requireNonNull(protocol, "protocol"), reusePort);
     }
 
     public ListeningPort listenUnixDatagram(Path path, DatagramProtocol protocol) throws IOException {
