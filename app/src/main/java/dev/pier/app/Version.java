@@ -1,5 +1,6 @@
 package dev.pier.app;
 
+import java.lang.module.ModuleDescriptor;
 import picocli.CommandLine.IVersionProvider;
 
 /** The version every pier command reports: the application module's version, set by the build. */
@@ -7,9 +8,9 @@ public final class Version implements IVersionProvider {
 
     @Override
     public String[] getVersion() {
-        String version = Version.class.getModule().getDescriptor() == null ? null
-                : Version.class.getModule().getDescriptor().rawVersion().orElse(null);
-        return new String[] {"pier " + (version == null ? "(development build)" : version),
+        ModuleDescriptor module = Version.class.getModule().getDescriptor();
+        String version = module == null ? "(development build)" : module.rawVersion().orElse("(development build)");
+        return new String[] {"pier " + version,
                 "Java " + Runtime.version() + " (" + System.getProperty("java.vm.name") + ")"};
     }
 }

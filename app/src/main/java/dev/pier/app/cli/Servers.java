@@ -39,7 +39,7 @@ public final class Servers {
      */
     public static RunningServer start(Service service, ServerEndpoint endpoint, ConcurrencyMode concurrency) {
         try {
-            if (socketFile(endpoint) instanceof Path path) {
+            if (socketFile(endpoint) instanceof Path path && !ForkedChild.isThisProcess()) {
                 SocketFiles.removeIfStale(path);
             }
             return concurrency == ConcurrencyMode.REACTOR
@@ -55,7 +55,7 @@ public final class Servers {
             case SYNC -> Concurrency.synchronous();
             case THREADS -> Concurrency.threads().withCloseGracePeriod(Serving.GRACE);
             case VIRTUAL -> Concurrency.virtualThreads().withCloseGracePeriod(Serving.GRACE);
-            case FORKING -> throw new CommandFailure("--concurrency forking is not available in this version of pier");
+            case FORKING -> Concurrency.forking().withCloseGracePeriod(Serving.GRACE);
             case REACTOR -> throw new IllegalArgumentException("the reactor is not a blocking concurrency");
         };
     }

@@ -10,7 +10,6 @@ import java.util.function.Supplier;
 /**
  * What a service does in each model, so that a command can serve it on whichever transport and concurrency the user
  * chose: a request handler for the blocking model, a protocol for the reactor, each for streams and for datagrams.
- * A service that does not speak datagrams leaves those two {@code null}.
  */
 public record Service(String name,
                       RequestHandlerFactory<SocketChannel> streamHandler,

@@ -19,8 +19,15 @@ public final class Serving {
 
     /** Starts the server {@code start} returns and serves {@code service} with it until a stop signal. */
     public static int untilStopped(String service, Supplier<RunningServer> start, PrintWriter out) {
+        if (ForkedChild.isThisProcess()) {
+            // The server handles the request its parent hands over, then ends this JVM. Ctrl-C reaches the whole
+            // process group: the parent decides how long its children may finish.
+            StopSignal.ignoreInterrupt();
+            start.get().finished().join();
+            return ExitStatus.OK;
+        }
         // Installed before the ready line, so that a signal sent as soon as it is seen stops gracefully.
-        CompletableFuture<String> stopRequested = StopSignal.install();
+        CompletableFuture<Void> stopRequested = StopSignal.install();
         RunningServer server = start.get();
         out.println("Serving " + service + " on " + server.endpoint());
         out.flush();

@@ -11,17 +11,26 @@ final class StopSignal {
 
     private StopSignal() {}
 
-    /** Completes with the signal's name when SIGTERM or SIGINT arrives. */
-    static CompletableFuture<String> install() {
-        CompletableFuture<String> requested = new CompletableFuture<>();
+    /** Completes when SIGTERM or SIGINT arrives. */
+    static CompletableFuture<Void> install() {
+        CompletableFuture<Void> requested = new CompletableFuture<>();
         for (String name : new String[] {"TERM", "INT"}) {
             try {
-                Signal.handle(new Signal(name), signal -> requested.complete("SIG" + signal.getName()));
+                Signal.handle(new Signal(name), signal -> requested.complete(null));
             } catch (IllegalArgumentException ignoredByParent) {
                 // The signal is ignored (a background job of a non-interactive shell ignores SIGINT) or reserved
                 // by the JVM (-Xrs): it cannot reach us, so there is nothing to handle.
             }
         }
         return requested;
+    }
+
+    /** Ignores SIGINT, for a process whose parent handles it. */
+    static void ignoreInterrupt() {
+        try {
+            Signal.handle(new Signal("INT"), signal -> { });
+        } catch (IllegalArgumentException ignoredAlready) {
+            // Nothing to do.
+        }
     }
 }

@@ -61,23 +61,7 @@ class EchoCommandIT {
         } else {
             assertTrue(ready.matches("Serving echo on " + transport + ":\\d+:interface=127\\.0\\.0\\.1"), ready);
         }
-        String message = "hello world\n";
-        String reply = switch (transport) {
-            case "tcp" -> {
-                try (SocketChannel client = EchoClients.connect(pier.port())) {
-                    yield EchoClients.roundTrip(client, message);
-                }
-            }
-            case "unix" -> {
-                try (SocketChannel client = EchoClients.connect(directory.resolve("pier-echo.sock"))) {
-                    yield EchoClients.roundTrip(client, message);
-                }
-            }
-            case "udp" -> EchoClients.udpRoundTrip(pier.port(), message);
-            default -> EchoClients.unixDatagramRoundTrip(directory.resolve("pier-echo.sock"),
-                    directory.resolve("client.sock"), message);
-        };
-        assertEquals(message, reply);
+        assertEquals("hello world\n", roundTrip(transport, "hello world\n"));
 
         pier.terminate();
         assertEquals(0, pier.exitStatus(EXIT_TIMEOUT));
@@ -86,9 +70,54 @@ class EchoCommandIT {
         assertFalse(Files.exists(directory.resolve("pier-echo.sock")), "socket file removed");
     }
 
-    @Test
-    void aRequestInProgressFinishesAfterSigterm() throws Exception {
-        pier = PierProcess.start(directory, "echo", "--port", "0", "--concurrency", "threads");
+    /**
+     * A forking server's children are JVMs that re-run the same pier command line: they must handle their request
+     * without printing a ready line or a stop line of their own.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"tcp", "unixgram"})
+    void forksAChildPerRequestThatPrintsNothingOfItsOwn(String transport) throws Exception {
+        pier = PierProcess.start(directory, "echo", "--transport", transport, "--concurrency", "forking",
+                "--port", "0");
+        String ready = pier.readyLine();
+        assertEquals("one\n", roundTrip(transport, "one\n"));
+        assertEquals("two\n", roundTrip(transport, "two\n"));
+
+        pier.terminate();
+        assertEquals(0, pier.exitStatus(EXIT_TIMEOUT));
+        assertEquals(List.of(ready, "Stopped"), pier.stdout());
+        assertFalse(Files.exists(directory.resolve("pier-echo.sock")), "socket file removed");
+    }
+
+    private String roundTrip(String transport, String message) throws Exception {
+        Path socketFile = directory.resolve("pier-echo.sock");
+        return switch (transport) {
+            case "tcp" -> {
+                try (SocketChannel client = EchoClients.connect(pier.port())) {
+                    yield EchoClients.roundTrip(client, message);
+                }
+            }
+            case "unix" -> {
+                try (SocketChannel client = EchoClients.connect(socketFile)) {
+                    yield EchoClients.roundTrip(client, message);
+                }
+            }
+            case "udp" -> EchoClients.udpRoundTrip(pier.port(), message);
+            default -> {
+                Path client = directory.resolve("client.sock");
+                try {
+                    yield EchoClients.unixDatagramRoundTrip(socketFile, client, message);
+                } finally {
+                    Files.deleteIfExists(client);
+                }
+            }
+        };
+    }
+
+    @ParameterizedTest(name = "with {0}")
+    @ValueSource(strings = {"sync", "threads", "virtual", "reactor"})
+    void aRequestInProgressFinishesAfterSigterm(String concurrency) throws Exception {
+        pier = PierProcess.start(directory, "echo", "--port", "0", "--concurrency", concurrency);
         try (SocketChannel client = EchoClients.connect(pier.port())) {
             assertEquals("before\n", EchoClients.roundTrip(client, "before\n"));
 
