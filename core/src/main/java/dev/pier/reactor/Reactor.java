@@ -11,6 +11,7 @@ import dev.pier.reactor.internal.EventLoop;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -244,7 +245,8 @@ public final class Reactor implements Scheduler, AutoCloseable {
             }
             return loop.listenStream(channel, address, backlog, factory, List.of(loop));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot listen on TCP " + address + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot listen on TCP " + address + ": " + e.getMessage()
+                    + hint(e, "another program listens there; pick another port or stop it"), e);
         }
     }
 
@@ -268,7 +270,8 @@ public final class Reactor implements Scheduler, AutoCloseable {
                     UnixDomainSocketAddress.of(path), backlog, factory,
                     workers.stream().map(reactor -> reactor.loop).toList());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot listen on Unix socket " + path + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot listen on Unix socket " + path + ": " + e.getMessage()
+                    + hint(e, "the file exists; if no server uses it any more, delete it"), e);
         }
     }
 
@@ -284,10 +287,15 @@ public final class Reactor implements Scheduler, AutoCloseable {
 
     /** Receives UDP datagrams on {@code address}. */
     public ListeningPort listenUdp(SocketAddress address, DatagramProtocol protocol) {
+        return listenUdp(address, protocol, false);
+    }
+
+    ListeningPort listenUdp(SocketAddress address, DatagramProtocol protocol, boolean reusePort) {
         try {
-            return loop.listenUdp(address, protocol);
+            return loop.listenUdp(address, protocol, reusePort);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot listen on UDP " + address + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot listen on UDP " + address + ": " + e.getMessage()
+                    + hint(e, "another program listens there; pick another port or stop it"), e);
         }
     }
 
@@ -503,6 +511,12 @@ public final class Reactor implements Scheduler, AutoCloseable {
     /** The loop itself, for tests in this package. */
     EventLoop loop() {
         return loop;
+    }
+
+    /** What to do about a failed bind, for the common "address already in use". */
+    private static String hint(IOException e, String whenInUse) {
+        return e instanceof BindException && String.valueOf(e.getMessage()).contains("in use") ? " (" + whenInUse + ")"
+                : "";
     }
 
     private static InetSocketAddress inet(String interfaceAddress, int port) {
