@@ -21,12 +21,9 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -323,7 +320,7 @@ public final class Reactor implements Scheduler, AutoCloseable {
     public ListeningPort listenUnix(UnixEndpoint endpoint, ProtocolFactory factory) {
         ListeningPort port = listenUnix(endpoint.path(), factory, endpoint.backlog());
         try {
-            Files.setPosixFilePermissions(endpoint.path(), permissions(endpoint.mode()));
+            Files.setPosixFilePermissions(endpoint.path(), endpoint.permissions());
         } catch (IOException e) {
             port.stopListening();
             throw new UncheckedIOException("cannot set mode " + Integer.toOctalString(endpoint.mode()) + " on "
@@ -349,17 +346,6 @@ public final class Reactor implements Scheduler, AutoCloseable {
                     tcp.bindAddress().map(host -> new InetSocketAddress(host, 0)).orElse(null));
             case UnixClientEndpoint unix -> connectUnix(unix.path(), factory, unix.timeout());
         };
-    }
-
-    private static Set<PosixFilePermission> permissions(int mode) {
-        Set<PosixFilePermission> permissions = EnumSet.noneOf(PosixFilePermission.class);
-        PosixFilePermission[] bits = PosixFilePermission.values();   // OWNER_READ ... OTHERS_EXECUTE, high bit first
-        for (int i = 0; i < bits.length; i++) {
-            if ((mode & (1 << (bits.length - 1 - i))) != 0) {
-                permissions.add(bits[i]);
-            }
-        }
-        return permissions;
     }
 
     // ---- connecting ----
