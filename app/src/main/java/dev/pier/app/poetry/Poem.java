@@ -46,6 +46,22 @@ public record Poem(String name, byte[] text) {
         }
     }
 
+    /**
+     * The poem in {@code file}; if there is no such file and {@code file} is just the name of one of the
+     * {@link #BUNDLED} samples ({@code science.txt}), that sample.
+     */
+    public static Poem fileOrBundled(Path file) throws PoemNotReadable {
+        try {
+            return read(file);
+        } catch (PoemNotReadable missing) {
+            String name = file.toString();
+            if (BUNDLED.contains(name) && Files.notExists(file)) {
+                return bundled(name);
+            }
+            throw missing;
+        }
+    }
+
     /** One of the {@link #BUNDLED} sample poems. */
     public static Poem bundled(String name) {
         if (!BUNDLED.contains(name)) {

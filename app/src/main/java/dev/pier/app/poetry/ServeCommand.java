@@ -84,7 +84,8 @@ public final class ServeCommand implements Callable<Integer> {
     private Reactor sharedReactor;
 
     @Parameters(paramLabel = "POEM", arity = "0..*",
-            description = "poem files to serve (default: the bundled ecstasy.txt)")
+            description = "poem files to serve; the bundled samples ecstasy.txt, science.txt, fascination.txt "
+                    + "and alla_sera.txt need no file (default: ecstasy.txt)")
     private List<Path> poemFiles = new ArrayList<>();
 
     @Override
@@ -97,7 +98,7 @@ public final class ServeCommand implements Callable<Integer> {
         }
         for (Path file : poemFiles) {
             try {
-                poems.add(Poem.read(file));
+                poems.add(Poem.fileOrBundled(file));
             } catch (Poem.PoemNotReadable e) {
                 PrintWriter err = spec.commandLine().getErr();
                 err.println(spec.qualifiedName() + ": " + e.getMessage());
