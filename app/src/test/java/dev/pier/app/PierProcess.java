@@ -3,6 +3,7 @@ package dev.pier.app;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -65,7 +66,7 @@ public final class PierProcess implements AutoCloseable {
 
     private static PierProcess run(ProcessBuilder builder) {
         try {
-            return new PierProcess(builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            return new PierProcess(builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .start());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + builder.command(), e);
