@@ -378,28 +378,13 @@ public abstract class BaseServer<R> implements AutoCloseable {
     }
 
     /**
-     * In a forked child: handles the handed-over request through the usual hooks.
+     * In a forked child: handles the handed-over request through the usual hooks ({@link #runRequest}).
      *
      * @return whether the handler finished without throwing
      */
     final boolean runForkedRequest(int fd, ByteBuffer details) throws IOException {
         IncomingRequest<R> incoming = adoptForkedRequest(fd, details);
-        R request = incoming.request();
-        SocketAddress client = incoming.clientAddress();
-        return ScopedValue.where(HANDLING, this).call(() -> {
-            try {
-                finishRequest(request, client);
-                return true;
-            } catch (Exception e) {
-                handleError(request, client, e);
-                return false;
-            } catch (Error e) {
-                LOG.log(Level.ERROR, () -> "Fatal error while handling a request from " + client, e);
-                return false;
-            } finally {
-                shutdownRequest(request);
-            }
-        });
+        return runRequest(incoming.request(), incoming.clientAddress());
     }
 
     private boolean isHandlingRequestOfThisServer() {

@@ -20,15 +20,21 @@ final class ChildCommand {
      */
     static List<String> of(Forking strategy) {
         ProcessHandle.Info self = ProcessHandle.current().info();
-        String java = self.command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        return of(strategy, self.command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()),
+                self.arguments().map(List::of).orElse(null));
+    }
+
+    /** The command for a JVM started as {@code java ownArguments} ({@code null}: unknown). */
+    static List<String> of(Forking strategy, String java, List<String> ownArguments) {
         List<String> command = new ArrayList<>();
         command.add(java);
         if (strategy.childMain() == null) {
-            List<String> arguments = self.arguments().map(List::of).orElseThrow(() -> new IllegalStateException(
-                    "cannot read this JVM's command line to start forked children: name the children's main class"
-                            + " with Concurrency.forking().withChildMain(...)"));
-            command.addAll(quickStartOptions(strategy, arguments));
-            command.addAll(arguments);
+            if (ownArguments == null) {
+                throw new IllegalStateException("cannot read this JVM's command line to start forked children: name"
+                        + " the children's main class with Concurrency.forking().withChildMain(...)");
+            }
+            command.addAll(quickStartOptions(strategy, ownArguments));
+            command.addAll(ownArguments);
         } else {
             command.addAll(quickStartOptions(strategy, List.of()));
             command.add("--enable-native-access=ALL-UNNAMED");

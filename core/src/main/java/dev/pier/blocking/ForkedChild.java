@@ -44,6 +44,10 @@ final class ForkedChild implements RequestDispatcher {
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.ERROR, "A forked child of " + server + " could not take its request", e);
             status = FAILED_TO_TAKE_REQUEST;
+        } catch (Error e) {
+            // The request is shut down already; ending the JVM here keeps other threads from holding it alive.
+            LOG.log(Level.ERROR, "A fatal error ended the request of a forked child of " + server, e);
+            status = 1;
         }
         System.exit(status);
     }

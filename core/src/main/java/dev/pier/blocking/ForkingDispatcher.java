@@ -156,6 +156,7 @@ final class ForkingDispatcher implements RequestDispatcher {
                     }
                     Child child = idle.poll();
                     if (child != null) {
+                        lock.notifyAll();   // the starter may replace it
                         return child;
                     }
                     if (startFailure != null) {
@@ -322,10 +323,10 @@ final class ForkingDispatcher implements RequestDispatcher {
         joinQuietly(acceptor);
         synchronized (lock) {
             children = List.copyOf(live);
-            // Children without a request are not needed any more.
+            // Children without a request hold nothing worth a graceful end, and may still be starting up.
             for (Child child : children) {
                 if (child.client == null) {
-                    child.process.destroy();
+                    child.process.destroyForcibly();
                 }
             }
         }

@@ -5,6 +5,9 @@ package dev.pier.blocking;
  *
  * <p>To add a strategy: add its public type to {@code Concurrency}'s {@code permits} list with a static factory
  * there, implement this interface, and add a case to {@link #forStrategy}; the compiler points at that switch.
+ *
+ * <p>{@link ForkingDispatcher} shows a strategy that runs requests elsewhere: it hands each request to a child
+ * process through {@code job.handOver()}, then calls {@code job.release()} to close the parent's copy.
  */
 interface RequestDispatcher {
 

@@ -124,6 +124,7 @@ public abstract sealed class StreamServer extends BaseServer<SocketChannel> perm
     @Override
     IncomingRequest<SocketChannel> adoptForkedRequest(int fd, ByteBuffer details) throws IOException {
         SocketChannel connection = (SocketChannel) Descriptors.adoptAsInheritedChannel(fd);
+        boundAddress = connection.getLocalAddress();   // the parent's listening address, for the handler
         return new IncomingRequest<>(connection, connection.getRemoteAddress());
     }
 

@@ -143,6 +143,7 @@ public non-sealed class UdpServer extends DatagramServer {
     @Override
     IncomingRequest<DatagramRequest> adoptForkedRequest(int fd, ByteBuffer details) throws IOException {
         DatagramChannel socket = (DatagramChannel) Descriptors.adoptAsInheritedChannel(fd);
+        boundAddress = (InetSocketAddress) socket.getLocalAddress();
         return describedRequest(details, (datagram, target) -> send(socket, datagram, target));
     }
 

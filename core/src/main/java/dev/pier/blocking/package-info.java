@@ -9,7 +9,8 @@
  *       over {@link dev.pier.blocking.BaseRequestHandler}, made by a
  *       {@link dev.pier.blocking.RequestHandlerFactory}.</li>
  *   <li>Concurrency, given to any server: {@link dev.pier.blocking.Concurrency#synchronous()},
- *       {@link dev.pier.blocking.Concurrency#threads()}, {@link dev.pier.blocking.Concurrency#virtualThreads()}.</li>
+ *       {@link dev.pier.blocking.Concurrency#threads()}, {@link dev.pier.blocking.Concurrency#virtualThreads()},
+ *       {@link dev.pier.blocking.Concurrency#forking()} (a child process per request).</li>
  * </ul>
  */
 package dev.pier.blocking;

@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -93,6 +94,7 @@ public final class Reactor implements Scheduler, AutoCloseable {
                           int lowWaterMark, long maxBufferedBytes, int readBufferSize, int maxDatagramSize,
                           Duration acceptRetryDelay, boolean tcpNoDelay) {
 
+        /** Checks that the values make sense together. */
         public Options {
             Objects.requireNonNull(nanoTime, "nanoTime");
             Objects.requireNonNull(logger, "logger");
@@ -112,51 +114,61 @@ public final class Reactor implements Scheduler, AutoCloseable {
             }
         }
 
+        /** The defaults listed above. */
         public static Options defaults() {
             return new Options(System::nanoTime, System.getLogger("dev.pier.reactor"), Duration.ofSeconds(1),
                     64 * 1024, 16 * 1024, 16L * 1024 * 1024, 64 * 1024, 65507, Duration.ofMillis(100), true);
         }
 
+        /** These options with another clock, e.g. a manual one in tests. */
         public Options withNanoTime(LongSupplier clock) {
             return new Options(clock, logger, slowCallbackThreshold, highWaterMark, lowWaterMark, maxBufferedBytes,
                     readBufferSize, maxDatagramSize, acceptRetryDelay, tcpNoDelay);
         }
 
+        /** These options reporting to {@code newLogger}. */
         public Options withLogger(Logger newLogger) {
             return new Options(nanoTime, newLogger, slowCallbackThreshold, highWaterMark, lowWaterMark,
                     maxBufferedBytes, readBufferSize, maxDatagramSize, acceptRetryDelay, tcpNoDelay);
         }
 
+        /** These options warning about callbacks that hold the loop longer than {@code threshold}. */
         public Options withSlowCallbackThreshold(Duration threshold) {
             return new Options(nanoTime, logger, threshold, highWaterMark, lowWaterMark, maxBufferedBytes,
                     readBufferSize, maxDatagramSize, acceptRetryDelay, tcpNoDelay);
         }
 
+        /** These options pausing producers above {@code high} unsent bytes and resuming them at {@code low}. */
         public Options withWaterMarks(int high, int low) {
             return new Options(nanoTime, logger, slowCallbackThreshold, high, low, maxBufferedBytes,
                     readBufferSize, maxDatagramSize, acceptRetryDelay, tcpNoDelay);
         }
 
+        /** These options aborting a connection with more than {@code max} unsent bytes. */
         public Options withMaxBufferedBytes(long max) {
             return new Options(nanoTime, logger, slowCallbackThreshold, highWaterMark, lowWaterMark, max,
                     readBufferSize, maxDatagramSize, acceptRetryDelay, tcpNoDelay);
         }
 
+        /** These options with a read buffer of {@code size} bytes. */
         public Options withReadBufferSize(int size) {
             return new Options(nanoTime, logger, slowCallbackThreshold, highWaterMark, lowWaterMark,
                     maxBufferedBytes, size, maxDatagramSize, acceptRetryDelay, tcpNoDelay);
         }
 
+        /** These options dropping datagrams longer than {@code max} bytes. */
         public Options withMaxDatagramSize(int max) {
             return new Options(nanoTime, logger, slowCallbackThreshold, highWaterMark, lowWaterMark,
                     maxBufferedBytes, readBufferSize, max, acceptRetryDelay, tcpNoDelay);
         }
 
+        /** These options retrying a failed accept after {@code delay}. */
         public Options withAcceptRetryDelay(Duration delay) {
             return new Options(nanoTime, logger, slowCallbackThreshold, highWaterMark, lowWaterMark,
                     maxBufferedBytes, readBufferSize, maxDatagramSize, delay, tcpNoDelay);
         }
 
+        /** These options setting TCP_NODELAY to {@code noDelay} on new TCP connections. */
         public Options withTcpNoDelay(boolean noDelay) {
             return new Options(nanoTime, logger, slowCallbackThreshold, highWaterMark, lowWaterMark,
                     maxBufferedBytes, readBufferSize, maxDatagramSize, acceptRetryDelay, noDelay);
@@ -179,6 +191,7 @@ public final class Reactor implements Scheduler, AutoCloseable {
         return create(Options.defaults());
     }
 
+    /** A reactor with {@code options}; it does nothing until {@link #run()}. */
     public static Reactor create(Options options) {
         return new Reactor(options);
     }
@@ -188,6 +201,7 @@ public final class Reactor implements Scheduler, AutoCloseable {
         return start(Options.defaults());
     }
 
+    /** A reactor with {@code options}, already running on a new thread. */
     public static Reactor start(Options options) {
         Reactor reactor = create(options);
         reactor.loop.start("pier-reactor-" + THREAD_NUMBER.incrementAndGet());
@@ -228,7 +242,7 @@ public final class Reactor implements Scheduler, AutoCloseable {
                 channel.close();
                 throw e;
             }
-            return loop.listenStream(channel, address, backlog, factory);
+            return loop.listenStream(channel, address, backlog, factory, List.of(loop));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot listen on TCP " + address + ": " + e.getMessage(), e);
         }
@@ -242,10 +256,17 @@ public final class Reactor implements Scheduler, AutoCloseable {
         return listenUnix(path, factory, SYSTEM_MAX_BACKLOG);
     }
 
+    /** Listens on a Unix stream socket at {@code path} with a given accept backlog. */
     public ListeningPort listenUnix(Path path, ProtocolFactory factory, int backlog) {
+        return listenUnix(path, factory, backlog, List.of(this));
+    }
+
+    /** Listens on this loop and hands the accepted connections to the {@code workers} in turn. */
+    ListeningPort listenUnix(Path path, ProtocolFactory factory, int backlog, List<Reactor> workers) {
         try {
             return loop.listenStream(ServerSocketChannel.open(StandardProtocolFamily.UNIX),
-                    UnixDomainSocketAddress.of(path), backlog, factory);
+                    UnixDomainSocketAddress.of(path), backlog, factory,
+                    workers.stream().map(reactor -> reactor.loop).toList());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot listen on Unix socket " + path + ": " + e.getMessage(), e);
         }
@@ -256,10 +277,12 @@ public final class Reactor implements Scheduler, AutoCloseable {
         return listenUdp(new InetSocketAddress(port), protocol);
     }
 
+    /** Receives UDP datagrams on {@code port} of one interface, e.g. {@code "127.0.0.1"}. */
     public ListeningPort listenUdp(int port, DatagramProtocol protocol, String interfaceAddress) {
         return listenUdp(inet(interfaceAddress, port), protocol);
     }
 
+    /** Receives UDP datagrams on {@code address}. */
     public ListeningPort listenUdp(SocketAddress address, DatagramProtocol protocol) {
         try {
             return loop.listenUdp(address, protocol);
@@ -343,6 +366,7 @@ public final class Reactor implements Scheduler, AutoCloseable {
         return connectTcp(host, port, factory, null, null);
     }
 
+    /** Connects to {@code host:port}, failing with a {@link java.net.ConnectException} after {@code timeout}. */
     public CompletableFuture<Protocol> connectTcp(String host, int port, ClientFactory factory, Duration timeout) {
         return connectTcp(host, port, factory, timeout, null);
     }
@@ -367,12 +391,14 @@ public final class Reactor implements Scheduler, AutoCloseable {
         return connectUnix(path, factory, null);
     }
 
+    /** Connects to the Unix stream socket at {@code path} within {@code timeout} (null: none). */
     public CompletableFuture<Protocol> connectUnix(Path path, ClientFactory factory, Duration timeout) {
         return loop.connect(StandardProtocolFamily.UNIX, UnixDomainSocketAddress.of(path), null, factory, timeout);
     }
 
     // ---- time and threads ----
 
+    /** The loop's clock ({@link Options#nanoTime()}). */
     @Override
     public long nanoTime() {
         return loop.nanoTime();

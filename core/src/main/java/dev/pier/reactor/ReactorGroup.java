@@ -1,11 +1,12 @@
 package dev.pier.reactor;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,10 +18,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Several {@link Reactor}s, one thread each, serving the same ports: the way to use every core.
  *
- * <p><b>How a port is shared:</b> each loop opens its own listening socket on the same address with
+ * <p><b>How a port is shared.</b> TCP: each loop opens its own listening socket on the same address with
  * {@code SO_REUSEPORT}, and the kernel spreads incoming connections over them (by a hash of the peer's address and
- * port). There is no acceptor thread handing sockets over and no lock between loops; a connection lives on the loop
- * that accepted it for its whole life, so protocols stay single-threaded. State shared between connections of
+ * port): no acceptor thread handing sockets over, no lock between loops. Unix sockets have no such kernel
+ * balancing, so the first loop accepts and hands the connections to the loops in turn. Either way a connection
+ * lives on one loop for its whole life, so protocols stay single-threaded. State shared between connections of
  * different loops needs thread-safe types (or {@link Reactor#callFromThread} to the owning loop).
  *
  * <pre>{@code
@@ -94,6 +96,14 @@ public final class ReactorGroup implements AutoCloseable {
             throw e;
         }
         return new GroupPort(List.copyOf(ports));
+    }
+
+    /**
+     * Listens on the Unix socket at {@code path}: the first loop accepts, every loop serves connections in turn.
+     * {@code buildProtocol} runs on the loop that serves the connection (so on several threads).
+     */
+    public ListeningPort listenUnix(Path path, ProtocolFactory factory) {
+        return reactors.getFirst().listenUnix(path, factory, Reactor.SYSTEM_MAX_BACKLOG, reactors);
     }
 
     /** Stops every loop (see {@link Reactor#stop()}). */

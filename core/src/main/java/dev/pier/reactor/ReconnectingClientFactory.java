@@ -36,6 +36,7 @@ public class ReconnectingClientFactory implements ClientFactory {
      */
     public record Backoff(Duration initialDelay, double factor, Duration maxDelay, double jitter, int maxRetries) {
 
+        /** Checks that the values make sense together. */
         public Backoff {
             Objects.requireNonNull(initialDelay, "initialDelay");
             Objects.requireNonNull(maxDelay, "maxDelay");

@@ -49,11 +49,19 @@ public final class ForkedChildMain {
                 return "stopping";
             }
         },
-        /** "pid": the handling process's pid; "exit": System.exit(7); "wait": no answer until the client's next line. */
+        CLOSE_SERVER {
+            @Override
+            public String reply(String line, BaseServer<?> server) {
+                server.close();
+                return "closing";
+            }
+        },
+        /** "address": the server's address as the child sees it; "exit": System.exit(7); else the child's pid. */
         PROCESS {
             @Override
             public String reply(String line, BaseServer<?> server) {
                 return switch (line) {
+                    case "address" -> server.address().toString();
                     case "exit" -> {
                         System.exit(7);
                         yield "not reached";

@@ -66,6 +66,16 @@ class ForkingServerTest {
     }
 
     @Test
+    void aChildsServerHasTheParentsAddress() throws Exception {
+        BaseServer<?> server = tcpServer(Scripted.PROCESS, Concurrency.forking().withWarmChildren(1));
+        Serving serving = Serving.start(server);
+        try (Client client = Kind.TCP.connect(server)) {
+            assertEquals(server.address().toString(), client.exchange("address"));
+        }
+        serving.shutdownAndAwait();
+    }
+
+    @Test
     void killingAChildInTheMiddleOfARequestCostsOnlyThatRequest() throws Exception {
         BaseServer<?> server = tcpServer(Scripted.PROCESS, Concurrency.forking());
         Serving serving = Serving.start(server);
@@ -166,6 +176,24 @@ class ForkingServerTest {
             first.close();
             assertNotEquals(firstPid, Long.parseLong(second.receive()));
         }
+        serving.shutdownAndAwait();
+    }
+
+    @Test
+    void aChildProgramThatBuildsNoServerFailsEachRequestWithAClearError() throws Exception {
+        var recorder = new Recorder();
+        BaseServer<?> server = Kind.TCP.create(Scripted.ECHO, recorder, ServerOptions.defaults().withConcurrency(
+                Concurrency.forking().withChildMain(NotAServerMain.class).withWarmChildren(0)), dir);
+        servers.add(server);
+        Serving serving = Serving.start(server);
+        try (Client client = Kind.TCP.connect(server)) {
+            client.send("hello");
+            assertNull(client.receive(), "the request is closed");
+        }
+        assertTrue(recorder.firstError.await(20, TimeUnit.SECONDS));
+        String message = recorder.errors.getFirst().getMessage();
+        assertTrue(message.contains("exited with status 0 before taking a request")
+                && message.contains("must build the same server"), message);
         serving.shutdownAndAwait();
     }
 }

@@ -2,20 +2,28 @@ package dev.pier.reactor;
 
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.SocketAddress;
 import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
-/** Several loops sharing one port through SO_REUSEPORT. */
+/** Several loops sharing one port: TCP through SO_REUSEPORT, Unix through one acceptor. */
 @Timeout(30)
 class ReactorGroupTest {
+
+    @TempDir
+    Path dir;
 
     @Test
     void loopsShareAPortAndEachServesConnections() throws Exception {
@@ -23,7 +31,7 @@ class ReactorGroupTest {
         AtomicInteger starts = new AtomicInteger();
         AtomicInteger stops = new AtomicInteger();
         ProtocolFactory factory = new ProtocolFactory() {
-            public Protocol buildProtocol(java.net.SocketAddress peer) {
+            public Protocol buildProtocol(SocketAddress peer) {
                 servingThreads.add(Thread.currentThread().getName());
                 return new Echo();
             }
@@ -59,5 +67,27 @@ class ReactorGroupTest {
             assertEquals(1, stops.get(), "and stops once");
             assertTrue(group.next() != group.next(), "next() takes the loops in turn");
         }
+    }
+
+    @Test
+    void oneAcceptorSpreadsUnixConnectionsOverTheLoopsInTurn() throws Exception {
+        List<String> servingThreads = new CopyOnWriteArrayList<>();
+        try (ReactorGroup group = ReactorGroup.start(2, Reactor.Options.defaults())) {
+            ListeningPort port = group.listenUnix(dir.resolve("group.sock"), peer -> {
+                servingThreads.add(Thread.currentThread().getName());
+                return new Echo();
+            });
+            for (int i = 0; i < 4; i++) {
+                try (SocketChannel client = SocketChannel.open(port.address())) {
+                    client.write(StreamTransportContract.ascii("u" + i));
+                    assertEquals("u" + i, StreamTransportContract.readExactly(client, 2));
+                }
+            }
+            port.stopListening().toCompletableFuture().get(10, SECONDS);
+        }
+        assertEquals(4, servingThreads.size());
+        assertEquals(servingThreads.get(0), servingThreads.get(2), "in turn: " + servingThreads);
+        assertEquals(servingThreads.get(1), servingThreads.get(3), "in turn: " + servingThreads);
+        assertNotEquals(servingThreads.get(0), servingThreads.get(1), "both loops serve: " + servingThreads);
     }
 }

@@ -35,7 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The behaviour every stream transport (TCP, Unix stream, and any later native one) must show. A transport's test
- * class extends this and says how to listen and connect.
+ * class extends this and says how to listen and connect; a transport chosen through the reactor's options (a
+ * native epoll loop, say) overrides {@link #options()} as well.
  */
 @Timeout(60)
 abstract class StreamTransportContract {

@@ -6,9 +6,11 @@ import dev.pier.reactor.Protocol;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.ConnectException;
+import java.net.InetSocketAddress;
 import java.net.ProtocolFamily;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
+import java.net.UnknownHostException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
@@ -44,8 +46,36 @@ final class Connector implements Handler {
         this.result = result;
     }
 
-    /** Starts connecting; runs on the loop thread. */
-    void start() {
+    /**
+     * Connects to {@code target} on {@code loop}; an unresolved {@link InetSocketAddress} is resolved on a virtual
+     * thread first, so a slow DNS lookup never holds the loop. Cancelling the returned future abandons the attempt.
+     */
+    static CompletableFuture<Protocol> connect(EventLoop loop, ProtocolFamily family, SocketAddress target,
+                                               SocketAddress bindAddress, ClientFactory factory, Duration timeout) {
+        CompletableFuture<Protocol> result = new CompletableFuture<>();
+        if (target instanceof InetSocketAddress inet && inet.isUnresolved()) {
+            Thread.ofVirtual().name("pier-resolve").start(() -> {
+                InetSocketAddress resolved = new InetSocketAddress(inet.getHostString(), inet.getPort());
+                loop.execute(() -> new Connector(loop, family, resolved, bindAddress, factory, timeout, result)
+                        .start());
+            });
+        } else {
+            loop.runInLoop(() -> new Connector(loop, family, target, bindAddress, factory, timeout, result).start());
+        }
+        return result;
+    }
+
+    /** Starts connecting, or fails at once if the future was cancelled meanwhile; runs on the loop thread. */
+    private void start() {
+        result.whenComplete((protocol, error) -> {
+            if (error instanceof CancellationException) {
+                loop.runInLoop(this::cancelled);
+            }
+        });
+        if (target instanceof InetSocketAddress inet && inet.isUnresolved()) {
+            fail(new UnknownHostException("cannot resolve host " + inet.getHostString()));
+            return;
+        }
         if (result.isDone()) {
             fail(new CancellationException("the connection attempt to " + target + " was cancelled"));
             return;
@@ -76,7 +106,7 @@ final class Connector implements Handler {
     }
 
     /** Abandons the attempt because the future was cancelled; runs on the loop thread. */
-    void cancelled() {
+    private void cancelled() {
         fail(new CancellationException("the connection attempt to " + target + " was cancelled"));
     }
 
@@ -116,7 +146,7 @@ final class Connector implements Handler {
         Protocol protocol;
         try {
             protocol = factory.buildProtocol(remote);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | AssertionError | LinkageError | StackOverflowError e) {
             loop.logger().log(Level.ERROR, "buildProtocol failed for " + remote + ": " + e, e);
             refuse(existingKey, e);
             return;
@@ -132,7 +162,7 @@ final class Connector implements Handler {
         }
     }
 
-    private void refuse(SelectionKey existingKey, Exception cause) {
+    private void refuse(SelectionKey existingKey, Throwable cause) {
         if (existingKey != null) {
             existingKey.cancel();
         }

@@ -8,29 +8,25 @@ import dev.pier.reactor.Protocol;
 import dev.pier.reactor.ProtocolFactory;
 import dev.pier.reactor.Reactor;
 import dev.pier.reactor.Scheduler;
-import java.net.InetSocketAddress;
-import java.net.ProtocolFamily;
-import java.net.UnknownHostException;
-import java.net.SocketAddress;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.file.Path;
-import java.util.Objects;
-import java.util.concurrent.CancellationException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import java.lang.System.Logger;
+import java.net.ProtocolFamily;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -110,14 +106,18 @@ public final class EventLoop {
         }
     }
 
-    /** Listens on a stream socket (TCP or Unix); binds at once, starts accepting on the loop thread. */
+    /**
+     * Listens on a stream socket (TCP or Unix); binds at once, starts accepting on the loop thread. Accepted
+     * connections go to the {@code workers} loops in turn (this loop alone: {@code List.of(this)}).
+     */
     public ListeningPort listenStream(ServerSocketChannel channel, SocketAddress address, int backlog,
-                                      ProtocolFactory factory) throws IOException {
+                                      ProtocolFactory factory, List<EventLoop> workers) throws IOException {
         if (state == State.STOPPED) {
             channel.close();
             throw stopped();
         }
-        return StreamPort.listen(this, channel, address, backlog, Objects.requireNonNull(factory, "factory"));
+        return StreamPort.listen(this, channel, address, backlog, Objects.requireNonNull(factory, "factory"),
+                workers);
     }
 
     public ListeningPort listenUdp(SocketAddress address, DatagramProtocol protocol) throws IOException {
@@ -137,40 +137,11 @@ public final class EventLoop {
      */
     public CompletableFuture<Protocol> connect(ProtocolFamily family, SocketAddress target, SocketAddress bindAddress,
                                                ClientFactory factory, Duration timeout) {
-        Objects.requireNonNull(factory, "factory");
-        CompletableFuture<Protocol> result = new CompletableFuture<>();
         if (state == State.STOPPED) {
-            result.completeExceptionally(stopped());
-            return result;
+            return CompletableFuture.failedFuture(stopped());
         }
-        if (target instanceof InetSocketAddress inet && inet.isUnresolved()) {
-            Thread.ofVirtual().name("pier-resolve").start(() -> {
-                InetSocketAddress resolved = new InetSocketAddress(inet.getHostString(), inet.getPort());
-                if (resolved.isUnresolved()) {
-                    execute(() -> {
-                        Exception cause = new UnknownHostException("cannot resolve host " + inet.getHostString());
-                        dispatch(() -> factory.connectionFailed(target, cause), "connectionFailed of " + factory);
-                        result.completeExceptionally(cause);
-                    });
-                } else {
-                    execute(() -> startConnector(family, resolved, bindAddress, factory, timeout, result));
-                }
-            });
-        } else {
-            runInLoop(() -> startConnector(family, target, bindAddress, factory, timeout, result));
-        }
-        return result;
-    }
-
-    private void startConnector(ProtocolFamily family, SocketAddress target, SocketAddress bindAddress,
-                                ClientFactory factory, Duration timeout, CompletableFuture<Protocol> result) {
-        Connector connector = new Connector(this, family, target, bindAddress, factory, timeout, result);
-        result.whenComplete((protocol, error) -> {
-            if (error instanceof CancellationException) {
-                runInLoop(connector::cancelled);
-            }
-        });
-        connector.start();
+        return Connector.connect(this, family, target, bindAddress, Objects.requireNonNull(factory, "factory"),
+                timeout);
     }
 
     private void requireNotStopped() {
@@ -183,16 +154,20 @@ public final class EventLoop {
         return new IllegalStateException("the reactor has stopped; create a new one");
     }
 
-    /** Runs {@code task} on the loop thread soon; safe from any thread. Dropped once the loop has stopped. */
-    public void execute(Runnable task) {
+    /**
+     * Runs {@code task} on the loop thread soon; safe from any thread. Once the loop has stopped the task is
+     * dropped and this returns false.
+     */
+    public boolean execute(Runnable task) {
         if (state == State.STOPPED) {
             logger.log(Level.DEBUG, "event loop stopped: dropped a task handed in from another thread");
-            return;
+            return false;
         }
         tasks.add(task);
         if (!inLoop() && wakeupPending.compareAndSet(false, true)) {
             selector.wakeup();
         }
+        return true;
     }
 
     public DelayedCall callLater(Duration delay, Runnable task) {
@@ -219,6 +194,10 @@ public final class EventLoop {
 
     public boolean hasStarted() {
         return state != State.NEW;
+    }
+
+    public boolean hasStopped() {
+        return state == State.STOPPED;
     }
 
     /** How many times the loop has selected: a spinning loop shows up here. */
@@ -252,9 +231,12 @@ public final class EventLoop {
             while (state != State.STOPPED) {
                 pass();
             }
-        } catch (IOException | ClosedSelectorException e) {
-            logger.log(Level.ERROR, "the event loop failed and stops: " + e.getMessage(), e);
+        } catch (IOException | RuntimeException | Error e) {
+            logger.log(Level.ERROR, "the event loop failed and stops: " + e, e);
             finish();
+            if (e instanceof Error error) {
+                throw error;
+            }
         } finally {
             state = State.STOPPED;
             try {
@@ -262,7 +244,11 @@ public final class EventLoop {
             } catch (IOException e) {
                 logger.log(Level.WARNING, "closing the selector failed: " + e.getMessage(), e);
             }
-            tasks.clear();
+            // Tasks handed in while the loop stopped still run, on a stopped loop: a connection handed over by
+            // another loop's acceptor is closed, a deferred result still completes.
+            for (Runnable task; (task = tasks.poll()) != null; ) {
+                dispatch(task, task);
+            }
             terminated.complete(null);
         }
     }
@@ -355,7 +341,7 @@ public final class EventLoop {
         dispatchDepth++;
         try {
             callback.run();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | AssertionError | LinkageError | StackOverflowError e) {
             logger.log(Level.ERROR, "callback " + what + " failed: " + e, e);
         } finally {
             dispatchDepth--;
@@ -408,7 +394,7 @@ public final class EventLoop {
             dispatchDepth++;
             try {
                 handler.ready(key);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | AssertionError | LinkageError | StackOverflowError e) {
                 logger.log(Level.ERROR, "unexpected failure handling " + handler.describe() + ": " + e, e);
             } finally {
                 dispatchDepth--;
@@ -461,7 +447,7 @@ public final class EventLoop {
                 if (stage != null) {
                     pending.add(stage.toCompletableFuture());
                 }
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | AssertionError | LinkageError | StackOverflowError e) {
                 logger.log(Level.ERROR, "shutdown hook " + hook + " failed: " + e, e);
             }
         }

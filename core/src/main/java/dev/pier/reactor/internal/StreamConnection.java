@@ -30,7 +30,8 @@ import java.util.concurrent.CompletableFuture;
  */
 final class StreamConnection implements Transport, Handler {
 
-    private static final int CHUNK = 4096;
+    /** Room for small writes that follow in the same loop pass, without zeroing much for a lone one. */
+    private static final int CHUNK = 1024;
     private static final int MAX_READS_PER_EVENT = 4;
 
     private final EventLoop loop;
@@ -439,11 +440,15 @@ final class StreamConnection implements Transport, Handler {
         loop.connectionClosed(this);
     }
 
-    /** Runs a protocol callback; if it throws, the failure is logged and only this connection is aborted. */
+    /**
+     * Runs a protocol callback; if it throws, the failure is logged and only this connection is aborted. Errors that
+     * mean a bug in the callback (a failed assertion, a missing class, runaway recursion) count as failures too;
+     * errors that mean a broken JVM, such as running out of memory, stop the loop.
+     */
     private void callProtocol(Runnable callback) {
         try {
             callback.run();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | AssertionError | LinkageError | StackOverflowError e) {
             loop.logger().log(Level.ERROR, describe() + ": protocol callback failed, closing this connection: "
                     + e, e);
             abort(new DisconnectReason.Lost(e));

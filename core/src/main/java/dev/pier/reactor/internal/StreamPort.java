@@ -12,6 +12,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -21,6 +22,9 @@ import java.util.concurrent.CompletionStage;
  * <p>When accepting fails — typically "Too many open files" — the port stops asking for OP_ACCEPT and tries again
  * after {@code acceptRetryDelay}, so a full descriptor table does not turn the loop into a busy spin (the pending
  * connection would make every select return at once). One warning per episode, one note on recovery.
+ *
+ * <p>A port may hand accepted connections to other loops in turn ({@code workers}): one acceptor spreading
+ * connections over the loops of a {@link dev.pier.reactor.ReactorGroup}; each connection then lives on its loop.
  */
 final class StreamPort implements ListeningPort, Handler {
 
@@ -30,25 +34,32 @@ final class StreamPort implements ListeningPort, Handler {
     private final ServerSocketChannel channel;
     private final ProtocolFactory factory;
     private final SocketAddress address;
+    private final List<EventLoop> workers;
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+    private int nextWorker;
     private SelectionKey key;
     private boolean closed;
     private boolean acceptFailing;
 
-    private StreamPort(EventLoop loop, ServerSocketChannel channel, ProtocolFactory factory) throws IOException {
+    private StreamPort(EventLoop loop, ServerSocketChannel channel, ProtocolFactory factory, List<EventLoop> workers)
+            throws IOException {
         this.loop = loop;
         this.channel = channel;
         this.factory = factory;
         this.address = channel.getLocalAddress();
+        this.workers = List.copyOf(workers);
     }
 
-    /** Binds now (so errors reach the caller) and starts accepting on the loop thread. */
+    /**
+     * Binds now (so errors reach the caller) and starts accepting on the loop thread; accepted connections go to
+     * the {@code workers} in turn.
+     */
     static StreamPort listen(EventLoop loop, ServerSocketChannel channel, SocketAddress address, int backlog,
-                             ProtocolFactory factory) throws IOException {
+                             ProtocolFactory factory, List<EventLoop> workers) throws IOException {
         try {
             channel.configureBlocking(false);
             channel.bind(address, backlog);
-            StreamPort port = new StreamPort(loop, channel, factory);
+            StreamPort port = new StreamPort(loop, channel, factory, workers);
             loop.runInLoop(port::start);
             return port;
         } catch (IOException | RuntimeException e) {
@@ -89,7 +100,17 @@ final class StreamPort implements ListeningPort, Handler {
                 acceptFailing = false;
                 loop.logger().log(Level.INFO, "{0}: accepting connections again", describe());
             }
-            startConnection(accepted);
+            handOver(accepted);
+        }
+    }
+
+    private void handOver(SocketChannel accepted) {
+        EventLoop worker = workers.get(nextWorker);
+        nextWorker = (nextWorker + 1) % workers.size();
+        if (worker == loop) {
+            startConnection(worker, accepted);
+        } else if (!worker.execute(() -> startConnection(worker, accepted))) {
+            closeQuietly(accepted);   // that loop has stopped
         }
     }
 
@@ -108,33 +129,38 @@ final class StreamPort implements ListeningPort, Handler {
         });
     }
 
-    private void startConnection(SocketChannel accepted) {
+    /** Builds the protocol and starts the connection on {@code worker}, its loop from now on. */
+    private void startConnection(EventLoop worker, SocketChannel accepted) {
+        if (worker.hasStopped()) {
+            closeQuietly(accepted);
+            return;
+        }
         SocketAddress remote = null;
         try {
             accepted.configureBlocking(false);
             remote = accepted.getRemoteAddress();
             if (accepted.supportedOptions().contains(StandardSocketOptions.TCP_NODELAY)) {
-                accepted.setOption(StandardSocketOptions.TCP_NODELAY, loop.options().tcpNoDelay());
+                accepted.setOption(StandardSocketOptions.TCP_NODELAY, worker.options().tcpNoDelay());
             }
-            Protocol protocol = buildProtocol(remote);
+            Protocol protocol = buildProtocol(worker, remote);
             if (protocol == null) {
                 accepted.close();
                 return;
             }
-            new StreamConnection(loop, accepted, protocol, null, accepted.getLocalAddress(), remote)
+            new StreamConnection(worker, accepted, protocol, null, accepted.getLocalAddress(), remote)
                     .start(null, null);
         } catch (IOException e) {
-            loop.logger().log(Level.DEBUG, "{0}: dropping a connection from {1} that failed at once: {2}",
+            worker.logger().log(Level.DEBUG, "{0}: dropping a connection from {1} that failed at once: {2}",
                     describe(), remote, e);
             closeQuietly(accepted);
         }
     }
 
-    private Protocol buildProtocol(SocketAddress remote) {
+    private Protocol buildProtocol(EventLoop worker, SocketAddress remote) {
         try {
             return factory.buildProtocol(remote);
-        } catch (RuntimeException e) {
-            loop.logger().log(Level.ERROR, describe() + ": buildProtocol failed for " + remote
+        } catch (RuntimeException | AssertionError | LinkageError | StackOverflowError e) {
+            worker.logger().log(Level.ERROR, describe() + ": buildProtocol failed for " + remote
                     + ", refusing the connection: " + e, e);
             return null;
         }

@@ -1,0 +1,51 @@
+package dev.pier.blocking;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Which command line a forking server's children run. */
+class ChildCommandTest {
+
+    private static final Forking QUICK = Concurrency.forking()
+            .withChildJvmOptions("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+
+    @Test
+    void byDefaultAChildReRunsTheProgramsCommandLineAfterTheQuickStartOptions() {
+        List<String> program = List.of("-Xmx64m", "-cp", "app.jar", "app.Main", "--port", "8007");
+
+        assertEquals(List.of("/jdk/bin/java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx64m", "-cp",
+                "app.jar", "app.Main", "--port", "8007"), ChildCommand.of(QUICK, "/jdk/bin/java", program));
+    }
+
+    @Test
+    void theQuickStartCollectorGivesWayToACollectorTheProgramChose() {
+        List<String> program = List.of("-XX:+UseG1GC", "-jar", "app.jar");
+
+        assertEquals(List.of("/jdk/bin/java", "-XX:TieredStopAtLevel=1", "-XX:+UseG1GC", "-jar", "app.jar"),
+                ChildCommand.of(QUICK, "/jdk/bin/java", program));
+    }
+
+    @Test
+    void withoutTheProgramsCommandLineAChildMainIsNeeded() {
+        var failure = assertThrows(IllegalStateException.class, () -> ChildCommand.of(QUICK, "java", null));
+        assertTrue(failure.getMessage().contains("withChildMain"), failure.getMessage());
+    }
+
+    @Test
+    void aChildMainRunsOnTheClassPathMadeOfThisJvmsModulePathAndClassPath() {
+        List<String> command = ChildCommand.of(QUICK.withChildMain(ForkedChildMain.class, "TCP", "ECHO"),
+                "/jdk/bin/java", List.of("ignored.Main"));
+
+        List<String> classPath = List.of(command.get(command.indexOf("-cp") + 1).split(File.pathSeparator));
+        assertTrue(classPath.contains(System.getProperty("jdk.module.path")), "the library: " + classPath);
+        assertEquals(List.of("/jdk/bin/java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "--enable-native-access=ALL-UNNAMED", "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED", "-cp"),
+                command.subList(0, 6));
+        assertEquals(List.of(ForkedChildMain.class.getName(), "TCP", "ECHO"), command.subList(7, command.size()));
+    }
+}
