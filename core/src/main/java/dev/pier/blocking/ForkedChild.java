@@ -53,6 +53,7 @@ final class ForkedChild implements RequestDispatcher {
     }
 
     private int takeAndHandle(BaseServer<?> server) throws IOException {
+        Descriptors.prepareAdoption();
         int fd;
         ByteBuffer details;
         try (SocketChannel control = SocketChannel.open(StandardProtocolFamily.UNIX)) {

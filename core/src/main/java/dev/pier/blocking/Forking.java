@@ -43,7 +43,7 @@ import java.util.Objects;
  * and class path, and its first forking server becomes the child.
  *
  * <p><b>Cost.</b> Every request costs a whole JVM. A request handed to a warm child waits for that JVM's first run
- * of the request path (tens of milliseconds: on a loaded two-core machine, a median of about 60 ms from connect to
+ * of the request path (tens of milliseconds: on a loaded two-core machine, a median of about 35 ms from connect to
  * the first byte of the reply, against under 1 ms in process); a request that finds no warm child also waits for a
  * JVM to start (about 0.5 to 1 s there, with the default {@linkplain #withChildJvmOptions quick-start options}).
  * So this suits requests that need isolation more than throughput. Linux only; the JVM needs {@code --enable-native-access=dev.pier} and
@@ -54,25 +54,31 @@ public final class Forking implements Concurrency {
     /** How long {@link BaseServer#close()} waits for busy children by default. */
     public static final Duration DEFAULT_CLOSE_GRACE_PERIOD = Duration.ofSeconds(10);
 
+    /** How long a child may take to start and connect to its parent by default. */
+    public static final Duration DEFAULT_CHILD_START_TIMEOUT = Duration.ofSeconds(60);
+
     /** Options that make a short-lived JVM start quickly: class data sharing, the C1 compiler only, Serial GC. */
     public static final List<String> QUICK_START_OPTIONS =
             List.of("-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData");
 
-    static final Forking DEFAULT = new Forking(2, 40, DEFAULT_CLOSE_GRACE_PERIOD, QUICK_START_OPTIONS, null,
+    static final Forking DEFAULT = new Forking(2, 40, DEFAULT_CLOSE_GRACE_PERIOD, DEFAULT_CHILD_START_TIMEOUT,
+            QUICK_START_OPTIONS, null,
             List.of());
 
     private final int warmChildren;
     private final int maxChildren;
     private final Duration closeGracePeriod;
+    private final Duration childStartTimeout;
     private final List<String> childJvmOptions;
     private final Class<?> childMain;
     private final List<String> childArguments;
 
-    private Forking(int warmChildren, int maxChildren, Duration closeGracePeriod, List<String> childJvmOptions,
-                    Class<?> childMain, List<String> childArguments) {
+    private Forking(int warmChildren, int maxChildren, Duration closeGracePeriod, Duration childStartTimeout,
+                    List<String> childJvmOptions, Class<?> childMain, List<String> childArguments) {
         this.warmChildren = warmChildren;
         this.maxChildren = maxChildren;
         this.closeGracePeriod = closeGracePeriod;
+        this.childStartTimeout = childStartTimeout;
         this.childJvmOptions = childJvmOptions;
         this.childMain = childMain;
         this.childArguments = childArguments;
@@ -86,7 +92,8 @@ public final class Forking implements Concurrency {
         if (warmChildren < 0) {
             throw new IllegalArgumentException("warmChildren must be 0 or positive, got " + warmChildren);
         }
-        return new Forking(warmChildren, maxChildren, closeGracePeriod, childJvmOptions, childMain, childArguments);
+        return new Forking(warmChildren, maxChildren, closeGracePeriod, childStartTimeout, childJvmOptions, childMain,
+                childArguments);
     }
 
     /**
@@ -97,7 +104,8 @@ public final class Forking implements Concurrency {
         if (maxChildren < 1) {
             throw new IllegalArgumentException("maxChildren must be positive, got " + maxChildren);
         }
-        return new Forking(warmChildren, maxChildren, closeGracePeriod, childJvmOptions, childMain, childArguments);
+        return new Forking(warmChildren, maxChildren, closeGracePeriod, childStartTimeout, childJvmOptions, childMain,
+                childArguments);
     }
 
     /** The longest {@link BaseServer#close()} waits for busy children before killing them (default 10 seconds). */
@@ -106,7 +114,22 @@ public final class Forking implements Concurrency {
         if (closeGracePeriod.isNegative()) {
             throw new IllegalArgumentException("closeGracePeriod must not be negative, got " + closeGracePeriod);
         }
-        return new Forking(warmChildren, maxChildren, closeGracePeriod, childJvmOptions, childMain, childArguments);
+        return new Forking(warmChildren, maxChildren, closeGracePeriod, childStartTimeout, childJvmOptions, childMain,
+                childArguments);
+    }
+
+    /**
+     * The longest a child may take from its start until it connects to the server and is ready for a request
+     * (default 60 seconds). One that takes longer, say because its program waits for something before it builds
+     * the server, is killed, and a request waiting for it fails through {@link BaseServer#handleError}.
+     */
+    public Forking withChildStartTimeout(Duration childStartTimeout) {
+        Objects.requireNonNull(childStartTimeout, "childStartTimeout");
+        if (childStartTimeout.isNegative() || childStartTimeout.isZero()) {
+            throw new IllegalArgumentException("childStartTimeout must be positive, got " + childStartTimeout);
+        }
+        return new Forking(warmChildren, maxChildren, closeGracePeriod, childStartTimeout, childJvmOptions, childMain,
+                childArguments);
     }
 
     /**
@@ -114,7 +137,8 @@ public final class Forking implements Concurrency {
      * {@link #QUICK_START_OPTIONS}. A collector option is left out when the inherited options choose a collector.
      */
     public Forking withChildJvmOptions(String... options) {
-        return new Forking(warmChildren, maxChildren, closeGracePeriod, List.of(options), childMain, childArguments);
+        return new Forking(warmChildren, maxChildren, closeGracePeriod, childStartTimeout, List.of(options), childMain,
+                childArguments);
     }
 
     /**
@@ -124,8 +148,16 @@ public final class Forking implements Concurrency {
      */
     public Forking withChildMain(Class<?> mainClass, String... arguments) {
         Objects.requireNonNull(mainClass, "mainClass");
-        return new Forking(warmChildren, maxChildren, closeGracePeriod, childJvmOptions, mainClass,
+        return new Forking(warmChildren, maxChildren, closeGracePeriod, childStartTimeout, childJvmOptions, mainClass,
                 List.of(arguments));
+    }
+
+    /**
+     * Whether this JVM is a child that a forking server started to handle one request: a program that re-runs in
+     * its children can use this to skip what only the parent should do, such as printing a banner.
+     */
+    public static boolean isForkedChild() {
+        return System.getenv(ForkingDispatcher.CONTROL_SOCKET_VARIABLE) != null;
     }
 
     public int warmChildren() {
@@ -138,6 +170,10 @@ public final class Forking implements Concurrency {
 
     public Duration closeGracePeriod() {
         return closeGracePeriod;
+    }
+
+    public Duration childStartTimeout() {
+        return childStartTimeout;
     }
 
     public List<String> childJvmOptions() {

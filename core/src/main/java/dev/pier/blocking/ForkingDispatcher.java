@@ -77,6 +77,8 @@ final class ForkingDispatcher implements RequestDispatcher {
     /** One child JVM. Its fields are guarded by the dispatcher's lock. */
     private static final class Child {
         final Process process;
+        final long startedAt = System.nanoTime();
+        boolean startTimedOut;
         SocketChannel control;
         SocketAddress client;   // the request it was given, if any
 
@@ -190,7 +192,7 @@ final class ForkingDispatcher implements RequestDispatcher {
             synchronized (lock) {
                 while (!closed && !childWanted()) {
                     try {
-                        lock.wait();
+                        lock.wait(killChildrenSlowToStart());
                     } catch (InterruptedException e) {
                         return;
                     }
@@ -218,6 +220,28 @@ final class ForkingDispatcher implements RequestDispatcher {
             }
             process.onExit().thenRun(() -> exited(child));
         }
+    }
+
+    /**
+     * Kills the children that have not connected within the start timeout; returns how long until the next one
+     * would time out, in milliseconds (0: none is starting). Called with the lock held.
+     */
+    private long killChildrenSlowToStart() {
+        long timeout = strategy.childStartTimeout().toNanos();
+        long now = System.nanoTime();
+        long next = Long.MAX_VALUE;
+        for (Child child : connecting.values()) {
+            long left = child.startedAt + timeout - now;
+            if (left <= 0) {
+                if (!child.startTimedOut) {
+                    child.startTimedOut = true;
+                    child.process.destroyForcibly();
+                }
+            } else {
+                next = Math.min(next, left);
+            }
+        }
+        return next == Long.MAX_VALUE ? 0 : Math.max(1, TimeUnit.NANOSECONDS.toMillis(next) + 1);
     }
 
     /** The acceptor thread: a child connects and says its pid; from then on it is idle. */
@@ -260,15 +284,19 @@ final class ForkingDispatcher implements RequestDispatcher {
         boolean neverConnected;
         SocketAddress client;
         boolean closing;
+        boolean timedOut;
         synchronized (lock) {
+            timedOut = child.startTimedOut;
             live.remove(child);
             idle.remove(child);
             neverConnected = connecting.remove(child.process.pid()) != null;
             client = child.client;
             closing = closed;
             if (neverConnected && !closing) {
-                startFailure = new IOException("a child JVM (pid " + child.process.pid() + ") exited with status "
-                        + child.process.exitValue() + " before taking a request; it ran " + command
+                startFailure = new IOException("a child JVM (pid " + child.process.pid() + ") "
+                        + (timedOut ? "did not connect within " + strategy.childStartTimeout()
+                                + " and was killed" : "exited with status " + child.process.exitValue())
+                        + " before taking a request; it ran " + command
                         + " (a child must build the same server, with forking concurrency, and serve it)");
             }
             lock.notifyAll();
@@ -281,8 +309,9 @@ final class ForkingDispatcher implements RequestDispatcher {
             return;
         }
         if (neverConnected) {
-            LOG.log(Level.ERROR, "A forked child (pid {0}) exited with status {1} before taking a request",
-                    Long.toString(child.process.pid()), status);
+            LOG.log(Level.ERROR, "A forked child (pid {0}) exited with status {1} before taking a request{2}",
+                    Long.toString(child.process.pid()), status, timedOut
+                            ? " (killed: it did not connect within " + strategy.childStartTimeout() + ")" : "");
         } else if (client == null) {
             LOG.log(Level.WARNING, "A warm forked child (pid {0}) exited with status {1} before any request",
                     Long.toString(child.process.pid()), status);

@@ -1,5 +1,6 @@
 package dev.pier.blocking;
 
+import dev.pier.endpoint.TcpEndpoint;
 import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
@@ -30,6 +31,12 @@ public non-sealed class TcpServer extends StreamServer {
     public TcpServer(InetSocketAddress address, RequestHandlerFactory<SocketChannel> handlerFactory,
                      ServerOptions options) throws IOException {
         super(resolved(address), family(address), handlerFactory, options);
+    }
+
+    /** Binds where a parsed {@code tcp:} description says; its backlog replaces the options' one. */
+    public TcpServer(TcpEndpoint endpoint, RequestHandlerFactory<SocketChannel> handlerFactory, ServerOptions options)
+            throws IOException {
+        this(endpoint.socketAddress(), handlerFactory, options.withBacklog(endpoint.backlog()));
     }
 
     /** Binds {@code host:port} (port 0: any free port) with the default options. */

@@ -1,5 +1,6 @@
 package dev.pier.blocking;
 
+import dev.pier.endpoint.UdpEndpoint;
 import dev.pier.unix.Descriptors;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -62,6 +63,12 @@ public non-sealed class UdpServer extends DatagramServer {
         }
         return DatagramChannel.open(address.getAddress() instanceof Inet6Address
                 ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
+    }
+
+    /** Binds where a parsed {@code udp:} description says. */
+    public UdpServer(UdpEndpoint endpoint, RequestHandlerFactory<DatagramRequest> handlerFactory, ServerOptions options)
+            throws IOException {
+        this(endpoint.socketAddress(), handlerFactory, options);
     }
 
     public UdpServer(String host, int port, RequestHandlerFactory<DatagramRequest> handlerFactory,

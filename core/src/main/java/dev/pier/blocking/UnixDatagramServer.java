@@ -1,5 +1,6 @@
 package dev.pier.blocking;
 
+import dev.pier.endpoint.UnixDatagramEndpoint;
 import dev.pier.unix.UnixDatagramSocket;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -37,6 +38,12 @@ public non-sealed class UnixDatagramServer extends DatagramServer {
 
     public UnixDatagramServer(Path path, RequestHandlerFactory<DatagramRequest> handlerFactory) throws IOException {
         this(path, handlerFactory, ServerOptions.defaults());
+    }
+
+    /** Binds where a parsed {@code unixgram:} description says. */
+    public UnixDatagramServer(UnixDatagramEndpoint endpoint, RequestHandlerFactory<DatagramRequest> handlerFactory,
+                              ServerOptions options) throws IOException {
+        this(endpoint.path(), handlerFactory, options);
     }
 
     public UnixDatagramServer(Path path, RequestHandlerFactory<DatagramRequest> handlerFactory,

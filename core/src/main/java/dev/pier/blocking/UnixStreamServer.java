@@ -1,5 +1,6 @@
 package dev.pier.blocking;
 
+import dev.pier.endpoint.UnixEndpoint;
 import dev.pier.unix.PeerCredentials;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -9,6 +10,8 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.Set;
 
 /**
  * A Unix domain stream server (Python's {@code UnixStreamServer}), listening on a socket file that
@@ -17,7 +20,7 @@ import java.nio.file.Path;
  * <pre>{@code
  * var server = new UnixStreamServer(Path.of("/run/myapp.sock"), EchoHandler::new) {
  *     protected boolean verifyRequest(SocketChannel request, SocketAddress client) throws IOException {
- *         return peerPrincipal(request).user().getName().equals("deploy");
+ *         return peerCredentials(request).uid() == DEPLOY_UID;
  *     }
  * };
  * }</pre>
@@ -27,6 +30,7 @@ public non-sealed class UnixStreamServer extends StreamServer {
     private static final System.Logger LOG = System.getLogger(UnixStreamServer.class.getName());
 
     private volatile boolean bound;
+    private Set<PosixFilePermission> filePermissions;   // null: as the umask leaves them
 
     public UnixStreamServer(Path path, RequestHandlerFactory<SocketChannel> handlerFactory) throws IOException {
         this(path, handlerFactory, ServerOptions.defaults());
@@ -35,6 +39,19 @@ public non-sealed class UnixStreamServer extends StreamServer {
     public UnixStreamServer(Path path, RequestHandlerFactory<SocketChannel> handlerFactory, ServerOptions options)
             throws IOException {
         super(UnixPaths.address(path), StandardProtocolFamily.UNIX, handlerFactory, options);
+    }
+
+    /**
+     * Binds where a parsed {@code unix:} description says: its backlog replaces the options' one, and the socket file
+     * gets its {@code mode}, which decides who may connect.
+     */
+    public UnixStreamServer(UnixEndpoint endpoint, RequestHandlerFactory<SocketChannel> handlerFactory,
+                            ServerOptions options) throws IOException {
+        this(endpoint.path(), handlerFactory, options.withBacklog(endpoint.backlog()).withBindAndActivate(false));
+        this.filePermissions = endpoint.permissions();
+        if (options.bindAndActivate()) {
+            bindAndActivate();
+        }
     }
 
     @Override
@@ -54,6 +71,9 @@ public non-sealed class UnixStreamServer extends StreamServer {
     protected void serverBind() throws IOException {
         super.serverBind();
         bound = true;
+        if (filePermissions != null) {
+            Files.setPosixFilePermissions(address().getPath(), filePermissions);
+        }
     }
 
     /** Closes the socket and removes its file (only if this server created it). */

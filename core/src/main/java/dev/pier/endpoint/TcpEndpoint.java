@@ -9,17 +9,18 @@ import java.util.Objects;
  *
  * <pre>{@code
  * TcpEndpoint any = TcpEndpoint.of(8080);                          // tcp:8080, all interfaces
- * TcpEndpoint local = new TcpEndpoint("127.0.0.1", 0, 50);        // tcp:0:interface=127.0.0.1
+ * TcpEndpoint local = new TcpEndpoint("127.0.0.1", 0, TcpEndpoint.DEFAULT_BACKLOG); // tcp:0:interface=127.0.0.1
  * }</pre>
  *
  * @param host the interface address or name to listen on; empty for all interfaces
  * @param port 0 to 65535; 0 lets the system choose
- * @param backlog the length of the queue of connections not yet accepted (50 by default, as in Twisted)
+ * @param backlog the length of the queue of connections not yet accepted; by default the system maximum
+ *                (net.core.somaxconn), where Twisted uses 50 and drops connections under a burst
  */
 public record TcpEndpoint(String host, int port, int backlog) implements ServerEndpoint {
 
-    /** The default backlog, as in Twisted. */
-    public static final int DEFAULT_BACKLOG = 50;
+    /** The default backlog: as long as the system allows (the kernel caps it at net.core.somaxconn). */
+    public static final int DEFAULT_BACKLOG = Integer.MAX_VALUE;
 
     public TcpEndpoint {
         Objects.requireNonNull(host, "host");

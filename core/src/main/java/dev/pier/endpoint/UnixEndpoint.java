@@ -3,7 +3,10 @@ package dev.pier.endpoint;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.EnumSet;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * A Unix stream socket to listen on: {@code unix:PATH[:mode=660][:backlog=N]} (Twisted also spells the path
@@ -15,7 +18,7 @@ import java.util.Objects;
  *
  * @param path the socket file
  * @param mode the socket file's permission bits, e.g. {@code 0660} (0666 by default, as in Twisted)
- * @param backlog the length of the queue of connections not yet accepted (50 by default)
+ * @param backlog the length of the queue of connections not yet accepted (by default the system maximum)
  */
 public record UnixEndpoint(Path path, int mode, int backlog) implements ServerEndpoint {
 
@@ -33,6 +36,21 @@ public record UnixEndpoint(Path path, int mode, int backlog) implements ServerEn
     /** The socket file {@code path} with the default mode and backlog. */
     public static UnixEndpoint of(Path path) {
         return new UnixEndpoint(path, DEFAULT_MODE, TcpEndpoint.DEFAULT_BACKLOG);
+    }
+
+    /**
+     * The socket file's permissions as {@code mode} says (set-id and sticky bits, which sockets ignore, left out).
+     * Who may connect to a Unix socket is decided by write permission on its file.
+     */
+    public Set<PosixFilePermission> permissions() {
+        Set<PosixFilePermission> permissions = EnumSet.noneOf(PosixFilePermission.class);
+        PosixFilePermission[] bits = PosixFilePermission.values();   // OWNER_READ ... OTHERS_EXECUTE, high bit first
+        for (int i = 0; i < bits.length; i++) {
+            if ((mode & (1 << (bits.length - 1 - i))) != 0) {
+                permissions.add(bits[i]);
+            }
+        }
+        return permissions;
     }
 
     @Override

@@ -11,6 +11,7 @@ import dev.pier.reactor.internal.EventLoop;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -20,12 +21,9 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -244,7 +242,8 @@ public final class Reactor implements Scheduler, AutoCloseable {
             }
             return loop.listenStream(channel, address, backlog, factory, List.of(loop));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot listen on TCP " + address + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot listen on TCP " + address + ": " + e.getMessage()
+                    + hint(e, "another program listens there; pick another port or stop it"), e);
         }
     }
 
@@ -268,7 +267,8 @@ public final class Reactor implements Scheduler, AutoCloseable {
                     UnixDomainSocketAddress.of(path), backlog, factory,
                     workers.stream().map(reactor -> reactor.loop).toList());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot listen on Unix socket " + path + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot listen on Unix socket " + path + ": " + e.getMessage()
+                    + hint(e, "the file exists; if no server uses it any more, delete it"), e);
         }
     }
 
@@ -284,10 +284,15 @@ public final class Reactor implements Scheduler, AutoCloseable {
 
     /** Receives UDP datagrams on {@code address}. */
     public ListeningPort listenUdp(SocketAddress address, DatagramProtocol protocol) {
+        return listenUdp(address, protocol, false);
+    }
+
+    ListeningPort listenUdp(SocketAddress address, DatagramProtocol protocol, boolean reusePort) {
         try {
-            return loop.listenUdp(address, protocol);
+            return loop.listenUdp(address, protocol, reusePort);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot listen on UDP " + address + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot listen on UDP " + address + ": " + e.getMessage()
+                    + hint(e, "another program listens there; pick another port or stop it"), e);
         }
     }
 
@@ -315,7 +320,7 @@ public final class Reactor implements Scheduler, AutoCloseable {
     public ListeningPort listenUnix(UnixEndpoint endpoint, ProtocolFactory factory) {
         ListeningPort port = listenUnix(endpoint.path(), factory, endpoint.backlog());
         try {
-            Files.setPosixFilePermissions(endpoint.path(), permissions(endpoint.mode()));
+            Files.setPosixFilePermissions(endpoint.path(), endpoint.permissions());
         } catch (IOException e) {
             port.stopListening();
             throw new UncheckedIOException("cannot set mode " + Integer.toOctalString(endpoint.mode()) + " on "
@@ -341,17 +346,6 @@ public final class Reactor implements Scheduler, AutoCloseable {
                     tcp.bindAddress().map(host -> new InetSocketAddress(host, 0)).orElse(null));
             case UnixClientEndpoint unix -> connectUnix(unix.path(), factory, unix.timeout());
         };
-    }
-
-    private static Set<PosixFilePermission> permissions(int mode) {
-        Set<PosixFilePermission> permissions = EnumSet.noneOf(PosixFilePermission.class);
-        PosixFilePermission[] bits = PosixFilePermission.values();   // OWNER_READ ... OTHERS_EXECUTE, high bit first
-        for (int i = 0; i < bits.length; i++) {
-            if ((mode & (1 << (bits.length - 1 - i))) != 0) {
-                permissions.add(bits[i]);
-            }
-        }
-        return permissions;
     }
 
     // ---- connecting ----
@@ -503,6 +497,12 @@ public final class Reactor implements Scheduler, AutoCloseable {
     /** The loop itself, for tests in this package. */
     EventLoop loop() {
         return loop;
+    }
+
+    /** What to do about a failed bind, for the common "address already in use". */
+    private static String hint(IOException e, String whenInUse) {
+        return e instanceof BindException && String.valueOf(e.getMessage()).contains("in use") ? " (" + whenInUse + ")"
+                : "";
     }
 
     private static InetSocketAddress inet(String interfaceAddress, int port) {

@@ -14,13 +14,14 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * Several {@link Reactor}s, one thread each, serving the same ports: the way to use every core.
  *
- * <p><b>How a port is shared.</b> TCP: each loop opens its own listening socket on the same address with
- * {@code SO_REUSEPORT}, and the kernel spreads incoming connections over them (by a hash of the peer's address and
- * port): no acceptor thread handing sockets over, no lock between loops. Unix sockets have no such kernel
+ * <p><b>How a port is shared.</b> TCP and UDP: each loop opens its own socket on the same address with
+ * {@code SO_REUSEPORT}, and the kernel spreads incoming connections (or senders) over them by a hash of the peer's
+ * address and port: no acceptor thread handing sockets over, no lock between loops. Unix sockets have no such kernel
  * balancing, so the first loop accepts and hands the connections to the loops in turn. Either way a connection
  * lives on one loop for its whole life, so protocols stay single-threaded. State shared between connections of
  * different loops needs thread-safe types (or {@link Reactor#callFromThread} to the owning loop).
@@ -70,9 +71,7 @@ public final class ReactorGroup implements AutoCloseable {
 
     /** Listens on {@code port} (0: any free port) of one interface on every loop. */
     public ListeningPort listenTcp(int port, ProtocolFactory factory, String interfaceAddress) {
-        InetSocketAddress address = interfaceAddress == null || interfaceAddress.isEmpty()
-                ? new InetSocketAddress(port) : new InetSocketAddress(interfaceAddress, port);
-        return listenTcp(address, factory, Reactor.SYSTEM_MAX_BACKLOG);
+        return listenTcp(inet(interfaceAddress, port), factory, Reactor.SYSTEM_MAX_BACKLOG);
     }
 
     /**
@@ -90,6 +89,29 @@ public final class ReactorGroup implements AutoCloseable {
             ports.add(first);
             for (Reactor reactor : reactors.subList(1, reactors.size())) {
                 ports.add(reactor.listenTcp(first.address(), shared, backlog, true));
+            }
+        } catch (RuntimeException e) {
+            ports.forEach(ListeningPort::stopListening);
+            throw e;
+        }
+        return new GroupPort(List.copyOf(ports));
+    }
+
+    /**
+     * Receives UDP datagrams on {@code port} (0: any free port) of one interface on every loop, each loop with its
+     * own socket (SO_REUSEPORT) and its own protocol from {@code protocols}: the kernel sends all datagrams of one
+     * sender to the same loop, and replies leave from the same port.
+     *
+     * @throws UnsupportedOperationException if the system has no {@code SO_REUSEPORT}
+     */
+    public ListeningPort listenUdp(int port, Supplier<? extends DatagramProtocol> protocols, String interfaceAddress) {
+        requireReusePort();
+        List<ListeningPort> ports = new ArrayList<>();
+        try {
+            ListeningPort first = reactors.getFirst().listenUdp(inet(interfaceAddress, port), protocols.get(), true);
+            ports.add(first);
+            for (Reactor reactor : reactors.subList(1, reactors.size())) {
+                ports.add(reactor.listenUdp(first.address(), protocols.get(), true));
             }
         } catch (RuntimeException e) {
             ports.forEach(ListeningPort::stopListening);
@@ -128,6 +150,11 @@ public final class ReactorGroup implements AutoCloseable {
     public void close() {
         stop();
         reactors.forEach(Reactor::close);
+    }
+
+    private static InetSocketAddress inet(String interfaceAddress, int port) {
+        return interfaceAddress == null || interfaceAddress.isEmpty()
+                ? new InetSocketAddress(port) : new InetSocketAddress(interfaceAddress, port);
     }
 
     private static void requireReusePort() {

@@ -159,8 +159,8 @@ public class ReconnectingClientFactory implements ClientFactory {
         retries++;
         double spread = 1 + backoff.jitter() * (2 * random.nextDouble() - 1);
         Duration delay = Duration.ofNanos(Math.round(Math.min(delayNanos * spread, backoff.maxDelay().toNanos())));
-        logger.log(Level.INFO, "connection to {0} ended ({1}); retry {2,number,#} in {3,number,#} ms", address, why, retries,
-                delay.toMillis());
+        logger.log(Level.INFO, "connection to {0} ended ({1}); retry {2,number,#} in {3,number,#} ms", address, why,
+                retries, delay.toMillis());
         retryTimer = scheduler.callLater(delay, this::connectNow);
     }
 }

@@ -12,6 +12,7 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channel;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.DatagramChannel;
 import java.nio.channels.NotYetConnectedException;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
@@ -336,6 +337,25 @@ public final class Descriptors {
                     + " channel (descriptor " + fd + " is now standard input)");
         }
         return channel;
+    }
+
+    /**
+     * Does the slow first-call work of {@link #adoptAsInheritedChannel}, {@link #dup}, {@link #dup2} and
+     * {@link #close} ahead of time (linking native functions, loading classes), so that a process waiting for a
+     * descriptor, such as a forking server's warm child, adopts it quickly when it comes. Uses only a temporary
+     * socket of its own.
+     */
+    public static void prepareAdoption() throws IOException {
+        try (DatagramChannel probe = DatagramChannel.open()) {
+            int copy = dup(of(probe));
+            try {
+                dup2(copy, copy);
+                describe(copy);
+                isUnixDatagram(copy);
+            } finally {
+                close(copy);
+            }
+        }
     }
 
     /** What a descriptor refers to, as {@code /proc/self/fd} tells: {@code socket:[inode]}, a path, and so on. */

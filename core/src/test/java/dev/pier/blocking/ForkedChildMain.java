@@ -56,12 +56,16 @@ public final class ForkedChildMain {
                 return "closing";
             }
         },
-        /** "address": the server's address as the child sees it; "exit": System.exit(7); else the child's pid. */
+        /**
+         * "address": the server's address as the child sees it; "child": whether it knows it is a forked child;
+         * "exit": System.exit(7); anything else: the child's pid.
+         */
         PROCESS {
             @Override
             public String reply(String line, BaseServer<?> server) {
                 return switch (line) {
                     case "address" -> server.address().toString();
+                    case "child" -> Boolean.toString(Forking.isForkedChild());
                     case "exit" -> {
                         System.exit(7);
                         yield "not reached";

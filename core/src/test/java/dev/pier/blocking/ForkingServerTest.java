@@ -66,12 +66,14 @@ class ForkingServerTest {
     }
 
     @Test
-    void aChildsServerHasTheParentsAddress() throws Exception {
+    void aChildKnowsItIsOneAndItsServerHasTheParentsAddress() throws Exception {
         BaseServer<?> server = tcpServer(Scripted.PROCESS, Concurrency.forking().withWarmChildren(1));
         Serving serving = Serving.start(server);
         try (Client client = Kind.TCP.connect(server)) {
             assertEquals(server.address().toString(), client.exchange("address"));
+            assertEquals("true", client.exchange("child"));
         }
+        assertFalse(Forking.isForkedChild());
         serving.shutdownAndAwait();
     }
 
@@ -194,6 +196,25 @@ class ForkingServerTest {
         String message = recorder.errors.getFirst().getMessage();
         assertTrue(message.contains("exited with status 0 before taking a request")
                 && message.contains("must build the same server"), message);
+        serving.shutdownAndAwait();
+    }
+
+    @Test
+    void aChildThatDoesNotConnectInTimeIsKilledAndItsRequestFails() throws Exception {
+        var recorder = new Recorder();
+        BaseServer<?> server = Kind.TCP.create(Scripted.ECHO, recorder, ServerOptions.defaults().withConcurrency(
+                Concurrency.forking().withChildMain(HangingChildMain.class).withWarmChildren(0)
+                        .withChildStartTimeout(Duration.ofSeconds(2))), dir);
+        servers.add(server);
+        Serving serving = Serving.start(server);
+        try (Client client = Kind.TCP.connect(server)) {
+            client.send("hello");
+            assertNull(client.receive(), "the request is closed");
+        }
+        assertTrue(recorder.firstError.await(20, TimeUnit.SECONDS));
+        String message = recorder.errors.getFirst().getMessage();
+        assertTrue(message.contains("did not connect within PT2S and was killed"), message);
+        assertEquals(List.of(), children(server).children(), "the hanging child is gone");
         serving.shutdownAndAwait();
     }
 }

@@ -23,10 +23,10 @@ class EndpointTest {
         assertEquals(new TcpEndpoint("127.0.0.1", 8080, 50), Endpoint.parseServer("tcp:8080:interface=127.0.0.1:backlog=50"));
         assertEquals(TcpEndpoint.of(8080), Endpoint.parseServer("tcp:port=8080"));
         assertEquals(new TcpEndpoint("127.0.0.1", 8080, 7), Endpoint.parseServer("tcp:backlog=7:interface=127.0.0.1:port=8080"));
-        assertEquals(new TcpEndpoint("::1", 8080, 50), Endpoint.parseServer("tcp:8080:interface=\\:\\:1"));
-        assertEquals(new TcpEndpoint("::1", 8080, 50), Endpoint.parseServer("tcp:8080:interface=[::1]"));
-        assertEquals(new TcpEndpoint("::", 8080, 50), Endpoint.parseServer("tcp6:8080"));
-        assertEquals(new TcpEndpoint("localhost", 0, 50), Endpoint.parseServer("tcp:0:localhost"));
+        assertEquals(new TcpEndpoint("::1", 8080, TcpEndpoint.DEFAULT_BACKLOG), Endpoint.parseServer("tcp:8080:interface=\\:\\:1"));
+        assertEquals(new TcpEndpoint("::1", 8080, TcpEndpoint.DEFAULT_BACKLOG), Endpoint.parseServer("tcp:8080:interface=[::1]"));
+        assertEquals(new TcpEndpoint("::", 8080, TcpEndpoint.DEFAULT_BACKLOG), Endpoint.parseServer("tcp6:8080"));
+        assertEquals(new TcpEndpoint("localhost", 0, TcpEndpoint.DEFAULT_BACKLOG), Endpoint.parseServer("tcp:0:localhost"));
         assertEquals(new UdpEndpoint("127.0.0.1", 8007), Endpoint.parseServer("udp:8007:interface=127.0.0.1"));
         assertEquals(new UnixEndpoint(Path.of("/tmp/x.sock"), 0660, 5), Endpoint.parseServer("unix:/tmp/x.sock:mode=660:backlog=5"));
         assertEquals(UnixEndpoint.of(Path.of("/tmp/x.sock")), Endpoint.parseServer("unix:address=/tmp/x.sock"));
@@ -37,9 +37,9 @@ class EndpointTest {
     @Test
     void serverShorthands() {
         assertEquals(TcpEndpoint.of(8080), Endpoint.parseServer("8080"));
-        assertEquals(new TcpEndpoint("127.0.0.1", 8080, 50), Endpoint.parseServer("127.0.0.1:8080"));
-        assertEquals(new TcpEndpoint("localhost", 0, 50), Endpoint.parseServer("localhost:0"));
-        assertEquals(new TcpEndpoint("::1", 8080, 50), Endpoint.parseServer("[::1]:8080"));
+        assertEquals(new TcpEndpoint("127.0.0.1", 8080, TcpEndpoint.DEFAULT_BACKLOG), Endpoint.parseServer("127.0.0.1:8080"));
+        assertEquals(new TcpEndpoint("localhost", 0, TcpEndpoint.DEFAULT_BACKLOG), Endpoint.parseServer("localhost:0"));
+        assertEquals(new TcpEndpoint("::1", 8080, TcpEndpoint.DEFAULT_BACKLOG), Endpoint.parseServer("[::1]:8080"));
     }
 
     @Test

@@ -5,8 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Several loops sharing one port: TCP through SO_REUSEPORT, Unix through one acceptor. */
+/** Several loops sharing one port: TCP and UDP through SO_REUSEPORT, Unix through one acceptor. */
 @Timeout(30)
 class ReactorGroupTest {
 
@@ -89,5 +93,42 @@ class ReactorGroupTest {
         assertEquals(servingThreads.get(0), servingThreads.get(2), "in turn: " + servingThreads);
         assertEquals(servingThreads.get(1), servingThreads.get(3), "in turn: " + servingThreads);
         assertNotEquals(servingThreads.get(0), servingThreads.get(1), "both loops serve: " + servingThreads);
+    }
+
+    @Test
+    void loopsShareAUdpPortEachWithItsOwnProtocol() throws Exception {
+        Set<String> servingThreads = ConcurrentHashMap.newKeySet();
+        AtomicInteger protocols = new AtomicInteger();
+        try (ReactorGroup group = ReactorGroup.start(2, Reactor.Options.defaults())) {
+            ListeningPort port = group.listenUdp(0, () -> {
+                protocols.incrementAndGet();
+                return new DatagramProtocol() {
+                    DatagramTransport transport;
+
+                    @Override
+                    public void startProtocol(DatagramTransport t) {
+                        transport = t;
+                    }
+
+                    @Override
+                    public void datagramReceived(ByteBuffer data, SocketAddress sender) {
+                        servingThreads.add(Thread.currentThread().getName());
+                        transport.write(data, sender);
+                    }
+                };
+            }, "127.0.0.1");
+            assertEquals(2, protocols.get(), "one protocol per loop");
+            for (int i = 0; i < 32; i++) {
+                try (DatagramChannel client = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
+                    client.send(StreamTransportContract.ascii("d" + i), port.address());
+                    ByteBuffer reply = ByteBuffer.allocate(8);
+                    client.receive(reply);
+                    assertEquals("d" + i, new String(reply.array(), 0, reply.position(), StandardCharsets.US_ASCII));
+                }
+            }
+            port.stopListening().toCompletableFuture().get(10, SECONDS);
+        }
+        // 32 senders with distinct ports, all hashed to one loop, would be a 2^-31 fluke.
+        assertEquals(2, servingThreads.size(), "both loops served: " + servingThreads);
     }
 }

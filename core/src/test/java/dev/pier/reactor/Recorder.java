@@ -7,8 +7,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
 
 /**
- * A protocol that records what happens to it: the transport once made, every byte received and the
- * final reason; {@link HalfClosing} also records the peer's end-of-stream and stays open after it. {@code onData} may react to each chunk received.
+ * A protocol that records what happens to it: the transport once made, every byte received and the final reason;
+ * {@link HalfClosing} also records the peer's end-of-stream and stays open after it. {@code onData} may react to
+ * each chunk received.
  */
 class Recorder implements Protocol {
 

@@ -72,7 +72,8 @@ class UnixDatagramPortTest {
         assertFalse(Files.exists(path), "the socket file is removed");
         CompletableFuture<List<String>> seen = new CompletableFuture<>();
         reactor.callFromThread(() -> seen.complete(List.copyOf(threads)));
-        assertTrue(seen.get(10, SECONDS).stream().allMatch(name -> name.startsWith("pier-reactor-")), threads::toString);
+        assertTrue(seen.get(10, SECONDS).stream().allMatch(name -> name.startsWith("pier-reactor-")),
+                threads::toString);
     }
 
     @Test

@@ -48,6 +48,7 @@ class UnixTransportTest extends StreamTransportContract {
         UncheckedIOException busy = assertThrows(UncheckedIOException.class,
                 () -> reactor.listenUnix(path, peer -> new Echo()));
         assertTrue(busy.getMessage().startsWith("cannot listen on Unix socket " + path), busy.getMessage());
+        assertTrue(busy.getMessage().contains("delete it"), busy.getMessage());
         port.stopListening().toCompletableFuture().get(10, TimeUnit.SECONDS);
         assertFalse(Files.exists(path));
     }

@@ -59,6 +59,7 @@ public final class EventLoop {
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
     private final ByteBuffer readBuffer;
     private final ByteBuffer[] gatherBuffers = new ByteBuffer[64];
+    private final WriteChunks writeChunks = new WriteChunks(WriteChunks.DEFAULT_DIRECT_BUDGET);
     private final Set<LoopResource> connections = new LinkedHashSet<>();
     private final Set<LoopResource> connecting = new LinkedHashSet<>();
     private final Set<LoopResource> ports = new LinkedHashSet<>();
@@ -120,9 +121,11 @@ public final class EventLoop {
                 workers);
     }
 
-    public ListeningPort listenUdp(SocketAddress address, DatagramProtocol protocol) throws IOException {
+    /** Listens for UDP datagrams; {@code reusePort} lets other loops bind the same address (SO_REUSEPORT). */
+    public ListeningPort listenUdp(SocketAddress address, DatagramProtocol protocol, boolean reusePort)
+            throws IOException {
         requireNotStopped();
-        return UdpPort.listen(this, address, Objects.requireNonNull(protocol, "protocol"));
+        return UdpPort.listen(this, address, Objects.requireNonNull(protocol, "protocol"), reusePort);
     }
 
     public ListeningPort listenUnixDatagram(Path path, DatagramProtocol protocol) throws IOException {
@@ -278,6 +281,10 @@ public final class EventLoop {
         return readBuffer;
     }
 
+    WriteChunks writeChunks() {
+        return writeChunks;
+    }
+
     /** Scratch space for one gathering write at a time: the loop is single-threaded. Leave it all null. */
     ByteBuffer[] gatherBuffers() {
         return gatherBuffers;
@@ -357,8 +364,8 @@ public final class EventLoop {
         long held = nanoTime() - start;
         if (held > options.slowCallbackThreshold().toNanos()) {
             String description = what instanceof LoopResource r ? r.describe() : String.valueOf(what);
-            logger.log(Level.WARNING, "{0} held the event loop for {1,number,#} ms (limit {2,number,#} ms): every other connection "
-                    + "waited; move blocking work to deferToThread", description,
+            logger.log(Level.WARNING, "{0} held the event loop for {1,number,#} ms (limit {2,number,#} ms): every "
+                    + "other connection waited; move blocking work to deferToThread", description,
                     TimeUnit.NANOSECONDS.toMillis(held), options.slowCallbackThreshold().toMillis());
         }
     }

@@ -23,15 +23,13 @@ import java.util.concurrent.CompletableFuture;
  * A TCP or Unix stream connection: the {@link Transport} a protocol writes to, and the handler of its socket.
  *
  * <p>Reads go into the loop's one read buffer and are handed to the protocol for the duration of
- * {@code dataReceived}. Writes are copied into a queue (small writes share a chunk) and sent at the end of the
- * loop pass with one gathering write; OP_WRITE is registered only while bytes remain queued. Closing is always done
+ * {@code dataReceived}. Writes are copied into a queue of the loop's reusable {@link WriteChunks} (small writes share
+ * a chunk) and sent at the end of the loop pass with one gathering write; OP_WRITE is registered only while bytes remain queued. Closing is always done
  * by the loop after the protocol callback that asked for it has returned, so a protocol never sees
  * {@code connectionLost} from inside its own {@code write}.
  */
 final class StreamConnection implements Transport, Handler {
 
-    /** Room for small writes that follow in the same loop pass, without zeroing much for a lone one. */
-    private static final int CHUNK = 1024;
     private static final int MAX_READS_PER_EVENT = 4;
 
     private final EventLoop loop;
@@ -177,21 +175,12 @@ final class StreamConnection implements Transport, Handler {
         if (length == 0) {
             return;
         }
-        ByteBuffer tail = queue.peekLast();
-        if (tail != null && tail.capacity() - tail.limit() >= length) {
-            int start = tail.position();
-            tail.position(tail.limit()).limit(tail.capacity());
-            tail.put(data);
-            tail.limit(tail.position()).position(start);
-        } else {
-            ByteBuffer copy = ByteBuffer.allocate(Math.max(CHUNK, length));
-            copy.put(data).flip();
-            queue.addLast(copy);
-        }
+        append(data);
         buffered += length;
         if (buffered > loop.options().maxBufferedBytes()) {
-            loop.logger().log(Level.WARNING, "{0}: {1,number,#} bytes queued for a peer that does not read, over the limit "
-                    + "of {2,number,#}; aborting the connection (register a Producer to write at the peer''s pace)",
+            loop.logger().log(Level.WARNING, "{0}: {1,number,#} bytes queued for a peer that does not read, over "
+                    + "the limit of {2,number,#}; aborting the connection (register a Producer to write at the "
+                    + "peer''s pace)",
                     describe(), buffered, loop.options().maxBufferedBytes());
             abort(new DisconnectReason.Lost(new IOException("peer too slow: more than "
                     + loop.options().maxBufferedBytes() + " bytes queued")));
@@ -203,6 +192,28 @@ final class StreamConnection implements Transport, Handler {
             callProducer(producer::pauseProducing);
         }
         requestFlush();
+    }
+
+    /** Copies {@code data} to the end of the queue, filling the last chunk first. */
+    private void append(ByteBuffer data) {
+        WriteChunks chunks = loop.writeChunks();
+        while (data.hasRemaining()) {
+            ByteBuffer tail = queue.peekLast();
+            if (tail == null || tail.limit() == tail.capacity()) {
+                tail = chunks.take();
+                queue.addLast(tail);
+            }
+            int start = tail.position();
+            int room = tail.capacity() - tail.limit();
+            tail.position(tail.limit()).limit(tail.capacity());
+            if (data.remaining() <= room) {
+                tail.put(data);
+            } else {
+                tail.put(data.slice(data.position(), room));
+                data.position(data.position() + room);
+            }
+            tail.limit(tail.position()).position(start);
+        }
     }
 
     private void requestFlush() {
@@ -237,7 +248,7 @@ final class StreamConnection implements Transport, Handler {
             }
             buffered -= written;
             while (!queue.isEmpty() && !queue.peekFirst().hasRemaining()) {
-                queue.pollFirst();
+                loop.writeChunks().give(queue.pollFirst());
             }
             if (written == 0 || !queue.isEmpty() && count < gather.length) {
                 break;   // the socket is full
@@ -319,8 +330,7 @@ final class StreamConnection implements Transport, Handler {
             return;
         }
         abortReason = reason;
-        queue.clear();
-        buffered = 0;
+        dropQueue();
         requestFlush();
     }
 
@@ -418,8 +428,7 @@ final class StreamConnection implements Transport, Handler {
             return;
         }
         closed = true;
-        queue.clear();
-        buffered = 0;
+        dropQueue();
         if (key != null) {
             key.cancel();
         }
@@ -438,6 +447,13 @@ final class StreamConnection implements Transport, Handler {
             loop.dispatch(() -> clientFactory.connectionLost(remote, reason), this);
         }
         loop.connectionClosed(this);
+    }
+
+    private void dropQueue() {
+        for (ByteBuffer chunk; (chunk = queue.pollFirst()) != null; ) {
+            loop.writeChunks().give(chunk);
+        }
+        buffered = 0;
     }
 
     /**

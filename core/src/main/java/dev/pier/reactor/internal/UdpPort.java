@@ -7,6 +7,7 @@ import dev.pier.reactor.Scheduler;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
@@ -44,9 +45,14 @@ final class UdpPort implements ListeningPort, DatagramTransport, Handler {
         this.receiveBuffer = ByteBuffer.allocateDirect(loop.options().maxDatagramSize() + 1);
     }
 
-    static UdpPort listen(EventLoop loop, SocketAddress address, DatagramProtocol protocol) throws IOException {
+    /** Binds now (so errors reach the caller), with SO_REUSEPORT if asked, and starts on the loop thread. */
+    static UdpPort listen(EventLoop loop, SocketAddress address, DatagramProtocol protocol, boolean reusePort)
+            throws IOException {
         DatagramChannel channel = DatagramChannel.open();
         try {
+            if (reusePort) {
+                channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            }
             channel.configureBlocking(false);
             channel.bind(address);
             UdpPort port = new UdpPort(loop, channel, protocol);
@@ -100,8 +106,8 @@ final class UdpPort implements ListeningPort, DatagramTransport, Handler {
             }
             receiveBuffer.flip();
             if (receiveBuffer.remaining() > max) {
-                loop.logger().log(Level.WARNING, "{0}: dropped a datagram from {1} longer than the limit of {2,number,#} "
-                        + "bytes (raise maxDatagramSize to accept it)", describe(), sender, max);
+                loop.logger().log(Level.WARNING, "{0}: dropped a datagram from {1} longer than the limit of "
+                        + "{2,number,#} bytes (raise maxDatagramSize to accept it)", describe(), sender, max);
                 continue;
             }
             SocketAddress from = sender;

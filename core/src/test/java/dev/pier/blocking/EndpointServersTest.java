@@ -1,0 +1,98 @@
+package dev.pier.blocking;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.pier.blocking.TestServers.Behaviour;
+import dev.pier.blocking.TestServers.LineHandler;
+import dev.pier.blocking.TestServers.PacketHandler;
+import dev.pier.blocking.TestServers.Serving;
+import dev.pier.blocking.TestServers.StreamClient;
+import dev.pier.blocking.TestServers.UdpClient;
+import dev.pier.blocking.TestServers.UnixDatagramClient;
+import dev.pier.endpoint.Endpoint;
+import dev.pier.endpoint.TcpEndpoint;
+import dev.pier.endpoint.UdpEndpoint;
+import dev.pier.endpoint.UnixDatagramEndpoint;
+import dev.pier.endpoint.UnixEndpoint;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Every server type can be made from an endpoint description, and honours what the description says. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class EndpointServersTest {
+
+    private static final Behaviour ECHO = (line, server) -> line;
+
+    private Path directory;
+
+    @BeforeEach
+    void makeDirectory() throws Exception {
+        directory = Files.createTempDirectory(Path.of("/tmp"), "pier");   // short: sun_path holds 107 bytes
+    }
+
+    @AfterEach
+    void removeDirectory() throws Exception {
+        try (var files = Files.list(directory)) {
+            for (Path file : files.toList()) {
+                Files.delete(file);
+            }
+        }
+        Files.delete(directory);
+    }
+
+    @Test
+    void tcpDescriptionGivesTheInterfaceAndAnyFreePort() throws Exception {
+        var endpoint = (TcpEndpoint) Endpoint.parseServer("tcp:0:interface=127.0.0.1");
+        try (var server = new TcpServer(endpoint, () -> new LineHandler(ECHO), ServerOptions.defaults())) {
+            assertEquals(InetAddress.getByName("127.0.0.1"), server.address().getAddress());
+            var serving = Serving.start(server);
+            try (var client = new StreamClient(server.address())) {
+                assertEquals("hello world", client.exchange("hello world"));
+            }
+            serving.shutdownAndAwait();
+            assertEquals("tcp:" + server.address().getPort() + ":interface=127.0.0.1",
+                    endpoint.bound(server.address()).describe());
+        }
+    }
+
+    @Test
+    void unixDescriptionSetsTheSocketFileMode() throws Exception {
+        Path path = directory.resolve("s.sock");
+        var endpoint = (UnixEndpoint) Endpoint.parseServer("unix:" + path + ":mode=600");
+        try (var server = new UnixStreamServer(endpoint, () -> new LineHandler(ECHO), ServerOptions.defaults())) {
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(path)));
+            var serving = Serving.start(server);
+            try (var client = new StreamClient(server.address())) {
+                assertEquals("hello world", client.exchange("hello world"));
+            }
+            serving.shutdownAndAwait();
+        }
+    }
+
+    @Test
+    void datagramDescriptionsBindBothDatagramServers() throws Exception {
+        var udp = (UdpEndpoint) Endpoint.parseServer("udp:0:interface=127.0.0.1");
+        try (var server = new UdpServer(udp, () -> new PacketHandler(ECHO), ServerOptions.defaults())) {
+            var serving = Serving.start(server);
+            try (var client = new UdpClient(server.address())) {
+                assertEquals("hello world", client.exchange("hello world"));
+            }
+            serving.shutdownAndAwait();
+        }
+        var unixgram = (UnixDatagramEndpoint) Endpoint.parseServer("unixgram:" + directory.resolve("d.sock"));
+        try (var server = new UnixDatagramServer(unixgram, () -> new PacketHandler(ECHO), ServerOptions.defaults())) {
+            var serving = Serving.start(server);
+            try (var client = new UnixDatagramClient(server.address())) {
+                assertEquals("hello world", client.exchange("hello world"));
+            }
+            serving.shutdownAndAwait();
+        }
+    }
+}
