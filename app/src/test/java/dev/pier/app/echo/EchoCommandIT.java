@@ -123,6 +123,29 @@ class EchoCommandIT {
         }
     }
 
+    /** Ctrl-C reaches the server and its children: the children leave it to the server to decide how to stop. */
+    @Test
+    void ctrlCLetsAForkedChildFinishItsRequest() throws Exception {
+        pier = PierProcess.startInOwnGroup(directory, "echo", "--port", "0", "--concurrency", "forking");
+        try (SocketChannel client = EchoClients.connect(pier.port())) {
+            assertEquals("before\n", EchoClients.roundTrip(client, "before\n"));
+            pier.interruptGroup();
+            assertTrue(pier.stillRunningAfter(Duration.ofMillis(500)), "waits for the busy child");
+            assertEquals("after\n", EchoClients.roundTrip(client, "after\n"));
+        }
+        assertEquals(0, pier.exitStatus(EXIT_TIMEOUT));
+        assertEquals("Stopped", pier.stdout().getLast());
+        assertEquals(2, pier.stdout().size(), () -> "only the server prints: " + uncheckedStdout());
+    }
+
+    private List<String> uncheckedStdout() {
+        try {
+            return pier.stdout();
+        } catch (Exception e) {
+            return List.of(e.toString());
+        }
+    }
+
     private String roundTrip(String transport, String message) throws Exception {
         Path socketFile = directory.resolve("pier-echo.sock");
         return switch (transport) {
