@@ -3,6 +3,7 @@ package dev.pier.app;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -46,6 +47,20 @@ public final class PierProcess implements AutoCloseable {
 
     /** Runs {@code pier ARGS} on the packaged application in {@code directory}, as the launcher would. */
     public static PierProcess start(Path directory, String... args) {
+        return run(new ProcessBuilder(command(args)).directory(directory.toFile()));
+    }
+
+    /**
+     * Runs {@code pier ARGS} as the leader of a process group of its own, as a shell runs a foreground job, so that
+     * {@link #interruptGroup()} reaches it and every process it started, as Ctrl-C in a terminal does.
+     */
+    public static PierProcess startInOwnGroup(Path directory, String... args) {
+        List<String> command = new ArrayList<>(List.of("setsid"));
+        command.addAll(command(args));
+        return run(new ProcessBuilder(command).directory(directory.toFile()));
+    }
+
+    private static List<String> command(String... args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(Arrays.asList(property("pier.jvmFlags").trim().split("\\s+")));
@@ -54,7 +69,7 @@ public final class PierProcess implements AutoCloseable {
         command.addAll(List.of("--module-path", property("pier.modulePath"),
                 "--module", "dev.pier.app/dev.pier.app.Main"));
         command.addAll(Arrays.asList(args));
-        return run(new ProcessBuilder(command).directory(directory.toFile()));
+        return command;
     }
 
     /** Runs {@code command} in {@code directory} with {@code environment} added to this JVM's. */
@@ -66,7 +81,7 @@ public final class PierProcess implements AutoCloseable {
 
     private static PierProcess run(ProcessBuilder builder) {
         try {
-            return new PierProcess(builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            return new PierProcess(builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .start());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + builder.command(), e);
@@ -109,6 +124,14 @@ public final class PierProcess implements AutoCloseable {
     /** The process id, e.g. to send it another signal. */
     public long pid() {
         return process.pid();
+    }
+
+    /** Sends SIGINT to the process group this process leads (see {@link #startInOwnGroup}). */
+    public void interruptGroup() throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-INT", "--", "-" + process.pid()).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new IOException("kill -INT -" + process.pid() + " failed");
+        }
     }
 
     /** Sends SIGTERM. */

@@ -92,11 +92,10 @@ public final class Servers {
             throws IOException {
         ServerOptions options = ServerOptions.defaults().withConcurrency(concurrency);
         BaseServer<?> server = switch (endpoint) {
-            case TcpEndpoint tcp -> new TcpServer(tcp.socketAddress(), service.streamHandler(), options);
-            case UdpEndpoint udp -> new UdpServer(udp.socketAddress(), service.datagramHandler(), options);
-            case UnixEndpoint unix -> new UnixStreamServer(unix.path(), service.streamHandler(), options);
-            case UnixDatagramEndpoint unixgram ->
-                    new UnixDatagramServer(unixgram.path(), service.datagramHandler(), options);
+            case TcpEndpoint tcp -> new TcpServer(tcp, service.streamHandler(), options);
+            case UdpEndpoint udp -> new UdpServer(udp, service.datagramHandler(), options);
+            case UnixEndpoint unix -> new UnixStreamServer(unix, service.streamHandler(), options);
+            case UnixDatagramEndpoint unixgram -> new UnixDatagramServer(unixgram, service.datagramHandler(), options);
         };
         CompletableFuture<Void> finished = new CompletableFuture<>();
         Thread.ofPlatform().name("pier-" + service.name()).start(() -> {
@@ -130,12 +129,11 @@ public final class Servers {
         ListeningPort port;
         try {
             port = switch (endpoint) {
-                case TcpEndpoint tcp -> reactor.listenTcp(tcp.socketAddress(), service.protocolFactory(),
-                        Reactor.SYSTEM_MAX_BACKLOG);
-                case UdpEndpoint udp -> reactor.listenUdp(udp.socketAddress(), service.datagramProtocol().get());
-                case UnixEndpoint unix -> reactor.listenUnix(unix.path(), service.protocolFactory());
+                case TcpEndpoint tcp -> reactor.listenTcp(tcp, service.protocolFactory());
+                case UdpEndpoint udp -> reactor.listenUdp(udp, service.datagramProtocol().get());
+                case UnixEndpoint unix -> reactor.listenUnix(unix, service.protocolFactory());
                 case UnixDatagramEndpoint unixgram ->
-                        reactor.listenUnixDatagram(unixgram.path(), service.datagramProtocol().get());
+                        reactor.listenUnixDatagram(unixgram, service.datagramProtocol().get());
             };
         } catch (RuntimeException e) {
             reactor.close();

@@ -1,22 +1,29 @@
 package dev.pier.app.echo;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pier.app.PierProcess;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -87,6 +94,48 @@ class EchoCommandIT {
         assertEquals(0, pier.exitStatus(EXIT_TIMEOUT));
         assertEquals(List.of(ready, "Stopped"), pier.stdout());
         assertFalse(Files.exists(directory.resolve("pier-echo.sock")), "socket file removed");
+    }
+
+    @ParameterizedTest(name = "with {0}")
+    @ValueSource(strings = {"virtual", "reactor"})
+    void echoesMegabytesIntactWhileTheClientSendsAndReadsAtOnce(String concurrency) throws Exception {
+        pier = PierProcess.start(directory, "echo", "--port", "0", "--concurrency", concurrency);
+        byte[] data = new byte[16 << 20];
+        new Random(7).nextBytes(data);
+        try (SocketChannel client = EchoClients.connect(pier.port())) {
+            var sending = CompletableFuture.runAsync(() -> {
+                try {
+                    ByteBuffer buffer = ByteBuffer.wrap(data);
+                    while (buffer.hasRemaining()) {
+                        client.write(buffer);
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            ByteBuffer echoed = ByteBuffer.allocate(data.length);
+            while (echoed.hasRemaining() && client.read(echoed) >= 0) {
+                // read until every byte came back
+            }
+            sending.get(EXIT_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            assertEquals(data.length, echoed.position());
+            assertArrayEquals(data, echoed.array(), "the echo differs from what was sent");
+        }
+    }
+
+    /** Ctrl-C reaches the server and its children: the children leave it to the server to decide how to stop. */
+    @Test
+    void ctrlCLetsAForkedChildFinishItsRequest() throws Exception {
+        pier = PierProcess.startInOwnGroup(directory, "echo", "--port", "0", "--concurrency", "forking");
+        try (SocketChannel client = EchoClients.connect(pier.port())) {
+            assertEquals("before\n", EchoClients.roundTrip(client, "before\n"));
+            pier.interruptGroup();
+            assertTrue(pier.stillRunningAfter(Duration.ofMillis(500)), "waits for the busy child");
+            assertEquals("after\n", EchoClients.roundTrip(client, "after\n"));
+        }
+        assertEquals(0, pier.exitStatus(EXIT_TIMEOUT));
+        List<String> stdout = pier.stdout();
+        assertEquals(List.of("Stopped"), stdout.subList(1, stdout.size()), "only the server prints");
     }
 
     private String roundTrip(String transport, String message) throws Exception {
