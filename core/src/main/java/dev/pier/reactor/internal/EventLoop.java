@@ -424,7 +424,9 @@ public final class EventLoop {
         List<StreamConnection> batch = dirty;
         dirty = flushing;
         for (StreamConnection connection : batch) {
-            connection.flushFromLoop();
+            if (connection.flushPending()) {
+                connection.flushFromLoop();
+            }
         }
         batch.clear();
         flushing = batch;
