@@ -48,7 +48,6 @@ public abstract class BaseServer<R> implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(BaseServer.class.getName());
 
     /** The server whose handler the current thread is running, so that shutdown() never waits for itself. */
-    private static final ScopedValue<BaseServer<?>> HANDLING = ScopedValue.newInstance();
 
     private final RequestHandlerFactory<R> handlerFactory;
     private final ServerOptions options;
@@ -177,7 +176,7 @@ public abstract class BaseServer<R> implements AutoCloseable {
             loopNumber = loopsFinished;
         }
         wakeUp();
-        if (loop == null || loop == Thread.currentThread() || isHandlingRequestOfThisServer()) {
+        if (loop == null || loop == Thread.currentThread() || dispatcher.isRequestThread(Thread.currentThread())) {
             return;
         }
         boolean interrupted = false;
@@ -347,17 +346,16 @@ public abstract class BaseServer<R> implements AutoCloseable {
      * @return false if the request failed (handleError was called)
      */
     final boolean runRequest(R request, SocketAddress client) {
-        return ScopedValue.where(HANDLING, this).call(() -> {
-            try {
-                finishRequest(request, client);
-                return true;
-            } catch (Exception e) {
-                handleError(request, client, e);
-                return false;
-            } finally {
-                shutdownRequest(request);
-            }
-        });
+        // No wrapper frames here: a virtual thread blocked in a handler keeps every frame below it, per connection.
+        try {
+            finishRequest(request, client);
+            return true;
+        } catch (Exception e) {
+            handleError(request, client, e);
+            return false;
+        } finally {
+            shutdownRequest(request);
+        }
     }
 
     // ---- forking: handing a request to a child process ----
@@ -385,10 +383,6 @@ public abstract class BaseServer<R> implements AutoCloseable {
     final boolean runForkedRequest(int fd, ByteBuffer details) throws IOException {
         IncomingRequest<R> incoming = adoptForkedRequest(fd, details);
         return runRequest(incoming.request(), incoming.clientAddress());
-    }
-
-    private boolean isHandlingRequestOfThisServer() {
-        return HANDLING.isBound() && HANDLING.get() == this;
     }
 
     private void ensureOpen() {

@@ -32,6 +32,14 @@ interface RequestDispatcher {
     default void serving() {
     }
 
+    /**
+     * Whether {@code thread} is one this strategy started to run a request, so that a handler calling
+     * {@code shutdown()} is not made to wait for itself. Default: false (requests run on the serving thread).
+     */
+    default boolean isRequestThread(Thread thread) {
+        return false;
+    }
+
     /** Called by the serving loop after each request or timeout (socketserver's {@code service_actions}). */
     default void serviceActions() {
     }

@@ -55,6 +55,11 @@ final class ThreadDispatcher implements RequestDispatcher {
         }
     }
 
+    @Override
+    public boolean isRequestThread(Thread thread) {
+        return running.contains(thread);
+    }
+
     /** Threads still running a request (for tests and monitoring). */
     int runningCount() {
         return running.size();
