@@ -19,7 +19,7 @@ import java.util.Optional;
  * The runner behind {@code scripts/bench}: runs the scenarios against every available peer, alternating peers
  * run by run, and writes the report.
  *
- * <pre>{@code Bench --c-server PATH --python PATH --python-peers PATH [--out DIR] [--smoke] [--runs N]
+ * <pre>{@code Bench --c-server PATH --python PATH --python-peers PATH [--project DIR] [--out DIR] [--smoke] [--runs N]
  *       [--warmup SECONDS] [--duration SECONDS] [--threads N] [--idle-runs N] [--peers a,b,...]
  *       [SCENARIO...]}</pre>
  */
@@ -50,6 +50,7 @@ public final class Bench {
         Path python = Path.of("/usr/bin/python3");
         Path pythonPeers = null;
         Path out = Path.of("docs");
+        Path project = Path.of(".");
         Path work = Path.of("bench/target");
         List<String> peerNames = null;
         List<Scenario> scenarios = new ArrayList<>();
@@ -71,6 +72,7 @@ public final class Bench {
                 case "--python" -> python = Path.of(value(args, ++i));
                 case "--python-peers" -> pythonPeers = Path.of(value(args, ++i));
                 case "--out" -> out = Path.of(value(args, ++i));
+                case "--project" -> project = Path.of(value(args, ++i));
                 case "--work" -> work = Path.of(value(args, ++i));
                 default -> {
                     if (args[i].startsWith("-")) {
@@ -101,7 +103,8 @@ public final class Bench {
             scenarios.addAll(List.of(Scenario.values()));
         }
         Path poem = writePoem(work.resolve("poem.txt"), settings.poemBytes());
-        Tools tools = Tools.ofThisJvm(cServer, python, pythonPeers, poem, work.resolve("bench-logs"));
+        Tools tools = Tools.ofThisJvm(cServer, python, pythonPeers, poem, work.resolve("bench-logs"),
+                project.toAbsolutePath());
         Bench bench = new Bench(settings, tools);
         List<Servers.Server> servers = bench.availableServers(peerNames);
         for (Scenario scenario : scenarios) {
@@ -138,7 +141,8 @@ public final class Bench {
     private List<Servers.Server> availableServers(List<String> names) {
         List<Servers.Server> available = new ArrayList<>();
         for (Servers.Server server : Servers.all()) {
-            if (names != null && !names.contains(server.name()) && !server.name().equals(Servers.REFERENCE)) {
+            boolean reference = server.name().equals(Servers.NETTY_EPOLL) || server.name().equals(Servers.TWISTED);
+            if (names != null && !names.contains(server.name()) && !reference) {
                 continue;
             }
             Optional<String> why = server.unavailable().apply(tools);
@@ -164,7 +168,7 @@ public final class Bench {
         }
         Map<Servers.Server, ServerProcess> running = new LinkedHashMap<>();
         try {
-            for (Servers.Server server : servers) {
+            for (Servers.Server server : taking(scenario, servers)) {
                 try {
                     running.put(server, start(server, scenario.service));
                 } catch (IOException e) {
@@ -200,8 +204,12 @@ public final class Bench {
         }
     }
 
+    private static List<Servers.Server> taking(Scenario scenario, List<Servers.Server> servers) {
+        return servers.stream().filter(server -> server.scenarios().contains(scenario)).toList();
+    }
+
     private ServerProcess start(Servers.Server server, Service service) throws IOException {
-        return ServerProcess.start(server.command().apply(tools, service), ServerProcess.READY,
+        return ServerProcess.start(server.command().apply(tools, service), server.ready(),
                 tools.logs().resolve(server.name() + "-" + service.argument() + ".log"));
     }
 
@@ -236,11 +244,11 @@ public final class Bench {
 
     private void runStartups(List<Servers.Server> servers) {
         for (int round = 1; round <= settings.starts(); round++) {
-            for (Servers.Server server : servers) {
+            for (Servers.Server server : taking(Scenario.STARTUP, servers)) {
                 if (skipped.containsKey(server.name() + " (startup)")) {
                     continue;
                 }
-                try (ServerProcess process = start(server, Service.ECHO)) {
+                try (ServerProcess process = start(server, Scenario.STARTUP.service)) {
                     var latency = Result.newHistogram();
                     latency.recordValue(process.readyAfterNanos());
                     Result result = new Result(1, process.readyAfterNanos() / 1e9, latency, 0, 1);

@@ -67,7 +67,7 @@ final class Report {
         for (Sample sample : mine) {
             samples.stream()
                     .filter(s -> s.scenario() == scenario && s.round() == sample.round()
-                            && s.peer().equals(Servers.REFERENCE) && !s.failed())
+                            && s.peer().equals(scenario.reference()) && !s.failed())
                     .findFirst()
                     .filter(reference -> !sample.failed())
                     .ifPresent(reference -> ratios.add(sample.figure() / reference.figure()));
@@ -120,16 +120,18 @@ final class Report {
                 selector loop(s), on the same machine. Timed scenarios warm up for %s, then measure for %s. Peers \
                 take turns run by run (A B C … A B C …), %d run(s) each (idle: %d; startup: %d starts each). A \
                 figure is the median of a peer's runs; a ratio is the median, over rounds, of the peer's figure \
-                divided by `%s`'s in the same round; latency percentiles are medians over runs. Server CPU is user \
+                divided by the reference's in the same round (`%s`; for start-up `%s`, the poetry tutorial's own \
+                server); latency percentiles are medians over runs. Server CPU is user \
                 + system time (children included) from /proc/PID/stat over the measured window, per operation; peak \
                 RSS is VmHWM from /proc/PID/status; driver CPU is the driver JVM's own CPU time over the same \
                 window. `c-epoll`, a single-threaded C server, shows the ceiling the driver reaches here: where it \
                 is well past the Java servers, the driver was not what limited them.
 
                 """.formatted(settings.threads(), seconds(settings.warmup()), seconds(settings.duration()),
-                settings.runs(), settings.idleRuns(), settings.starts(), Servers.REFERENCE));
+                settings.runs(), settings.idleRuns(), settings.starts(), Servers.NETTY_EPOLL, Servers.TWISTED));
         md.append("**Peers** (each a separate process; Java ones run with `")
-                .append(String.join(" ", Tools.JVM_FLAGS)).append("`):\n\n");
+                .append(String.join(" ", Tools.JVM_FLAGS))
+                .append("`, Pier's also with the options its launcher uses, `app/jvm.options`):\n\n");
         for (Servers.Server server : Servers.all()) {
             md.append("- `").append(server.name()).append("`: ").append(server.description()).append('\n');
         }
@@ -154,7 +156,7 @@ final class Report {
             boolean latency = scenario != Scenario.STREAM && scenario != Scenario.STARTUP;
             boolean idle = scenario == Scenario.IDLE;
             String perOperation = " µs/" + scenario.operation();
-            List<String> header = new ArrayList<>(List.of("Peer", scenario.unit, "× " + Servers.REFERENCE));
+            List<String> header = new ArrayList<>(List.of("Peer", scenario.unit, "× " + scenario.reference()));
             if (latency) {
                 header.addAll(List.of("p50 µs", "p99 µs", "p99.9 µs"));
             }

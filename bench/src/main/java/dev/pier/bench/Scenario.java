@@ -12,7 +12,7 @@ enum Scenario {
     UDP(Service.UDP, "datagrams/s", true),
     IDLE(Service.ECHO, "MiB peak RSS", false),
     STREAM(Service.ECHO, "MB/s", true),
-    STARTUP(Service.ECHO, "ms to ready", false);
+    STARTUP(Service.POETRY, "ms to ready", false);
 
     /** How long one run of the idle or streaming scenario may take before what is left counts as failed. */
     static final Duration PATIENCE = Duration.ofSeconds(60);
@@ -51,8 +51,13 @@ enum Scenario {
                     + " senders";
             case IDLE -> settings.idleConnections() + " idle connections held open, then each echoes once";
             case STREAM -> "One connection streaming " + bytes(settings.streamBytes()) + " through an echo";
-            case STARTUP -> "Process start to ready line (TCP echo server)";
+            case STARTUP -> "Process start to ready line (fast poetry server)";
         };
+    }
+
+    /** The peer every figure of this scenario is divided by: Netty's epoll transport, or for start-up Twisted. */
+    String reference() {
+        return this == STARTUP ? Servers.TWISTED : Servers.NETTY_EPOLL;
     }
 
     /** What the operations of this scenario's CPU figure are. */

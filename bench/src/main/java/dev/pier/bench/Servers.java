@@ -7,31 +7,35 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
- * The registry of servers the instrument measures, each started as a separate process that prints
- * {@code READY <port>}. Every command ends with the service's name, port 0 and the poem file, so adding a server is
- * one line here. The first entry is the reference every figure is divided by.
+ * The registry of servers the instrument measures, each started as a separate process that prints a ready line
+ * naming its port. Every command ends with the service's name, port 0 and the poem file, so adding a server is one
+ * line here. Each scenario divides every figure by its reference's ({@link Scenario#reference()}).
  */
 final class Servers {
 
-    /** The reference: every figure is reported as a ratio to this server in the same run. */
-    static final String REFERENCE = "netty-epoll";
+    /** The reference of the load scenarios: their figures are ratios to this server in the same run. */
+    static final String NETTY_EPOLL = "netty-epoll";
+    /** The reference of the start-up scenario, as the poetry tutorial's own server. */
+    static final String TWISTED = "twisted";
 
     /**
      * A named server.
      *
      * @param name        short name used on the command line and in the report
      * @param description what it is, for the report
-     * @param services    what it can serve
+     * @param scenarios   the scenarios it takes part in
+     * @param ready       its ready line; the first group is the port
      * @param command     the command line for a service, given where the tools are
      * @param unavailable why it cannot run here, if it cannot
      */
-    record Server(String name, String description, Set<Service> services,
+    record Server(String name, String description, Set<Scenario> scenarios, Pattern ready,
                   BiFunction<Tools, Service, List<String>> command, Function<Tools, Optional<String>> unavailable) {
     }
 
-    private static final Set<Service> ALL = EnumSet.allOf(Service.class);
+    private static final Set<Scenario> ALL = EnumSet.allOf(Scenario.class);
     private static final String PIER_SERVER = "dev.pier.bench.PierServer";
 
     private Servers() {
@@ -39,35 +43,43 @@ final class Servers {
 
     static List<Server> all() {
         return List.of(
-                java(REFERENCE, "Netty 4.2, native epoll transport, one event loop per core (UDP: one channel)", ALL,
-                        "dev.pier.bench.NettyServer", "epoll"),
+                java(NETTY_EPOLL, "Netty 4.2, native epoll transport, one event loop per core (UDP: one channel)",
+                        tools -> List.of(), "dev.pier.bench.NettyServer", "epoll"),
                 pier("pier-reactor", "Pier, event-driven model, ReactorGroup: one reactor per core (UDP: one)",
                         "reactor"),
                 pier("pier-virtual", "Pier, socketserver model (TcpServer, UdpServer), a virtual thread per request",
                         "virtual"),
-                java("netty-nio", "Netty 4.2, NIO transport, one event loop per core (UDP: one channel)", ALL,
+                new Server("pier-cli", "Pier's `./pier poetry serve`, started through the launcher as users start it"
+                        + " (start-up only)", EnumSet.of(Scenario.STARTUP),
+                        Pattern.compile("^Serving \\S+ on tcp:(\\d+)"),
+                        (tools, service) -> List.of(tools.launcher().toString(), "poetry", "serve", "--port", "0",
+                                tools.poem().toString()),
+                        tools -> tools.missingFile(tools.launcher(), "the pier launcher")),
+                java("netty-nio", "Netty 4.2, NIO transport, one event loop per core (UDP: one channel)",
+                        tools -> List.of(),
                         "dev.pier.bench.NettyServer", "nio"),
                 new Server("c-epoll", "C, one thread, level-triggered epoll (the ceiling on one core)", ALL,
+                        ServerProcess.READY,
                         (tools, service) -> withArguments(List.of(tools.cServer().toString()), tools, service),
                         tools -> tools.missingFile(tools.cServer(), "the C server (scripts/bench compiles it)")),
                 new Server("python-socketserver", "Python socketserver, ThreadingTCPServer / UDPServer", ALL,
-                        (tools, service) -> python(tools, "socketserver", service),
+                        ServerProcess.READY, (tools, service) -> python(tools, "socketserver", service),
                         tools -> tools.missingFile(tools.python(), "python3")),
-                new Server("twisted", "Python Twisted, epoll reactor", ALL,
-                        (tools, service) -> python(tools, "twisted", service),
-                        Tools::missingTwisted));
+                new Server(TWISTED, "Python Twisted, epoll reactor", ALL, ServerProcess.READY,
+                        (tools, service) -> python(tools, "twisted", service), Tools::missingTwisted));
     }
 
-    private static Server java(String name, String description, Set<Service> services, String mainClass,
-                               String... leadingArguments) {
-        return new Server(name, description, services,
-                (tools, service) -> withArguments(tools.javaCommand(mainClass, leadingArguments), tools, service),
+    private static Server java(String name, String description, Function<Tools, List<String>> jvmOptions,
+                               String mainClass, String... leadingArguments) {
+        return new Server(name, description, ALL, ServerProcess.READY,
+                (tools, service) -> withArguments(
+                        tools.javaCommand(jvmOptions.apply(tools), mainClass, leadingArguments), tools, service),
                 tools -> Tools.missingClass(mainClass));
     }
 
-    /** Pier's own servers, all in {@value #PIER_SERVER} with the model as first argument. */
+    /** Pier's own servers, in {@value #PIER_SERVER} with the model as first argument, with the launcher's options. */
     private static Server pier(String name, String description, String model) {
-        return java(name, description, ALL, PIER_SERVER, model);
+        return java(name, description, tools -> List.of(tools.pierJvmOptions()), PIER_SERVER, model);
     }
 
     private static List<String> python(Tools tools, String library, Service service) {

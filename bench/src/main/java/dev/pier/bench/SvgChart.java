@@ -38,8 +38,8 @@ final class SvgChart {
             if (row.scenario() != current) {
                 current = row.scenario();
                 y += 10;
-                body.add(text(10, y + 14, "start", "bold", current.title(settings) + " — " + current.unit + ", "
-                        + (current.higherIsBetter ? "higher" : "lower") + " is better"));
+                body.add(text(10, y + 14, "start", "bold", current.title(settings) + " — " + current.unit + " × "
+                        + current.reference() + ", " + (current.higherIsBetter ? "higher" : "lower") + " is better"));
                 y += HEADER_HEIGHT - 8;
             }
             body.add(text(LABEL_WIDTH - 8, y + 12, "end", "normal", row.peer()));
@@ -62,12 +62,12 @@ final class SvgChart {
                 "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
                         + "font-family=\"sans-serif\" font-size=\"12\">%n", WIDTH, height, WIDTH, height));
         svg.append(String.format(Locale.ROOT, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>%n", WIDTH, height));
-        svg.append(text(10, 22, "start", "bold", "Pier benchmarks: each figure as a ratio to " + Servers.REFERENCE
+        svg.append(text(10, 22, "start", "bold", "Pier benchmarks: each figure as a ratio to the scenario's reference"
                 + (settings.smoke() ? " (SMOKE RUN, not a measurement)" : ""))).append('\n');
         svg.append(String.format(Locale.ROOT,
                 "<line x1=\"%d\" y1=\"40\" x2=\"%d\" y2=\"%d\" stroke=\"#444\" stroke-dasharray=\"4 3\"/>%n",
                 referenceX, referenceX, height - 10));
-        svg.append(text(referenceX, 50, "middle", "normal", "1.0 = " + Servers.REFERENCE)).append('\n');
+        svg.append(text(referenceX, 50, "middle", "normal", "1.0 = the reference")).append('\n');
         body.forEach(line -> svg.append(line).append('\n'));
         svg.append("</svg>\n");
         return svg.toString();

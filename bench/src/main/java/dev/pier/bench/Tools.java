@@ -8,9 +8,11 @@ import java.util.Optional;
 
 /**
  * Where the peers' programs are: this JVM and class path for the Java servers, the compiled C server, the Python
- * with (ideally) Twisted, the Python peers' script, and the poem the poetry servers send.
+ * with (ideally) Twisted, the Python peers' script, the poem the poetry servers send, and Pier's own checkout (its
+ * launcher and the JVM options the launcher runs Pier with).
  */
-record Tools(Path java, String classPath, Path cServer, Path python, Path pythonPeers, Path poem, Path logs) {
+record Tools(Path java, String classPath, Path cServer, Path python, Path pythonPeers, Path poem, Path logs,
+             Path project) {
 
     /**
      * Flags for every Java peer: native access for Netty's epoll and Pier's FFM parts, Pier's export (named for
@@ -21,15 +23,26 @@ record Tools(Path java, String classPath, Path cServer, Path python, Path python
             "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
             "--sun-misc-unsafe-memory-access=allow");
 
-    static Tools ofThisJvm(Path cServer, Path python, Path pythonPeers, Path poem, Path logs) {
+    static Tools ofThisJvm(Path cServer, Path python, Path pythonPeers, Path poem, Path logs, Path project) {
         return new Tools(Path.of(System.getProperty("java.home"), "bin", "java"),
-                System.getProperty("java.class.path"), cServer, python, pythonPeers, poem, logs);
+                System.getProperty("java.class.path"), cServer, python, pythonPeers, poem, logs, project);
     }
 
-    List<String> javaCommand(String mainClass, String... arguments) {
+    /** The {@code pier} launcher, which users start Pier's applications with. */
+    Path launcher() {
+        return project.resolve("pier");
+    }
+
+    /** The JVM options file the launcher runs Pier with, as a java {@code @argument}. */
+    String pierJvmOptions() {
+        return "@" + project.resolve("app/jvm.options");
+    }
+
+    List<String> javaCommand(List<String> extraJvmOptions, String mainClass, String... arguments) {
         List<String> command = new ArrayList<>();
         command.add(java.toString());
         command.addAll(JVM_FLAGS);
+        command.addAll(extraJvmOptions);
         command.addAll(List.of("-cp", classPath, mainClass));
         command.addAll(List.of(arguments));
         return command;
