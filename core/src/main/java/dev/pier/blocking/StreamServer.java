@@ -19,16 +19,12 @@ public abstract sealed class StreamServer extends BaseServer<SocketChannel> perm
 
     private static final System.Logger LOG = System.getLogger(StreamServer.class.getName());
 
-    private final SocketAddress requestedAddress;
-    private final ServerSocketChannel channel;
-    private volatile SocketAddress boundAddress;
-    private volatile Readiness readiness;
+    private final ListeningChannel<ServerSocketChannel> listening;
 
     StreamServer(SocketAddress address, ProtocolFamily family, RequestHandlerFactory<SocketChannel> handlerFactory,
                  ServerOptions options) throws IOException {
         super(handlerFactory, options);
-        this.requestedAddress = address;
-        this.channel = ServerSocketChannel.open(family);
+        this.listening = new ListeningChannel<>(ServerSocketChannel.open(family), address, SelectionKey.OP_ACCEPT);
         if (options.bindAndActivate()) {
             bindAndActivate();
         }
@@ -36,52 +32,39 @@ public abstract sealed class StreamServer extends BaseServer<SocketChannel> perm
 
     /** The listening channel. */
     public final ServerSocketChannel channel() {
-        return channel;
+        return listening.channel();
     }
 
     @Override
     public SocketAddress address() {
-        SocketAddress bound = boundAddress;
-        return bound != null ? bound : requestedAddress;
+        return listening.address();
     }
 
     /** Sets socket options, then binds and listens ({@link ServerOptions#backlog()}). */
     @Override
     protected void serverBind() throws IOException {
-        try {
-            channel.bind(requestedAddress, options().backlog());
-        } catch (java.net.BindException e) {
-            throw Bind.failure(requestedAddress, e);
-        }
-        boundAddress = channel.getLocalAddress();
+        listening.bind((channel, address) -> channel.bind(address, options().backlog()));
     }
 
     @Override
     protected void serverActivate() throws IOException {
-        readiness = new Readiness(channel, SelectionKey.OP_ACCEPT);
+        listening.activate();
     }
 
     @Override
     protected boolean awaitRequest(Duration timeout) throws IOException {
-        Readiness ready = readiness;
-        if (ready == null) {
-            throw new IllegalStateException(this + " is not activated: call bindAndActivate() first");
-        }
-        return ready.await(timeout);
+        return listening.await(timeout, this);
     }
 
     @Override
     protected void wakeUp() {
-        Readiness ready = readiness;
-        if (ready != null) {
-            ready.wakeUp();
-        }
+        listening.wakeUp();
     }
 
     /** Accepts a connection; the handler gets it in blocking mode. */
     @Override
     protected IncomingRequest<SocketChannel> getRequest() throws IOException {
-        SocketChannel connection = channel.accept();
+        SocketChannel connection = listening.channel().accept();
         if (connection == null) {
             return null;
         }
@@ -124,15 +107,13 @@ public abstract sealed class StreamServer extends BaseServer<SocketChannel> perm
     @Override
     IncomingRequest<SocketChannel> adoptForkedRequest(int fd, ByteBuffer details) throws IOException {
         SocketChannel connection = (SocketChannel) Descriptors.adoptAsInheritedChannel(fd);
-        boundAddress = connection.getLocalAddress();   // the parent's listening address, for the handler
+        listening.adoptBoundAddress(connection.getLocalAddress());   // the parent's listening address, for the handler
         return new IncomingRequest<>(connection, connection.getRemoteAddress());
     }
 
     @Override
     protected void serverClose() throws IOException {
-        try (Readiness ignored = readiness; channel) {
-            // closes both, in reverse order
-        }
+        listening.close();
     }
 
     @Override

@@ -27,11 +27,8 @@ public non-sealed class UdpServer extends DatagramServer {
 
     private static final System.Logger LOG = System.getLogger(UdpServer.class.getName());
 
-    private final InetSocketAddress requestedAddress;
-    private final DatagramChannel channel;
+    private final ListeningChannel<DatagramChannel> listening;
     private final ByteBuffer receiveBuffer;
-    private volatile InetSocketAddress boundAddress;
-    private volatile Readiness readiness;
 
     public UdpServer(InetSocketAddress address, RequestHandlerFactory<DatagramRequest> handlerFactory)
             throws IOException {
@@ -44,10 +41,9 @@ public non-sealed class UdpServer extends DatagramServer {
         if (address.isUnresolved()) {
             throw new IllegalArgumentException("cannot resolve host " + address.getHostString());
         }
-        this.requestedAddress = address;
         // One byte more than allowed, so that an oversized datagram shows instead of being cut silently.
         this.receiveBuffer = ByteBuffer.allocateDirect(options.maxPacketSize() + 1);
-        this.channel = openChannel(address, options);
+        this.listening = new ListeningChannel<>(openChannel(address, options), address, SelectionKey.OP_READ);
         if (options.bindAndActivate()) {
             bindAndActivate();
         }
@@ -78,53 +74,41 @@ public non-sealed class UdpServer extends DatagramServer {
 
     /** The server's socket. */
     public final DatagramChannel channel() {
-        return channel;
+        return listening.channel();
     }
 
     @Override
     public InetSocketAddress address() {
-        InetSocketAddress bound = boundAddress;
-        return bound != null ? bound : requestedAddress;
+        return (InetSocketAddress) listening.address();
     }
 
     /** Sets SO_REUSEPORT if asked, then binds. */
     @Override
     protected void serverBind() throws IOException {
         if (options().reusePort()) {
-            Sockets.enableReusePort(channel);
+            Sockets.enableReusePort(listening.channel());
         }
-        try {
-            channel.bind(requestedAddress);
-        } catch (java.net.BindException e) {
-            throw Bind.failure(requestedAddress, e);
-        }
-        boundAddress = (InetSocketAddress) channel.getLocalAddress();
+        listening.bind(DatagramChannel::bind);
     }
 
     @Override
     protected void serverActivate() throws IOException {
-        readiness = new Readiness(channel, SelectionKey.OP_READ);
+        listening.activate();
     }
 
     @Override
     protected boolean awaitRequest(Duration timeout) throws IOException {
-        Readiness ready = readiness;
-        if (ready == null) {
-            throw new IllegalStateException(this + " is not activated: call bindAndActivate() first");
-        }
-        return ready.await(timeout);
+        return listening.await(timeout, this);
     }
 
     @Override
     protected void wakeUp() {
-        Readiness ready = readiness;
-        if (ready != null) {
-            ready.wakeUp();
-        }
+        listening.wakeUp();
     }
 
     @Override
     protected IncomingRequest<DatagramRequest> getRequest() throws IOException {
+        DatagramChannel channel = listening.channel();
         receiveBuffer.clear();
         SocketAddress sender = channel.receive(receiveBuffer);
         if (sender == null) {
@@ -143,14 +127,14 @@ public non-sealed class UdpServer extends DatagramServer {
     /** A forked child gets a copy of the server's socket, to reply from the server's address. */
     @Override
     ForkedRequest forkRequest(DatagramRequest request, SocketAddress clientAddress) {
-        return new ForkedRequest(Descriptors.of(channel), describeForChild(request, clientAddress));
+        return new ForkedRequest(Descriptors.of(listening.channel()), describeForChild(request, clientAddress));
     }
 
     /** The JDK wraps the socket's descriptor in a channel as the inherited channel; the child only sends on it. */
     @Override
     IncomingRequest<DatagramRequest> adoptForkedRequest(int fd, ByteBuffer details) throws IOException {
         DatagramChannel socket = (DatagramChannel) Descriptors.adoptAsInheritedChannel(fd);
-        boundAddress = (InetSocketAddress) socket.getLocalAddress();
+        listening.adoptBoundAddress(socket.getLocalAddress());
         return describedRequest(details, (datagram, target) -> send(socket, datagram, target));
     }
 
@@ -165,8 +149,6 @@ public non-sealed class UdpServer extends DatagramServer {
 
     @Override
     protected void serverClose() throws IOException {
-        try (Readiness ignored = readiness; channel) {
-            // closes both, in reverse order
-        }
+        listening.close();
     }
 }

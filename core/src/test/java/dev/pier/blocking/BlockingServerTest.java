@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.pier.blocking.TestServers.Client;
+import dev.pier.blocking.TestServers.ClientOpener;
 import dev.pier.blocking.TestServers.LineHandler;
 import dev.pier.blocking.TestServers.Serving;
 import dev.pier.blocking.TestServers.StreamClient;
@@ -257,15 +258,7 @@ class BlockingServerTest {
                 reported.complete(sender);
             }
         });
-        Serving serving = Serving.start(server);
-        try (var client = new UdpClient(server.address())) {
-            client.sendBytes(new byte[101]);
-            String fits = "y".repeat(100);
-            assertEquals(fits, client.exchange(fits));
-            assertEquals(client.localAddress(), reported.get(10, TimeUnit.SECONDS));
-        }
-        assertEquals(1, server.oversizedDatagrams());
-        serving.shutdownAndAwait();
+        assertOversizedIsReportedNotCut(server, reported, UdpClient::new);
     }
 
     @Test
@@ -278,8 +271,18 @@ class BlockingServerTest {
                 reported.complete(sender);
             }
         });
+        assertOversizedIsReportedNotCut(server, reported, TestServers.UnixDatagramClient::new);
+    }
+
+    /**
+     * Serves {@code server}, which takes datagrams of up to 100 bytes, and sends it one of 101 bytes, then one of 100:
+     * the first must be dropped and reported with its sender, the second still answered.
+     */
+    private static void assertOversizedIsReportedNotCut(DatagramServer server,
+                                                        CompletableFuture<SocketAddress> reported,
+                                                        ClientOpener opener) throws Exception {
         Serving serving = Serving.start(server);
-        try (var client = new TestServers.UnixDatagramClient(server.address())) {
+        try (Client client = opener.open(server.address())) {
             client.send("x".repeat(101));
             String fits = "y".repeat(100);
             assertEquals(fits, client.exchange(fits));

@@ -135,7 +135,7 @@ final class TestServers {
     }
 
     enum Kind {
-        TCP(true) {
+        TCP(true, StreamClient::new) {
             @Override
             BaseServer<?> create(Behaviour behaviour, Recorder recorder, ServerOptions options, Path dir)
                     throws IOException {
@@ -159,16 +159,11 @@ final class TestServers {
             }
 
             @Override
-            SocketAddress clientTarget(BaseServer<?> server) {
-                return server.address();
-            }
-
-            @Override
             boolean listeningClosed(BaseServer<?> server) {
                 return !((TcpServer) server).channel().isOpen();
             }
         },
-        UNIX_STREAM(true) {
+        UNIX_STREAM(true, StreamClient::new) {
             @Override
             BaseServer<?> create(Behaviour behaviour, Recorder recorder, ServerOptions options, Path dir)
                     throws IOException {
@@ -192,17 +187,12 @@ final class TestServers {
             }
 
             @Override
-            SocketAddress clientTarget(BaseServer<?> server) {
-                return server.address();
-            }
-
-            @Override
             boolean listeningClosed(BaseServer<?> server) {
                 var unix = (UnixStreamServer) server;
                 return !unix.channel().isOpen() && !Files.exists(unix.address().getPath());
             }
         },
-        UDP(false) {
+        UDP(false, UdpClient::new) {
             @Override
             BaseServer<?> create(Behaviour behaviour, Recorder recorder, ServerOptions options, Path dir)
                     throws IOException {
@@ -226,16 +216,11 @@ final class TestServers {
             }
 
             @Override
-            SocketAddress clientTarget(BaseServer<?> server) {
-                return server.address();
-            }
-
-            @Override
             boolean listeningClosed(BaseServer<?> server) {
                 return !((UdpServer) server).channel().isOpen();
             }
         },
-        UNIX_DATAGRAM(false) {
+        UNIX_DATAGRAM(false, UnixDatagramClient::new) {
             @Override
             BaseServer<?> create(Behaviour behaviour, Recorder recorder, ServerOptions options, Path dir)
                     throws IOException {
@@ -259,11 +244,6 @@ final class TestServers {
             }
 
             @Override
-            SocketAddress clientTarget(BaseServer<?> server) {
-                return server.address();
-            }
-
-            @Override
             boolean listeningClosed(BaseServer<?> server) {
                 var unix = (UnixDatagramServer) server;
                 return !unix.socket().isOpen() && !Files.exists(unix.address().getPath());
@@ -271,26 +251,28 @@ final class TestServers {
         };
 
         final boolean stream;
+        private final ClientOpener client;
 
-        Kind(boolean stream) {
+        Kind(boolean stream, ClientOpener client) {
             this.stream = stream;
+            this.client = client;
         }
 
         abstract BaseServer<?> create(Behaviour behaviour, Recorder recorder, ServerOptions options, Path dir)
                 throws IOException;
 
-        abstract SocketAddress clientTarget(BaseServer<?> server);
-
         abstract boolean listeningClosed(BaseServer<?> server);
 
         /** Opens a client of this server type. */
         Client connect(BaseServer<?> server) throws IOException {
-            if (stream) {
-                return new StreamClient(clientTarget(server));
-            }
-            return this == UNIX_DATAGRAM
-                    ? new UnixDatagramClient(clientTarget(server)) : new UdpClient(clientTarget(server));
+            return client.open(server.address());
         }
+    }
+
+    /** Opens a client talking to a server at {@code target}: a client class's constructor. */
+    @FunctionalInterface
+    interface ClientOpener {
+        Client open(SocketAddress target) throws IOException;
     }
 
     /** A test client: one connection, or one UDP socket. */
@@ -379,10 +361,6 @@ final class TestServers {
         @Override
         public void send(String line) throws IOException {
             byte[] bytes = line.getBytes(UTF_8);
-            socket.send(new DatagramPacket(bytes, bytes.length, target));
-        }
-
-        void sendBytes(byte[] bytes) throws IOException {
             socket.send(new DatagramPacket(bytes, bytes.length, target));
         }
 

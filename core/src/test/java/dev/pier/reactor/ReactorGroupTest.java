@@ -102,18 +102,11 @@ class ReactorGroupTest {
         try (ReactorGroup group = ReactorGroup.start(2, Reactor.Options.defaults())) {
             ListeningPort port = group.listenUdp(0, () -> {
                 protocols.incrementAndGet();
-                return new DatagramProtocol() {
-                    DatagramTransport transport;
-
-                    @Override
-                    public void startProtocol(DatagramTransport t) {
-                        transport = t;
-                    }
-
+                return new DatagramEcho() {
                     @Override
                     public void datagramReceived(ByteBuffer data, SocketAddress sender) {
                         servingThreads.add(Thread.currentThread().getName());
-                        transport.write(data, sender);
+                        super.datagramReceived(data, sender);
                     }
                 };
             }, "127.0.0.1");

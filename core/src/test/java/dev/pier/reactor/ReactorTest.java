@@ -386,19 +386,7 @@ class ReactorTest {
     @Test
     void udpEcho() throws Exception {
         Reactor reactor = track(Reactor.start());
-        ListeningPort port = reactor.listenUdp(0, new DatagramProtocol() {
-            DatagramTransport transport;
-
-            @Override
-            public void startProtocol(DatagramTransport t) {
-                transport = t;
-            }
-
-            @Override
-            public void datagramReceived(ByteBuffer data, SocketAddress sender) {
-                transport.write(data, sender);
-            }
-        }, "127.0.0.1");
+        ListeningPort port = reactor.listenUdp(0, new DatagramEcho(), "127.0.0.1");
         try (DatagramChannel client = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
             client.send(StreamTransportContract.ascii("one"), port.address());
             client.send(StreamTransportContract.ascii("two"), port.address());

@@ -7,7 +7,6 @@ import dev.pier.endpoint.Endpoint;
 import dev.pier.endpoint.TcpEndpoint;
 import dev.pier.endpoint.UdpEndpoint;
 import dev.pier.endpoint.UnixEndpoint;
-import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SocketChannel;
@@ -35,19 +34,7 @@ class SeveralServicesTest {
             ListeningPort unix = reactor.listenUnix(
                     (UnixEndpoint) Endpoint.parseServer("unix:" + socket + ":mode=600"), peer -> new Echo());
             ListeningPort udp = reactor.listenUdp((UdpEndpoint) Endpoint.parseServer("udp:0:interface=127.0.0.1"),
-                    new DatagramProtocol() {
-                        DatagramTransport transport;
-
-                        @Override
-                        public void startProtocol(DatagramTransport t) {
-                            transport = t;
-                        }
-
-                        @Override
-                        public void datagramReceived(ByteBuffer data, SocketAddress sender) {
-                            transport.write(data, sender);
-                        }
-                    });
+                    new DatagramEcho());
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)));
 
             try (SocketChannel viaTcp = SocketChannel.open(tcp.address());

@@ -39,18 +39,11 @@ class UnixDatagramPortTest {
         Path path = dir.resolve("echo.sock");
         List<String> threads = new ArrayList<>();
         CompletableFuture<Void> stoppedProtocol = new CompletableFuture<>();
-        ListeningPort port = reactor.listenUnixDatagram(path, new DatagramProtocol() {
-            DatagramTransport transport;
-
-            @Override
-            public void startProtocol(DatagramTransport t) {
-                transport = t;
-            }
-
+        ListeningPort port = reactor.listenUnixDatagram(path, new DatagramEcho() {
             @Override
             public void datagramReceived(ByteBuffer data, SocketAddress sender) {
                 threads.add(Thread.currentThread().getName());
-                transport.write(data, sender);
+                super.datagramReceived(data, sender);
             }
 
             @Override

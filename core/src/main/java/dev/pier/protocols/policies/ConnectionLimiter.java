@@ -8,17 +8,15 @@ import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * {@link Policies#limitConnections}: counts open connections in total and per peer address. A slot is taken when
  * the protocol is built and given back when its connection is lost. Safe to share between loop threads.
  */
-final class ConnectionLimiter implements ProtocolFactory {
+final class ConnectionLimiter extends PolicyFactory {
 
     private static final System.Logger LOG = System.getLogger(ConnectionLimiter.class.getName());
 
-    private final ProtocolFactory factory;
     private final int maxTotal;
     private final int maxPerPeer;
     private final byte[] overflowReply;
@@ -26,7 +24,7 @@ final class ConnectionLimiter implements ProtocolFactory {
     private int total;
 
     ConnectionLimiter(ProtocolFactory factory, int maxTotal, int maxPerPeer, byte[] overflowReply) {
-        this.factory = Objects.requireNonNull(factory, "factory");
+        super(factory);
         if (maxTotal < 1 || maxPerPeer < 1) {
             throw new IllegalArgumentException("connection limits must be at least 1, got total " + maxTotal
                     + " and per peer " + maxPerPeer);
@@ -63,16 +61,6 @@ final class ConnectionLimiter implements ProtocolFactory {
         });
     }
 
-    @Override
-    public void startFactory() {
-        factory.startFactory();
-    }
-
-    @Override
-    public void stopFactory() {
-        factory.stopFactory();
-    }
-
     /** Open connections counted against the limits (for tests and monitoring). */
     synchronized int openConnections() {
         return total;
@@ -98,11 +86,6 @@ final class ConnectionLimiter implements ProtocolFactory {
             return inet.getAddress() != null ? inet.getAddress() : inet.getHostString();
         }
         return peer == null ? "unknown" : peer.getClass();
-    }
-
-    @Override
-    public String toString() {
-        return factory.toString();
     }
 
     /** Sends the overflow reply, then closes once it is sent. */

@@ -4,7 +4,6 @@ import dev.pier.reactor.Protocol;
 import dev.pier.reactor.ProtocolFactory;
 import java.net.SocketAddress;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.function.Function;
 
 /**
@@ -80,27 +79,11 @@ public final class Policies {
     }
 
     private static ProtocolFactory wrapping(ProtocolFactory factory, Function<SocketAddress, ConnectionPolicy> policy) {
-        Objects.requireNonNull(factory, "factory");
-        return new ProtocolFactory() {
+        return new PolicyFactory(factory) {
             @Override
             public Protocol buildProtocol(SocketAddress peer) {
                 Protocol protocol = factory.buildProtocol(peer);
                 return protocol == null ? null : PolicyProtocol.wrap(protocol, policy.apply(peer));
-            }
-
-            @Override
-            public void startFactory() {
-                factory.startFactory();
-            }
-
-            @Override
-            public void stopFactory() {
-                factory.stopFactory();
-            }
-
-            @Override
-            public String toString() {
-                return factory.toString();
             }
         };
     }

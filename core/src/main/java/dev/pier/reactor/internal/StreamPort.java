@@ -1,6 +1,5 @@
 package dev.pier.reactor.internal;
 
-import dev.pier.reactor.ListeningPort;
 import dev.pier.reactor.Protocol;
 import dev.pier.reactor.ProtocolFactory;
 import java.io.IOException;
@@ -13,8 +12,6 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 
 /**
  * A listening TCP or Unix stream socket.
@@ -26,27 +23,19 @@ import java.util.concurrent.CompletionStage;
  * <p>A port may hand accepted connections to other loops in turn ({@code workers}): one acceptor spreading
  * connections over the loops of a {@link dev.pier.reactor.ReactorGroup}; each connection then lives on its loop.
  */
-final class StreamPort implements ListeningPort, Handler {
+final class StreamPort extends SelectorPort<ServerSocketChannel> {
 
     private static final int MAX_ACCEPTS_PER_EVENT = 64;
 
-    private final EventLoop loop;
-    private final ServerSocketChannel channel;
     private final ProtocolFactory factory;
-    private final SocketAddress address;
     private final List<EventLoop> workers;
-    private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private int nextWorker;
-    private SelectionKey key;
-    private boolean closed;
     private boolean acceptFailing;
 
     private StreamPort(EventLoop loop, ServerSocketChannel channel, ProtocolFactory factory, List<EventLoop> workers)
             throws IOException {
-        this.loop = loop;
-        this.channel = channel;
+        super(loop, channel, SelectionKey.OP_ACCEPT);
         this.factory = factory;
-        this.address = channel.getLocalAddress();
         this.workers = List.copyOf(workers);
     }
 
@@ -68,24 +57,31 @@ final class StreamPort implements ListeningPort, Handler {
         }
     }
 
-    private void start() {
-        if (closed) {
-            return;
-        }
-        try {
-            key = loop.register(channel, SelectionKey.OP_ACCEPT, this);
-        } catch (IOException e) {
-            loop.logger().log(Level.ERROR, "cannot register " + describe() + ": " + e, e);
-            closeChannel();
-            return;
-        }
-        loop.portOpened(this);
+    @Override
+    void startServing() {
         loop.startFactory(factory);
     }
 
     @Override
+    void stopServing() {
+        loop.stopFactory(factory);
+    }
+
+    @Override
+    void channelClosed() {
+        // A Unix socket's file outlives the socket and would keep the path from being bound again.
+        if (address instanceof UnixDomainSocketAddress unix) {
+            try {
+                Files.deleteIfExists(unix.getPath());
+            } catch (IOException e) {
+                loop.logger().log(Level.WARNING, "cannot remove the socket file {0}: {1}", unix.getPath(), e);
+            }
+        }
+    }
+
+    @Override
     public void ready(SelectionKey readyKey) {
-        for (int i = 0; i < MAX_ACCEPTS_PER_EVENT && !closed; i++) {
+        for (int i = 0; i < MAX_ACCEPTS_PER_EVENT && !isClosed(); i++) {
             SocketChannel accepted;
             try {
                 accepted = channel.accept();
@@ -121,10 +117,10 @@ final class StreamPort implements ListeningPort, Handler {
             loop.logger().log(Level.WARNING, "{0}: accepting a connection failed ({1}); pausing accepts, retrying "
                     + "every {2,number,#} ms until it works", describe(), e.getMessage(), delay.toMillis());
         }
-        key.interestOps(0);
+        key().interestOps(0);
         loop.callLater(delay, () -> {
-            if (!closed) {
-                key.interestOps(SelectionKey.OP_ACCEPT);
+            if (!isClosed()) {
+                key().interestOps(SelectionKey.OP_ACCEPT);
             }
         });
     }
@@ -169,56 +165,5 @@ final class StreamPort implements ListeningPort, Handler {
     @Override
     public String describe() {
         return "port " + address + " (" + factory.getClass().getName() + ")";
-    }
-
-    @Override
-    public SocketAddress address() {
-        return address;
-    }
-
-    @Override
-    public CompletionStage<Void> stopListening() {
-        loop.runInLoop(this::closeForShutdown);
-        return stopped.copy();
-    }
-
-    @Override
-    public void closeForShutdown() {
-        if (closed) {
-            return;
-        }
-        boolean registered = key != null;
-        closed = true;
-        closeChannel();
-        if (registered) {
-            loop.portClosed(this);
-            loop.stopFactory(factory);
-            // The descriptor is released when the selector deregisters the key, during the next select.
-            loop.afterNextSelect(() -> stopped.complete(null));
-        } else {
-            stopped.complete(null);
-        }
-    }
-
-    private void closeChannel() {
-        if (key != null) {
-            key.cancel();
-        }
-        closeQuietly(channel);
-        if (address instanceof UnixDomainSocketAddress unix) {
-            try {
-                Files.deleteIfExists(unix.getPath());
-            } catch (IOException e) {
-                loop.logger().log(Level.WARNING, "cannot remove the socket file {0}: {1}", unix.getPath(), e);
-            }
-        }
-    }
-
-    private void closeQuietly(java.nio.channels.Channel c) {
-        try {
-            c.close();
-        } catch (IOException e) {
-            loop.logger().log(Level.DEBUG, "close failed: {0}", e);
-        }
     }
 }

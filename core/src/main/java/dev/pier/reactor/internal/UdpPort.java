@@ -2,7 +2,6 @@ package dev.pier.reactor.internal;
 
 import dev.pier.reactor.DatagramProtocol;
 import dev.pier.reactor.DatagramTransport;
-import dev.pier.reactor.ListeningPort;
 import dev.pier.reactor.Scheduler;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -12,36 +11,26 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.util.ArrayDeque;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 
 /**
  * A UDP port. Datagrams are received into a buffer one byte larger than the largest accepted datagram, so an
  * over-long one is seen (it fills the buffer) and dropped with a warning instead of being delivered cut short.
  * Sends go out at once; only when the socket buffer is full are they queued (copied) until OP_WRITE.
  */
-final class UdpPort implements ListeningPort, DatagramTransport, Handler {
+final class UdpPort extends SelectorPort<DatagramChannel> implements DatagramTransport {
 
     private static final int MAX_RECEIVES_PER_EVENT = 64;
 
     private record Outgoing(ByteBuffer data, SocketAddress target) {}
 
-    private final EventLoop loop;
-    private final DatagramChannel channel;
     private final DatagramProtocol protocol;
-    private final SocketAddress address;
     private final ByteBuffer receiveBuffer;
     private final ArrayDeque<Outgoing> queue = new ArrayDeque<>();
-    private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private long queuedBytes;
-    private SelectionKey key;
-    private boolean closed;
 
     private UdpPort(EventLoop loop, DatagramChannel channel, DatagramProtocol protocol) throws IOException {
-        this.loop = loop;
-        this.channel = channel;
+        super(loop, channel, SelectionKey.OP_READ);
         this.protocol = protocol;
-        this.address = channel.getLocalAddress();
         this.receiveBuffer = ByteBuffer.allocateDirect(loop.options().maxDatagramSize() + 1);
     }
 
@@ -64,19 +53,19 @@ final class UdpPort implements ListeningPort, DatagramTransport, Handler {
         }
     }
 
-    private void start() {
-        if (closed) {
-            return;
-        }
-        try {
-            key = loop.register(channel, SelectionKey.OP_READ, this);
-        } catch (IOException e) {
-            loop.logger().log(Level.ERROR, "cannot register " + describe() + ": " + e, e);
-            closeChannel();
-            return;
-        }
-        loop.portOpened(this);
+    @Override
+    void startServing() {
         loop.dispatch(() -> protocol.startProtocol(this), this);
+    }
+
+    @Override
+    void stopServing() {
+        loop.dispatch(protocol::stopProtocol, this);
+    }
+
+    @Override
+    void channelClosed() {
+        queue.clear();
     }
 
     @Override
@@ -84,14 +73,14 @@ final class UdpPort implements ListeningPort, DatagramTransport, Handler {
         if (readyKey.isReadable()) {
             receive();
         }
-        if (!closed && readyKey.isValid() && readyKey.isWritable()) {
+        if (!isClosed() && readyKey.isValid() && readyKey.isWritable()) {
             sendQueued();
         }
     }
 
     private void receive() {
         int max = loop.options().maxDatagramSize();
-        for (int i = 0; i < MAX_RECEIVES_PER_EVENT && !closed; i++) {
+        for (int i = 0; i < MAX_RECEIVES_PER_EVENT && !isClosed(); i++) {
             receiveBuffer.clear();
             SocketAddress sender;
             try {
@@ -118,7 +107,7 @@ final class UdpPort implements ListeningPort, DatagramTransport, Handler {
     @Override
     public void write(ByteBuffer data, SocketAddress target) {
         loop.checkInLoop("DatagramTransport.write");
-        if (closed) {
+        if (isClosed()) {
             data.position(data.limit());
             return;
         }
@@ -142,7 +131,7 @@ final class UdpPort implements ListeningPort, DatagramTransport, Handler {
         ByteBuffer copy = ByteBuffer.allocate(data.remaining()).put(data).flip();
         queue.add(new Outgoing(copy, target));
         queuedBytes += copy.remaining();
-        key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+        key().interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
     }
 
     private void sendQueued() {
@@ -158,7 +147,7 @@ final class UdpPort implements ListeningPort, DatagramTransport, Handler {
             queue.poll();
             queuedBytes -= next.data().capacity();
         }
-        key.interestOps(SelectionKey.OP_READ);
+        key().interestOps(SelectionKey.OP_READ);
     }
 
     @Override
@@ -169,46 +158,6 @@ final class UdpPort implements ListeningPort, DatagramTransport, Handler {
     @Override
     public Scheduler scheduler() {
         return loop.scheduler();
-    }
-
-    @Override
-    public SocketAddress address() {
-        return address;
-    }
-
-    @Override
-    public CompletionStage<Void> stopListening() {
-        loop.runInLoop(this::closeForShutdown);
-        return stopped.copy();
-    }
-
-    @Override
-    public void closeForShutdown() {
-        if (closed) {
-            return;
-        }
-        boolean registered = key != null;
-        closed = true;
-        closeChannel();
-        if (registered) {
-            loop.portClosed(this);
-            loop.dispatch(protocol::stopProtocol, this);
-            loop.afterNextSelect(() -> stopped.complete(null));
-        } else {
-            stopped.complete(null);
-        }
-    }
-
-    private void closeChannel() {
-        if (key != null) {
-            key.cancel();
-        }
-        queue.clear();
-        try {
-            channel.close();
-        } catch (IOException e) {
-            loop.logger().log(Level.DEBUG, "close failed: {0}", e);
-        }
     }
 
     @Override

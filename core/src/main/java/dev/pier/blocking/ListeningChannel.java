@@ -1,0 +1,100 @@
+package dev.pier.blocking;
+
+import java.io.IOException;
+import java.net.BindException;
+import java.net.SocketAddress;
+import java.nio.channels.NetworkChannel;
+import java.nio.channels.SelectableChannel;
+import java.time.Duration;
+
+/**
+ * The selectable socket a {@link StreamServer} or {@link UdpServer} serves on: the address asked for and the one
+ * bound, and once the server is activated the {@link Readiness} that waits for requests and that shutdown() wakes.
+ *
+ * @param <C> a listening stream socket or a UDP socket
+ */
+final class ListeningChannel<C extends SelectableChannel & NetworkChannel> {
+
+    /** Binds a channel to an address; servers differ in what they pass along (a backlog, say). */
+    @FunctionalInterface
+    interface Binding<C> {
+
+        /** Binds {@code channel} to {@code address}. */
+        void bind(C channel, SocketAddress address) throws IOException;
+    }
+
+    private final C channel;
+    private final SocketAddress requestedAddress;
+    private final int readyOperation;
+    private volatile SocketAddress boundAddress;
+    private volatile Readiness readiness;
+
+    /**
+     * Takes over an unbound {@code channel} that is to serve at {@code requestedAddress}; a request is ready when
+     * the channel is ready for {@code readyOperation}.
+     */
+    ListeningChannel(C channel, SocketAddress requestedAddress, int readyOperation) {
+        this.channel = channel;
+        this.requestedAddress = requestedAddress;
+        this.readyOperation = readyOperation;
+    }
+
+    /** The socket. */
+    C channel() {
+        return channel;
+    }
+
+    /** The bound address once there is one, with port 0 resolved; before that the requested address. */
+    SocketAddress address() {
+        SocketAddress bound = boundAddress;
+        return bound != null ? bound : requestedAddress;
+    }
+
+    /** Binds to the requested address with {@code binding}; a failure names the address and, if it is in use, why. */
+    void bind(Binding<C> binding) throws IOException {
+        try {
+            binding.bind(channel, requestedAddress);
+        } catch (BindException e) {
+            throw Bind.failure(requestedAddress, e);
+        }
+        boundAddress = channel.getLocalAddress();
+    }
+
+    /** In a forked child, which never binds: the parent's bound address, as the adopted descriptor reports it. */
+    void adoptBoundAddress(SocketAddress address) {
+        boundAddress = address;
+    }
+
+    /** Starts watching the bound socket for requests. */
+    void activate() throws IOException {
+        readiness = new Readiness(channel, readyOperation);
+    }
+
+    /**
+     * Waits as {@link BaseServer#awaitRequest} says.
+     *
+     * @param server the server waiting, named if it was never activated
+     */
+    boolean await(Duration timeout, BaseServer<?> server) throws IOException {
+        Readiness ready = readiness;
+        if (ready == null) {
+            throw new IllegalStateException(server + " is not activated: call bindAndActivate() first");
+        }
+        return ready.await(timeout);
+    }
+
+    /** Makes a running or the next {@link #await} return promptly; nothing to wake before activation. */
+    void wakeUp() {
+        Readiness ready = readiness;
+        if (ready != null) {
+            ready.wakeUp();
+        }
+    }
+
+    /** Stops watching, then closes the socket. */
+    void close() throws IOException {
+        try (Readiness ignored = readiness; channel) {
+            // closes both, in reverse order
+        }
+    }
+}
