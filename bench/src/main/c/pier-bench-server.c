@@ -1,6 +1,7 @@
 /*
- * The baseline peer for Pier's benchmarks: a single-threaded, level-triggered epoll server with no framework,
- * to show how fast one core can go, so that the load driver is seen not to be the bottleneck.
+ * The baseline peer for Pier's benchmarks: level-triggered epoll with no framework, one thread and one socket per
+ * core sharing the port through SO_REUSEPORT (as the Java peers run a loop per core), to show how fast the machine
+ * can go, so that the load driver is seen not to be the bottleneck.
  *
  *   pier-bench-server echo   PORT          TCP echo
  *   pier-bench-server poetry PORT FILE     sends FILE to every client, then closes (the fast poetry service)
@@ -15,6 +16,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,9 +37,10 @@ struct pending {
     char *owned; /* echo buffer of this connection, or NULL */
 };
 
+/* Indexed by descriptor: each descriptor belongs to one thread, so the threads never share an entry. */
 static struct pending *pendings;
 static int max_fds;
-static int epoll_fd;
+static __thread int epoll_fd;
 static char *poem;
 static size_t poem_length;
 
@@ -46,19 +49,20 @@ static void die(const char *what) {
     exit(1);
 }
 
-static int open_socket(int type, int port) {
+/* Binds a socket to 127.0.0.1:*port; with port 0, sets *port to the one the system picked. */
+static int open_socket(int type, int *port) {
     int fd = socket(AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) die("socket");
     int one = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    struct sockaddr_in address = {.sin_family = AF_INET, .sin_port = htons(port)};
+    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
+    struct sockaddr_in address = {.sin_family = AF_INET, .sin_port = htons(*port)};
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     if (bind(fd, (struct sockaddr *) &address, sizeof address) < 0) die("bind");
     if (type == SOCK_STREAM && listen(fd, 4096) < 0) die("listen");
     socklen_t length = sizeof address;
     getsockname(fd, (struct sockaddr *) &address, &length);
-    printf("READY %d\n", ntohs(address.sin_port));
-    fflush(stdout);
+    *port = ntohs(address.sin_port);
     return fd;
 }
 
@@ -131,8 +135,7 @@ static void on_ready(int fd, unsigned events, int poetry) {
     else if (sent == 0) watch(fd, EPOLL_CTL_MOD, EPOLLOUT); /* stop reading until the echo is out */
 }
 
-static void serve_tcp(int port, int poetry) {
-    int listener = open_socket(SOCK_STREAM, port);
+static void serve_tcp(int listener, int poetry) {
     watch(listener, EPOLL_CTL_ADD, EPOLLIN);
     struct epoll_event events[MAX_EVENTS];
     for (;;) {
@@ -146,11 +149,10 @@ static void serve_tcp(int port, int poetry) {
     }
 }
 
-static void serve_udp(int port) {
-    int fd = open_socket(SOCK_DGRAM, port);
+static void serve_udp(int fd) {
     watch(fd, EPOLL_CTL_ADD, EPOLLIN);
     struct epoll_event events[1];
-    static char buffer[BUFFER_SIZE];
+    static __thread char buffer[BUFFER_SIZE];
     for (;;) {
         if (epoll_wait(epoll_fd, events, 1, -1) < 0 && errno != EINTR) die("epoll_wait");
         for (;;) {
@@ -174,6 +176,23 @@ static void read_poem(const char *path) {
     fclose(file);
 }
 
+enum service { ECHO, POETRY, UDP };
+
+struct loop {
+    pthread_t thread;
+    enum service service;
+    int fd;
+};
+
+static void *run_loop(void *argument) {
+    struct loop *loop = argument;
+    epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+    if (epoll_fd < 0) die("epoll_create1");
+    if (loop->service == UDP) serve_udp(loop->fd);
+    else serve_tcp(loop->fd, loop->service == POETRY);
+    return NULL;
+}
+
 int main(int argc, char **argv) {
     if (argc < 3 || (strcmp(argv[1], "poetry") == 0 && argc < 4)) {
         fprintf(stderr, "usage: %s echo|poetry|udp PORT [POEM_FILE]\n", argv[0]);
@@ -183,12 +202,27 @@ int main(int argc, char **argv) {
     max_fds = (int) sysconf(_SC_OPEN_MAX);
     if (max_fds <= 0) max_fds = 65536;
     pendings = calloc((size_t) max_fds, sizeof *pendings);
-    epoll_fd = epoll_create1(EPOLL_CLOEXEC);
-    if (!pendings || epoll_fd < 0) die("setup");
-    int port = atoi(argv[2]);
-    if (strcmp(argv[1], "echo") == 0) serve_tcp(port, 0);
-    else if (strcmp(argv[1], "poetry") == 0) { read_poem(argv[3]); serve_tcp(port, 1); }
-    else if (strcmp(argv[1], "udp") == 0) serve_udp(port);
+    if (!pendings) die("setup");
+    enum service service;
+    if (strcmp(argv[1], "echo") == 0) service = ECHO;
+    else if (strcmp(argv[1], "poetry") == 0) { service = POETRY; read_poem(argv[3]); }
+    else if (strcmp(argv[1], "udp") == 0) service = UDP;
     else { fprintf(stderr, "unknown service %s: use echo, poetry or udp\n", argv[1]); return 2; }
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    int count = cores > 0 ? (int) cores : 1;
+    struct loop *loops = calloc((size_t) count, sizeof *loops);
+    if (!loops) die("setup");
+    int port = atoi(argv[2]);
+    /* Every socket is bound before the ready line, so no client meets a port with fewer loops than cores. */
+    for (int i = 0; i < count; i++) {
+        loops[i].service = service;
+        loops[i].fd = open_socket(service == UDP ? SOCK_DGRAM : SOCK_STREAM, &port);
+    }
+    printf("READY %d\n", port);
+    fflush(stdout);
+    for (int i = 1; i < count; i++) {
+        if (pthread_create(&loops[i].thread, NULL, run_loop, &loops[i]) != 0) die("pthread_create");
+    }
+    run_loop(&loops[0]);
     return 0;
 }

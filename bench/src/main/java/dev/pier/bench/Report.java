@@ -124,7 +124,7 @@ final class Report {
                 server); latency percentiles are medians over runs. Server CPU is user \
                 + system time (children included) from /proc/PID/stat over the measured window, per operation; peak \
                 RSS is VmHWM from /proc/PID/status; driver CPU is the driver JVM's own CPU time over the same \
-                window. `c-epoll`, a single-threaded C server, shows the ceiling the driver reaches here: where it \
+                window. `c-epoll`, a C server with no framework, shows the ceiling the driver reaches here: where it \
                 is well past the Java servers, the driver was not what limited them.
 
                 """.formatted(settings.threads(), seconds(settings.warmup()), seconds(settings.duration()),

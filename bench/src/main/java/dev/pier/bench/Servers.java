@@ -58,7 +58,7 @@ final class Servers {
                 java("netty-nio", "Netty 4.2, NIO transport, one event loop per core (UDP: one channel)",
                         tools -> List.of(),
                         "dev.pier.bench.NettyServer", "nio"),
-                new Server("c-epoll", "C, one thread, level-triggered epoll (the ceiling on one core)", ALL,
+                new Server("c-epoll", "C, level-triggered epoll, one thread and socket per core (SO_REUSEPORT): the ceiling", ALL,
                         ServerProcess.READY,
                         (tools, service) -> withArguments(List.of(tools.cServer().toString()), tools, service),
                         tools -> tools.missingFile(tools.cServer(), "the C server (scripts/bench compiles it)")),
