@@ -12,6 +12,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /** Turns the samples into docs/benchmarks.md (tables) and docs/benchmarks.svg (the ratios as bars). */
@@ -135,7 +136,8 @@ final class Report {
         for (Servers.Server server : Servers.all()) {
             md.append("- `").append(server.name()).append("`: ").append(server.description()).append('\n');
         }
-        md.append("\n![Each peer's figure as a ratio to Netty epoll](benchmarks.svg)\n\n");
+        md.append("\n![Each peer's figure as a ratio to its scenario's reference](benchmarks.svg)\n\n");
+        targets(md, rows);
         for (Scenario scenario : scenarios) {
             List<Row> mine = rows.stream().filter(r -> r.scenario() == scenario).toList();
             md.append("## ").append(scenario.title(settings)).append("\n\n");
@@ -196,6 +198,34 @@ final class Report {
             md.append('\n');
         }
         return md.toString();
+    }
+
+    /** The figures Pier must reach, met or not in this run, and what explains each one missed. */
+    private void targets(StringBuilder md, List<Row> rows) {
+        List<List<String>> cells = new ArrayList<>();
+        List<Targets.Target> missed = new ArrayList<>();
+        for (Targets.Target target : Targets.ALL) {
+            if (!scenarios.contains(target.scenario())) {
+                continue;
+            }
+            Optional<Row> row = Targets.rowFor(target, rows);
+            boolean met = row.map(target::metBy).orElse(false);
+            if (!met) {
+                missed.add(target);
+            }
+            cells.add(List.of(target.scenario().id(), target.peer(), target.describe(),
+                    row.map(r -> ratio(r.ratio())).orElse("not run"), met ? "met" : "**not met**"));
+        }
+        if (cells.isEmpty()) {
+            return;
+        }
+        md.append("## Targets\n\n");
+        table(md, List.of("Scenario", "Peer", "Target", "Measured", "Result"), cells);
+        for (Targets.Target target : missed) {
+            md.append("\n**").append(target.scenario().id()).append(", ").append(target.peer())
+                    .append(":** ").append(target.whenMissed()).append('\n');
+        }
+        md.append('\n');
     }
 
     /** A Markdown table: the first column left-aligned, the figures right-aligned. */
