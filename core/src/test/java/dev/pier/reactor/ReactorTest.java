@@ -413,6 +413,17 @@ class ReactorTest {
         assertTrue(log.await("longer than the limit").contains("100 bytes"));
     }
 
+    @Test
+    void aUdpProtocolStoppingListeningInStartProtocolIsStoppedOnce() throws Exception {
+        Reactor reactor = track(Reactor.start());
+        StopsListeningOnStart protocol = new StopsListeningOnStart();
+        protocol.port.complete(reactor.listenUdp(0, protocol, "127.0.0.1"));
+        protocol.stopping.get(10, SECONDS).toCompletableFuture().get(10, SECONDS);
+        protocol.stopped.get(10, SECONDS);
+        reactor.close();   // stopping the loop must not stop the protocol a second time
+        assertEquals(1, protocol.stopProtocolCalls.get());
+    }
+
     private static String receive(DatagramChannel channel) throws IOException {
         ByteBuffer buffer = ByteBuffer.allocate(100);
         channel.receive(buffer);

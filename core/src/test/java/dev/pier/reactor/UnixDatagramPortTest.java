@@ -70,6 +70,18 @@ class UnixDatagramPortTest {
     }
 
     @Test
+    void aProtocolStoppingListeningInStartProtocolIsStoppedOnce() throws Exception {
+        Path path = dir.resolve("stops.sock");
+        StopsListeningOnStart protocol = new StopsListeningOnStart();
+        protocol.port.complete(reactor.listenUnixDatagram(path, protocol));
+        protocol.stopping.get(10, SECONDS).toCompletableFuture().get(10, SECONDS);
+        protocol.stopped.get(10, SECONDS);
+        assertFalse(Files.exists(path), "the socket file is removed");
+        reactor.close();   // stopping the loop must not stop the protocol a second time
+        assertEquals(1, protocol.stopProtocolCalls.get());
+    }
+
+    @Test
     void anOverlongDatagramIsDroppedAndLogged() throws Exception {
         CompletableFuture<Integer> delivered = new CompletableFuture<>();
         ListeningPort port = reactor.listenUnixDatagram(dir.resolve("limit.sock"),

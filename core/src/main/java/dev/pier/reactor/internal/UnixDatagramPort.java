@@ -60,8 +60,10 @@ final class UnixDatagramPort implements ListeningPort, DatagramTransport, LoopRe
             return;
         }
         loop.portOpened(this);
-        loop.dispatch(() -> protocol.startProtocol(this), this);
+        // Before startProtocol: the port counts as started once the receiver is set, so a protocol that stops
+        // listening in startProtocol still gets stopProtocol. Datagrams reach the loop as tasks, after startProtocol.
         receiver = Thread.ofVirtual().name("pier-unixgram-receive " + address).start(this::receiveLoop);
+        loop.dispatch(() -> protocol.startProtocol(this), this);
     }
 
     /** Runs on the receiver thread. */
