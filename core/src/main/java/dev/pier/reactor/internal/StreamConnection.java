@@ -24,9 +24,9 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>Reads go into the loop's one read buffer and are handed to the protocol for the duration of
  * {@code dataReceived}. Writes are copied into a queue of the loop's reusable {@link WriteChunks} (small writes share
- * a chunk) and sent at the end of the loop pass with one gathering write; OP_WRITE is registered only while bytes remain queued. Closing is always done
- * by the loop after the protocol callback that asked for it has returned, so a protocol never sees
- * {@code connectionLost} from inside its own {@code write}.
+ * a chunk) and sent at the end of the loop pass with one gathering write; OP_WRITE is registered only while bytes
+ * remain queued. Closing is always done by the loop after the protocol callback that asked for it has returned, so a
+ * protocol never sees {@code connectionLost} from inside its own {@code write}.
  */
 final class StreamConnection implements Transport, Handler {
 
@@ -38,7 +38,8 @@ final class StreamConnection implements Transport, Handler {
     private final ClientFactory clientFactory;
     private final SocketAddress local;
     private final SocketAddress remote;
-    private final ArrayDeque<ByteBuffer> queue = new ArrayDeque<>();
+    // Most connections queue nothing or one chunk at a time: start small (the default is 16 slots per connection).
+    private final ArrayDeque<ByteBuffer> queue = new ArrayDeque<>(1);
     private SelectionKey key;
     private int interestOps;
     private long buffered;
