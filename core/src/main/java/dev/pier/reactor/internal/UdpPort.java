@@ -15,7 +15,10 @@ import java.util.ArrayDeque;
 /**
  * A UDP port. Datagrams are received into a buffer one byte larger than the largest accepted datagram, so an
  * over-long one is seen (it fills the buffer) and dropped with a warning instead of being delivered cut short.
- * Sends go out at once; only when the socket buffer is full are they queued (copied) until OP_WRITE.
+ * Sends go out at once; only when the socket buffer is full are they queued (copied) until OP_WRITE. On Linux the
+ * replies written while a burst of received datagrams is dispatched are collected in a {@link UdpSendBatch} instead
+ * and sent with one {@code sendmmsg} at the end of the burst (or earlier, when the batch fills), which saves a
+ * system call per datagram; the order of the datagrams is kept.
  */
 final class UdpPort extends SelectorPort<DatagramChannel> implements DatagramTransport {
 
@@ -27,16 +30,31 @@ final class UdpPort extends SelectorPort<DatagramChannel> implements DatagramTra
     private final ByteBuffer receiveBuffer;
     private final ArrayDeque<Outgoing> queue = new ArrayDeque<>();
     private long queuedBytes;
+    /** Null where {@code sendmmsg} is out of reach: every write then goes out at once. */
+    private final UdpSendBatch batch;
+    /** Whether a receive burst is being dispatched, so writes go into {@link #batch}. */
+    private boolean receiving;
 
-    private UdpPort(EventLoop loop, DatagramChannel channel, DatagramProtocol protocol) throws IOException {
+    private UdpPort(EventLoop loop, DatagramChannel channel, DatagramProtocol protocol, boolean sendInBatches)
+            throws IOException {
         super(loop, channel, SelectionKey.OP_READ);
         this.protocol = protocol;
         this.receiveBuffer = ByteBuffer.allocateDirect(loop.options().maxDatagramSize() + 1);
+        this.batch = sendInBatches ? UdpSendBatch.open(channel) : null;
     }
 
     /** Binds now (so errors reach the caller), with SO_REUSEPORT if asked, and starts on the loop thread. */
     static UdpPort listen(EventLoop loop, SocketAddress address, DatagramProtocol protocol, boolean reusePort)
             throws IOException {
+        return listen(loop, address, protocol, reusePort, true);
+    }
+
+    /**
+     * As {@link #listen(EventLoop, SocketAddress, DatagramProtocol, boolean)}; {@code sendInBatches} false sends every
+     * datagram at once, as on a platform without {@code sendmmsg}, so that path stays tested.
+     */
+    static UdpPort listen(EventLoop loop, SocketAddress address, DatagramProtocol protocol, boolean reusePort,
+                          boolean sendInBatches) throws IOException {
         DatagramChannel channel = DatagramChannel.open();
         try {
             if (reusePort) {
@@ -44,7 +62,7 @@ final class UdpPort extends SelectorPort<DatagramChannel> implements DatagramTra
             }
             channel.configureBlocking(false);
             channel.bind(address);
-            UdpPort port = new UdpPort(loop, channel, protocol);
+            UdpPort port = new UdpPort(loop, channel, protocol, sendInBatches);
             loop.runInLoop(port::start);
             return port;
         } catch (IOException | RuntimeException e) {
@@ -66,6 +84,14 @@ final class UdpPort extends SelectorPort<DatagramChannel> implements DatagramTra
     @Override
     void channelClosed() {
         queue.clear();
+        if (batch != null) {
+            batch.close();
+        }
+    }
+
+    /** Whether replies written during a receive burst go out with one {@code sendmmsg}. */
+    boolean sendsInBatches() {
+        return batch != null;
     }
 
     @Override
@@ -79,6 +105,18 @@ final class UdpPort extends SelectorPort<DatagramChannel> implements DatagramTra
     }
 
     private void receive() {
+        receiving = batch != null;
+        try {
+            receiveBurst();
+        } finally {
+            receiving = false;
+            if (batch != null) {
+                sendBatch();
+            }
+        }
+    }
+
+    private void receiveBurst() {
         int max = loop.options().maxDatagramSize();
         for (int i = 0; i < MAX_RECEIVES_PER_EVENT && !isClosed(); i++) {
             receiveBuffer.clear();
@@ -111,6 +149,27 @@ final class UdpPort extends SelectorPort<DatagramChannel> implements DatagramTra
             data.position(data.limit());
             return;
         }
+        // Datagrams already queued go first: the batch is for a socket whose buffer has room.
+        if (receiving && queue.isEmpty() && addToBatch(data, target)) {
+            return;
+        }
+        sendOrQueue(data, target);
+    }
+
+    /** Adds the datagram to the batch, sending the batch first if need be; false if it must go out on its own. */
+    private boolean addToBatch(ByteBuffer data, SocketAddress target) {
+        if (batch.add(data, target)) {
+            return true;
+        }
+        // The batch is full, or cannot take this target or size: what it holds goes first, to keep the order.
+        return sendBatch() && batch.add(data, target);
+    }
+
+    /**
+     * Sends {@code data} at once, or queues a copy of it behind the datagrams already queued or when the socket
+     * buffer is full.
+     */
+    private void sendOrQueue(ByteBuffer data, SocketAddress target) {
         if (queue.isEmpty()) {
             try {
                 if (channel.send(data, target) > 0 || !data.hasRemaining()) {
@@ -132,6 +191,34 @@ final class UdpPort extends SelectorPort<DatagramChannel> implements DatagramTra
         queue.add(new Outgoing(copy, target));
         queuedBytes += copy.remaining();
         key().interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+    }
+
+    /**
+     * Sends what the batch holds with as few {@code sendmmsg} calls as the kernel allows, and empties it. A datagram
+     * the call refuses goes through {@link #sendOrQueue} instead, which queues it if the socket buffer is full and
+     * otherwise logs why it failed, as for any write; once something is queued the rest queue behind it.
+     *
+     * @return whether the queue is still empty, so later datagrams may still go out before it is drained
+     */
+    private boolean sendBatch() {
+        int size = batch.size();
+        int next = 0;
+        if (!isClosed()) {
+            while (next < size && queue.isEmpty()) {
+                int sent = batch.send(next);
+                if (sent > 0) {
+                    next += sent;
+                } else {
+                    sendOrQueue(batch.datagram(next), batch.target(next));
+                    next++;
+                }
+            }
+            for (; next < size; next++) {
+                sendOrQueue(batch.datagram(next), batch.target(next));
+            }
+        }
+        batch.clear();
+        return queue.isEmpty();
     }
 
     private void sendQueued() {
