@@ -1,20 +1,22 @@
 # Sourced by the launcher and CI: sets JAVA to a java of version 25 or newer, and JAVA_HOME to its JDK.
 # Looks at JAVA_HOME, then the java on PATH, then every JDK in the directories PIER_JVM_DIRS lists
 # (colon-separated, default /usr/lib/jvm).
+# Uses shell builtins where it can: every command it forks adds to the launcher's start-up time.
 
-pier_java_version() {  # prints the feature version of the java binary $1, or nothing
-  local release v
+pier_java_version() {  # sets REPLY to the feature version of the java binary $1, or to nothing
+  local line
+  REPLY=
   # A JDK's release file names its version: reading it is quicker than starting a JVM to ask.
-  release="$(dirname "$1")/../release"
-  if [ -r "$release" ]; then
-    v=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$release")
-    if [ -n "$v" ]; then echo "$v"; return; fi
+  if [ -r "${1%/bin/java}/release" ]; then
+    while IFS= read -r line; do
+      if [[ $line =~ ^JAVA_VERSION=\"([0-9]+) ]]; then REPLY=${BASH_REMATCH[1]}; return; fi
+    done <"${1%/bin/java}/release"
   fi
-  "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p'
+  REPLY=$("$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p')
 }
 
 pier_find_java() {
-  local candidates=() c v dir dirs
+  local candidates=() c dir dirs
   IFS=: read -r -a dirs <<<"${PIER_JVM_DIRS:-/usr/lib/jvm}"
   [ -n "${JAVA_HOME:-}" ] && candidates+=("$JAVA_HOME/bin/java")
   command -v java >/dev/null 2>&1 && candidates+=("$(readlink -f "$(command -v java)")")
@@ -23,10 +25,10 @@ pier_find_java() {
   done
   for c in "${candidates[@]}"; do
     [ -x "$c" ] || continue
-    v=$(pier_java_version "$c")
-    if [ -n "$v" ] && [ "$v" -ge 25 ]; then
+    pier_java_version "$c"
+    if [ -n "$REPLY" ] && [ "$REPLY" -ge 25 ]; then
       JAVA="$c"
-      JAVA_HOME=$(cd "$(dirname "$c")/.." && pwd)
+      JAVA_HOME=${c%/bin/java}
       export JAVA JAVA_HOME
       return 0
     fi
