@@ -214,7 +214,7 @@ final class Report {
                 missed.add(target);
             }
             cells.add(List.of(target.scenario().id(), target.peer(), target.describe(),
-                    row.map(r -> ratio(r.ratio())).orElse("not run"), met ? "met" : "**not met**"));
+                    row.map(r -> measuredAgainst(target, r.ratio())).orElse("not run"), met ? "met" : "**not met**"));
         }
         if (cells.isEmpty()) {
             return;
@@ -226,6 +226,13 @@ final class Report {
                     .append(":** ").append(target.whenMissed()).append('\n');
         }
         md.append('\n');
+    }
+
+    /** A ratio next to its target's bound, with the third decimal where two would round it onto the bound. */
+    private static String measuredAgainst(Targets.Target target, double value) {
+        String twoDecimals = ratio(value);
+        return twoDecimals.equals(ratio(target.bound())) && value != target.bound() ? format("%.3f", value)
+                : twoDecimals;
     }
 
     /** A Markdown table: the first column left-aligned, the figures right-aligned. */
