@@ -8,6 +8,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -21,9 +22,11 @@ final class Report {
     /**
      * One peer's figures in one scenario, over all its runs.
      *
-     * @param ratio median over rounds of this peer's figure divided by the reference's in the same round
+     * @param ratio      median over rounds of this peer's figure divided by the reference's in the same round
+     * @param ratioRange the lowest and highest of those ratios: how far one round strays from the median
      */
-    record Row(Scenario scenario, String peer, double figure, double ratio, double p50, double p99, double p999,
+    record Row(Scenario scenario, String peer, double figure, double ratio, String ratioRange,
+               double p50, double p99, double p999,
                long errors, double cpuMicrosPerOperation, double driverCpuMicrosPerOperation, double peakRssMiB,
                int runs, long leastServed, long attempted) {
     }
@@ -77,6 +80,7 @@ final class Report {
         return new Row(scenario, peer,
                 median(good.stream().mapToDouble(Sample::figure).toArray()),
                 median(ratios.stream().mapToDouble(Double::doubleValue).toArray()),
+                ratios.isEmpty() ? "–" : ratio(Collections.min(ratios)) + "–" + ratio(Collections.max(ratios)),
                 median(good.stream().mapToDouble(s -> s.result().latencyMicros(50)).toArray()),
                 median(good.stream().mapToDouble(s -> s.result().latencyMicros(99)).toArray()),
                 median(good.stream().mapToDouble(s -> s.result().latencyMicros(99.9)).toArray()),
@@ -214,13 +218,16 @@ final class Report {
                 missed.add(target);
             }
             cells.add(List.of(target.scenario().id(), target.peer(), target.describe(),
-                    row.map(r -> measuredAgainst(target, r.ratio())).orElse("not run"), met ? "met" : "**not met**"));
+                    row.map(r -> measuredAgainst(target, r.ratio())).orElse("not run"),
+                    row.map(Row::ratioRange).orElse("–"), met ? "met" : "**not met**"));
         }
         if (cells.isEmpty()) {
             return;
         }
         md.append("## Targets\n\n");
-        table(md, List.of("Scenario", "Peer", "Target", "Measured", "Result"), cells);
+        table(md, List.of("Scenario", "Peer", "Target", "Measured", "Rounds' range", "Result"), cells);
+        md.append("\nMeasured is the median over rounds of the ratio in each round; the range is the lowest and "
+                + "highest of those ratios, the spread a single round shows on this machine.\n");
         for (Targets.Target target : missed) {
             md.append("\n**").append(target.scenario().id()).append(", ").append(target.peer())
                     .append(":** ").append(target.whenMissed()).append('\n');
