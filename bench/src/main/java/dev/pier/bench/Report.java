@@ -8,7 +8,6 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -23,9 +22,10 @@ final class Report {
      * One peer's figures in one scenario, over all its runs.
      *
      * @param ratio      median over rounds of this peer's figure divided by the reference's in the same round
-     * @param ratioRange the lowest and highest of those ratios: how far one round strays from the median
+     * @param lowestRatio  the lowest of those ratios, and {@code highestRatio} the highest: how far one round
+     *                     strays from the median
      */
-    record Row(Scenario scenario, String peer, double figure, double ratio, String ratioRange,
+    record Row(Scenario scenario, String peer, double figure, double ratio, double lowestRatio, double highestRatio,
                double p50, double p99, double p999,
                long errors, double cpuMicrosPerOperation, double driverCpuMicrosPerOperation, double peakRssMiB,
                int runs, long leastServed, long attempted) {
@@ -80,7 +80,8 @@ final class Report {
         return new Row(scenario, peer,
                 median(good.stream().mapToDouble(Sample::figure).toArray()),
                 median(ratios.stream().mapToDouble(Double::doubleValue).toArray()),
-                ratios.isEmpty() ? "–" : ratio(Collections.min(ratios)) + "–" + ratio(Collections.max(ratios)),
+                ratios.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN),
+                ratios.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN),
                 median(good.stream().mapToDouble(s -> s.result().latencyMicros(50)).toArray()),
                 median(good.stream().mapToDouble(s -> s.result().latencyMicros(99)).toArray()),
                 median(good.stream().mapToDouble(s -> s.result().latencyMicros(99.9)).toArray()),
@@ -219,7 +220,8 @@ final class Report {
             }
             cells.add(List.of(target.scenario().id(), target.peer(), target.describe(),
                     row.map(r -> measuredAgainst(target, r.ratio())).orElse("not run"),
-                    row.map(Row::ratioRange).orElse("–"), met ? "met" : "**not met**"));
+                    row.map(r -> ratio(r.lowestRatio()) + "–" + ratio(r.highestRatio())).orElse("–"),
+                    met ? "met" : "**not met**"));
         }
         if (cells.isEmpty()) {
             return;
@@ -229,8 +231,12 @@ final class Report {
         md.append("\nMeasured is the median over rounds of the ratio in each round; the range is the lowest and "
                 + "highest of those ratios, the spread a single round shows on this machine.\n");
         for (Targets.Target target : missed) {
-            md.append("\n**").append(target.scenario().id()).append(", ").append(target.peer())
-                    .append(":** ").append(target.whenMissed()).append('\n');
+            md.append("\n**").append(target.scenario().id()).append(", ").append(target.peer()).append(":** ");
+            Targets.rowFor(target, rows).filter(target::boundWithinRounds).ifPresent(row -> md.append(
+                    ("*Within this run's spread: its rounds ranged from %s to %s, on both sides of the bound, so "
+                            + "this run cannot tell the figure from its target; more runs (`--runs 9`) steady the "
+                            + "median.* ").formatted(ratio(row.lowestRatio()), ratio(row.highestRatio()))));
+            md.append(target.whenMissed()).append('\n');
         }
         md.append('\n');
     }

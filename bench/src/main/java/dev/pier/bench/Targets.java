@@ -28,6 +28,11 @@ final class Targets {
             return ratioMet && (scenario != Scenario.IDLE || row.leastServed() == row.attempted());
         }
 
+        /** Whether this run's rounds fall on both sides of the bound, so that its median alone decides nothing. */
+        boolean boundWithinRounds(Report.Row row) {
+            return row.runs() > 1 && row.lowestRatio() <= bound && bound <= row.highestRatio();
+        }
+
         String describe() {
             return (scenario.higherIsBetter ? "≥ " : "≤ ") + Report.ratio(bound) + " × " + scenario.reference()
                     + (scenario == Scenario.IDLE ? ", all served" : "");
