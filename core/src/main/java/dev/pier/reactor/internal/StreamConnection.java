@@ -30,7 +30,7 @@ import java.util.concurrent.CompletableFuture;
  */
 final class StreamConnection implements Transport, Handler {
 
-    private static final int MAX_READS_PER_EVENT = 4;
+    private static final int MAX_READS_PER_EVENT = 16;
 
     private final EventLoop loop;
     private final SocketChannel channel;
