@@ -98,7 +98,7 @@ public final class Driver {
             case UDP -> UdpLoad.run(target, or(connections, defaults.udpSenders()), size, threads, warm, measured,
                     MeasurementWindow.NONE);
             case IDLE -> IdleLoad.run(target, or(connections, defaults.idleConnections()), size, Scenario.PATIENCE);
-            case STREAM -> StreamLoad.run(target, bytes, Scenario.PATIENCE, MeasurementWindow.NONE);
+            case STREAM -> StreamLoad.run(target, bytes, warm, Scenario.PATIENCE, MeasurementWindow.NONE);
             case STARTUP -> throw new AssertionError("handled above");
         };
         System.out.println("scenario=" + scenario.id() + " " + result.summary()

@@ -123,7 +123,8 @@ final class Report {
                 .append(".\n\n");
         md.append("""
                 **Method:** every server is a separate process on 127.0.0.1; the load driver is Java NIO with %d \
-                selector loop(s), on the same machine. Timed scenarios warm up for %s, then measure for %s. Peers \
+                selector loop(s), on the same machine. Timed scenarios warm up for %s, then measure for %s; the stream \
+                warms up for as long, then times its bytes. Peers \
                 take turns run by run (A B C … A B C …), %d run(s) each (idle: %d; startup: %d starts each). A \
                 figure is the median of a peer's runs; a ratio is the median, over rounds, of the peer's figure \
                 divided by the reference's in the same round (`%s`; for start-up `%s`, the poetry tutorial's own \

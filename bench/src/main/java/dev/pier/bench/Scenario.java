@@ -88,7 +88,7 @@ enum Scenario {
                 window.closed();
                 yield result;
             }
-            case STREAM -> StreamLoad.run(target, settings.streamBytes(), PATIENCE, window);
+            case STREAM -> StreamLoad.run(target, settings.streamBytes(), settings.warmup(), PATIENCE, window);
             case STARTUP -> throw new IllegalStateException("the startup scenario starts servers, it loads none");
         };
     }

@@ -10,7 +10,8 @@ import java.time.Duration;
 
 /**
  * Bulk streaming: one connection writes a number of bytes through an echo server as fast as it takes them while
- * reading the echo back. A first pass of a sixteenth of the bytes warms up both ends; the second is timed.
+ * reading the echo back. Passes of a sixteenth of the bytes warm up both ends for the warm-up time, so that the
+ * JIT compilers are done before the timed pass of all the bytes.
  * The result's operations are the bytes echoed in the timed pass.
  */
 final class StreamLoad {
@@ -20,8 +21,8 @@ final class StreamLoad {
     private StreamLoad() {
     }
 
-    static Result run(InetSocketAddress target, long bytes, Duration timeout, MeasurementWindow window)
-            throws IOException {
+    static Result run(InetSocketAddress target, long bytes, Duration warmup, Duration timeout,
+                      MeasurementWindow window) throws IOException {
         try (SocketChannel channel = SocketChannel.open(target); Selector selector = Selector.open()) {
             channel.configureBlocking(false);
             SelectionKey key = channel.register(selector, 0);
@@ -30,10 +31,13 @@ final class StreamLoad {
                 out.put(i, (byte) i);
             }
             ByteBuffer in = ByteBuffer.allocateDirect(CHUNK);
-            long deadline = System.nanoTime() + timeout.toNanos();
-            if (pass(channel, key, out, in, Math.max(1, bytes / 16), deadline) < 0) {
-                return failed(bytes);
-            }
+            long warm = System.nanoTime() + warmup.toNanos();
+            long deadline = warm + timeout.toNanos();
+            do {
+                if (pass(channel, key, out, in, Math.max(1, bytes / 16), deadline) < 0) {
+                    return failed(bytes);
+                }
+            } while (System.nanoTime() < warm);
             window.opened();
             long started = System.nanoTime();
             long echoed = pass(channel, key, out, in, bytes, deadline);
