@@ -247,7 +247,8 @@ final class StreamConnection implements Transport, Handler {
             }
             long written;
             try {
-                written = channel.write(gather, 0, count);
+                // One chunk, the common case of small replies, goes by write(2): writev(2) costs more per call.
+                written = count == 1 ? channel.write(gather[0]) : channel.write(gather, 0, count);
             } catch (IOException e) {
                 close(new DisconnectReason.Lost(e));
                 return;
