@@ -68,10 +68,10 @@ final class Targets {
             add about 47 MiB. What would close it for good: a JVM with a smaller fixed footprint.""";
 
     private static final String ECHO_REACTOR = """
-            Compare the server CPU per echo with Netty's in the table: the two are within a few percent. \
-            Profiled with async-profiler under this load, 85% of the reactor's CPU samples are in the kernel \
-            (the `writev` that sends a reply, which on loopback also delivers it, 67%; `read` 13%; `epoll_wait` \
-            5%), so what a server does in user space barely moves the figure. \
+            Compare the server CPU per echo with Netty's in the table: the reactor's is no higher. Profiled with \
+            async-profiler under this load, 86% of the reactor's CPU samples are in the kernel (the `write` that \
+            sends a reply, which on loopback also delivers it, 67%; `read` 13%; `epoll_wait` 6%), so what a \
+            server does in user space barely moves the figure. \
             Driver and server share the two cores, so the fast servers meet the same ceiling: see how little \
             `c-epoll`, the C floor, gains over Netty in the same run. A miss whose rounds' range spans the bound \
             is the spread between runs at that ceiling, not the server. What would widen the margin: more cores than the driver \
