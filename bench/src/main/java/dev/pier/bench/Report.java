@@ -21,7 +21,7 @@ final class Report {
     /**
      * One peer's figures in one scenario, over all its runs.
      *
-     * @param ratio      median over rounds of this peer's figure divided by the reference's in the same round
+     * @param ratio        median over rounds of this peer's figure divided by the reference's in the same round
      * @param lowestRatio  the lowest of those ratios, and {@code highestRatio} the highest: how far one round
      *                     strays from the median
      */

@@ -71,20 +71,19 @@ final class Targets {
             Compare the server CPU per echo with Netty's in the table: the reactor's is no higher. Profiled with \
             async-profiler under this load, 86% of the reactor's CPU samples are in the kernel (the `write` that \
             sends a reply, which on loopback also delivers it, 67%; `read` 13%; `epoll_wait` 6%), so what a \
-            server does in user space barely moves the figure. \
-            Driver and server share the two cores, so the fast servers meet the same ceiling: see how little \
-            `c-epoll`, the C floor, gains over Netty in the same run. A miss whose rounds' range spans the bound \
-            is the spread between runs at that ceiling, not the server. What would widen the margin: more cores than the driver \
-            and server share, or a driver on another machine.""";
+            server does in user space barely moves the figure. Driver and server share the two cores, so the \
+            fast servers meet the same ceiling: see how little `c-epoll`, the C floor, gains over Netty in the \
+            same run. A miss whose rounds' range spans the bound is the spread between runs at that ceiling, not \
+            the server. What would widen the margin: more cores than the driver and server share, or a driver on \
+            another machine.""";
 
     private static final String STREAM_REACTOR = """
             Streaming is bounded by the kernel's loopback copies, not by the servers: every peer, Python's \
             socketserver and the C floor included, lands within about 10% of Netty (see the table), and the \
             reactor's server CPU per MB is at or below Netty's. Per run the reactor's figures overlap Netty's \
             (`scripts/bench stream` prints each run), so a miss whose rounds' range spans the bound is the spread \
-            between runs. \
-            What would widen the margin: fewer copies, e.g. `splice` between the socket and a pipe, which only \
-            pays where the kernel copy is the cost and the data need not pass through Java.""";
+            between runs. What would widen the margin: fewer copies, e.g. `splice` between the socket and a pipe, \
+            which only pays where the kernel copy is the cost and the data need not pass through Java.""";
 
     private static final String IDLE_VIRTUAL = """
             A heap histogram (`jcmd GC.class_histogram`) with 10,000 connections held: each virtual thread blocked \
