@@ -1,5 +1,6 @@
 package dev.pier.unix;
 
+import dev.pier.libc.LibC;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;

@@ -1,5 +1,6 @@
 package dev.pier.unix;
 
+import dev.pier.libc.LibC;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

@@ -1,5 +1,6 @@
 package dev.pier.unix;
 
+import dev.pier.libc.LibC;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

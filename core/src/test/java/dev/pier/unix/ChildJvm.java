@@ -1,5 +1,6 @@
 package dev.pier.unix;
 
+import dev.pier.libc.LibC;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.ArrayList;

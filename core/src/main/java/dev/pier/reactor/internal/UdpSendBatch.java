@@ -1,10 +1,12 @@
 package dev.pier.reactor.internal;
 
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
+import dev.pier.libc.LibC;
 import dev.pier.unix.Descriptors;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -38,38 +40,24 @@ final class UdpSendBatch {
     /** Bytes of the datagrams per batch: 64 KiB, so even the largest datagram fits into an empty batch. */
     static final int DATA_CAPACITY = 64 * 1024;
 
-    private static final short AF_INET = 2;
-    private static final short AF_INET6 = 10;
     private static final int SOCKADDR_IN_SIZE = 16;
     private static final int SOCKADDR_IN6_SIZE = 28;
     /** Room for a sockaddr_in or a sockaddr_in6, keeping every slot aligned. */
     private static final long ADDRESS_SLOT_SIZE = 32;
     private static final ValueLayout.OfShort NETWORK_SHORT = JAVA_SHORT.withOrder(ByteOrder.BIG_ENDIAN);
 
-    private static final StructLayout IOVEC = MemoryLayout.structLayout(
-            ADDRESS.withName("iov_base"),
-            JAVA_LONG.withName("iov_len"));
-
-    /** {@code struct mmsghdr}: a {@code struct msghdr} and the byte count the kernel sent, as on x86_64 and aarch64. */
+    /** {@code struct mmsghdr}: a {@code struct msghdr} and the byte count the kernel sent. */
     private static final StructLayout MMSGHDR = MemoryLayout.structLayout(
-            ADDRESS.withName("msg_name"),
-            JAVA_INT.withName("msg_namelen"),
-            MemoryLayout.paddingLayout(4),
-            ADDRESS.withName("msg_iov"),
-            JAVA_LONG.withName("msg_iovlen"),
-            ADDRESS.withName("msg_control"),
-            JAVA_LONG.withName("msg_controllen"),
-            JAVA_INT.withName("msg_flags"),
-            MemoryLayout.paddingLayout(4),
+            LibC.MSGHDR.withName("msg_hdr"),
             JAVA_INT.withName("msg_len"),
             MemoryLayout.paddingLayout(4));
 
-    private static final long MSG_NAME = offset(MMSGHDR, "msg_name");
-    private static final long MSG_NAMELEN = offset(MMSGHDR, "msg_namelen");
-    private static final long MSG_IOV = offset(MMSGHDR, "msg_iov");
-    private static final long MSG_IOVLEN = offset(MMSGHDR, "msg_iovlen");
-    private static final long IOV_BASE = offset(IOVEC, "iov_base");
-    private static final long IOV_LEN = offset(IOVEC, "iov_len");
+    private static final long MSG_NAME = messageHeaderOffset("msg_name");
+    private static final long MSG_NAMELEN = messageHeaderOffset("msg_namelen");
+    private static final long MSG_IOV = messageHeaderOffset("msg_iov");
+    private static final long MSG_IOVLEN = messageHeaderOffset("msg_iovlen");
+    private static final long IOV_BASE = LibC.IOVEC.byteOffset(groupElement("iov_base"));
+    private static final long IOV_LEN = LibC.IOVEC.byteOffset(groupElement("iov_len"));
 
     private final int fd;
     private final Arena arena = Arena.ofShared();
@@ -85,14 +73,14 @@ final class UdpSendBatch {
     private UdpSendBatch(int fd) {
         this.fd = fd;
         headers = arena.allocate(MMSGHDR, MAX_MESSAGES);
-        iovecs = arena.allocate(IOVEC, MAX_MESSAGES);
+        iovecs = arena.allocate(LibC.IOVEC, MAX_MESSAGES);
         addresses = arena.allocate(ADDRESS_SLOT_SIZE * MAX_MESSAGES, ADDRESS_SLOT_SIZE);
         data = arena.allocate(DATA_CAPACITY);
         // Each message always names its own address slot and single iovec; only their contents change.
         for (int i = 0; i < MAX_MESSAGES; i++) {
             MemorySegment header = header(i);
             header.set(ADDRESS, MSG_NAME, addresses.asSlice(i * ADDRESS_SLOT_SIZE));
-            header.set(ADDRESS, MSG_IOV, iovecs.asSlice(i * IOVEC.byteSize()));
+            header.set(ADDRESS, MSG_IOV, iovecs.asSlice(i * LibC.IOVEC.byteSize()));
             header.set(JAVA_LONG, MSG_IOVLEN, 1L);
         }
     }
@@ -132,7 +120,7 @@ final class UdpSendBatch {
                 ADDRESS_SLOT_SIZE)));
         MemorySegment.copy(MemorySegment.ofBuffer(datagram), 0, data, dataUsed, length);
         datagram.position(datagram.limit());
-        MemorySegment iovec = iovecs.asSlice(count * IOVEC.byteSize(), IOVEC);
+        MemorySegment iovec = iovecs.asSlice(count * LibC.IOVEC.byteSize(), LibC.IOVEC);
         iovec.set(ADDRESS, IOV_BASE, data.asSlice(dataUsed, length));
         iovec.set(JAVA_LONG, IOV_LEN, length);
         targets[count] = inet;
@@ -203,18 +191,18 @@ final class UdpSendBatch {
         byte[] bytes = address.getAddress();
         slot.set(NETWORK_SHORT, 2, (short) target.getPort());
         if (address instanceof Inet4Address) {
-            slot.set(JAVA_SHORT, 0, AF_INET);
+            slot.set(JAVA_SHORT, 0, (short) LibC.AF_INET);
             MemorySegment.copy(bytes, 0, slot, ValueLayout.JAVA_BYTE, 4, bytes.length);
             return SOCKADDR_IN_SIZE;
         }
-        slot.set(JAVA_SHORT, 0, AF_INET6);
+        slot.set(JAVA_SHORT, 0, (short) LibC.AF_INET6);
         MemorySegment.copy(bytes, 0, slot, ValueLayout.JAVA_BYTE, 8, bytes.length);
         slot.set(JAVA_INT, 24, ((Inet6Address) address).getScopeId());
         return SOCKADDR_IN6_SIZE;
     }
 
-    private static long offset(StructLayout layout, String field) {
-        return layout.byteOffset(MemoryLayout.PathElement.groupElement(field));
+    private static long messageHeaderOffset(String field) {
+        return MMSGHDR.byteOffset(groupElement("msg_hdr"), groupElement(field));
     }
 
     /** The bound function, in a holder class so that only a port that batches binds it. */

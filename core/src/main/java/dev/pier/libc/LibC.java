@@ -1,4 +1,4 @@
-package dev.pier.unix;
+package dev.pier.libc;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -22,49 +22,51 @@ import java.util.Locale;
  * use. Every call that can fail captures {@code errno}: pass {@link #newCallState} as the first argument and read it
  * with {@link #errno} right after a failure.
  */
-final class LibC {
+public final class LibC {
 
-    static final int AF_UNIX = 1;
-    static final int SOCK_DGRAM = 2;
-    static final int SOCK_CLOEXEC = 0x80000;
-    static final int SOL_SOCKET = 1;
-    static final int SO_TYPE = 3;
-    static final int SO_SNDBUF = 7;
-    static final int SO_PEERCRED = 17;
-    static final int SO_SNDTIMEO = 21;
-    static final int SCM_RIGHTS = 1;
-    static final int MSG_TRUNC = 0x20;
-    static final int MSG_DONTWAIT = 0x40;
-    static final int MSG_NOSIGNAL = 0x4000;
-    static final int MSG_CMSG_CLOEXEC = 0x40000000;
-    static final short POLLIN = 0x1;
-    static final short POLLOUT = 0x4;
-    static final int EFD_CLOEXEC = 0x80000;
-    static final int EFD_NONBLOCK = 0x800;
+    public static final int AF_UNIX = 1;
+    public static final int AF_INET = 2;
+    public static final int AF_INET6 = 10;
+    public static final int SOCK_DGRAM = 2;
+    public static final int SOCK_CLOEXEC = 0x80000;
+    public static final int SOL_SOCKET = 1;
+    public static final int SO_TYPE = 3;
+    public static final int SO_SNDBUF = 7;
+    public static final int SO_PEERCRED = 17;
+    public static final int SO_SNDTIMEO = 21;
+    public static final int SCM_RIGHTS = 1;
+    public static final int MSG_TRUNC = 0x20;
+    public static final int MSG_DONTWAIT = 0x40;
+    public static final int MSG_NOSIGNAL = 0x4000;
+    public static final int MSG_CMSG_CLOEXEC = 0x40000000;
+    public static final short POLLIN = 0x1;
+    public static final short POLLOUT = 0x4;
+    public static final int EFD_CLOEXEC = 0x80000;
+    public static final int EFD_NONBLOCK = 0x800;
 
-    static final int ENOENT = 2;
-    static final int EINTR = 4;
-    static final int EAGAIN = 11;
-    static final int EACCES = 13;
-    static final int EMSGSIZE = 90;
-    static final int EADDRINUSE = 98;
-    static final int ECONNREFUSED = 111;
+    public static final int ENOENT = 2;
+    public static final int EINTR = 4;
+    public static final int EAGAIN = 11;
+    public static final int EACCES = 13;
+    public static final int EMSGSIZE = 90;
+    public static final int EADDRINUSE = 98;
+    public static final int ECONNREFUSED = 111;
 
     /** {@code sizeof(sa_family_t)}: a sockaddr_un this long carries no name (autobind, unnamed peer). */
-    static final int SA_FAMILY_SIZE = 2;
+    public static final int SA_FAMILY_SIZE = 2;
     /** {@code sizeof(sun_path)}; a path must leave room for its terminating NUL. */
-    static final int SUN_PATH_SIZE = 108;
+    public static final int SUN_PATH_SIZE = 108;
 
-    static final StructLayout SOCKADDR_UN = MemoryLayout.structLayout(
+    public static final StructLayout SOCKADDR_UN = MemoryLayout.structLayout(
             JAVA_SHORT.withName("sun_family"),
             MemoryLayout.sequenceLayout(SUN_PATH_SIZE, ValueLayout.JAVA_BYTE).withName("sun_path"));
-    static final long SUN_PATH_OFFSET = SOCKADDR_UN.byteOffset(MemoryLayout.PathElement.groupElement("sun_path"));
+    public static final long SUN_PATH_OFFSET = SOCKADDR_UN.byteOffset(MemoryLayout.PathElement.groupElement("sun_path"));
 
-    static final StructLayout IOVEC = MemoryLayout.structLayout(
+    public static final StructLayout IOVEC = MemoryLayout.structLayout(
             ADDRESS.withName("iov_base"),
             JAVA_LONG.withName("iov_len"));
 
-    static final StructLayout MSGHDR = MemoryLayout.structLayout(
+    public static final StructLayout MSGHDR = MemoryLayout.structLayout(
             ADDRESS.withName("msg_name"),
             JAVA_INT.withName("msg_namelen"),
             MemoryLayout.paddingLayout(4),
@@ -75,50 +77,50 @@ final class LibC {
             JAVA_INT.withName("msg_flags"),
             MemoryLayout.paddingLayout(4));
 
-    static final StructLayout CMSGHDR = MemoryLayout.structLayout(
+    public static final StructLayout CMSGHDR = MemoryLayout.structLayout(
             JAVA_LONG.withName("cmsg_len"),
             JAVA_INT.withName("cmsg_level"),
             JAVA_INT.withName("cmsg_type"));
 
-    static final StructLayout UCRED = MemoryLayout.structLayout(
+    public static final StructLayout UCRED = MemoryLayout.structLayout(
             JAVA_INT.withName("pid"),
             JAVA_INT.withName("uid"),
             JAVA_INT.withName("gid"));
 
-    static final StructLayout POLLFD = MemoryLayout.structLayout(
+    public static final StructLayout POLLFD = MemoryLayout.structLayout(
             JAVA_INT.withName("fd"),
             JAVA_SHORT.withName("events"),
             JAVA_SHORT.withName("revents"));
 
-    static final StructLayout TIMEVAL = MemoryLayout.structLayout(
+    public static final StructLayout TIMEVAL = MemoryLayout.structLayout(
             JAVA_LONG.withName("tv_sec"),
             JAVA_LONG.withName("tv_usec"));
 
-    static final VarHandle IOV_BASE = field(IOVEC, "iov_base");
-    static final VarHandle IOV_LEN = field(IOVEC, "iov_len");
-    static final VarHandle MSG_IOV = field(MSGHDR, "msg_iov");
-    static final VarHandle MSG_IOVLEN = field(MSGHDR, "msg_iovlen");
-    static final VarHandle MSG_CONTROL = field(MSGHDR, "msg_control");
-    static final VarHandle MSG_CONTROLLEN = field(MSGHDR, "msg_controllen");
-    static final VarHandle CMSG_LEN_FIELD = field(CMSGHDR, "cmsg_len");
-    static final VarHandle CMSG_LEVEL = field(CMSGHDR, "cmsg_level");
-    static final VarHandle CMSG_TYPE = field(CMSGHDR, "cmsg_type");
-    static final VarHandle POLL_FD = field(POLLFD, "fd");
-    static final VarHandle POLL_EVENTS = field(POLLFD, "events");
-    static final VarHandle POLL_REVENTS = field(POLLFD, "revents");
+    public static final VarHandle IOV_BASE = field(IOVEC, "iov_base");
+    public static final VarHandle IOV_LEN = field(IOVEC, "iov_len");
+    public static final VarHandle MSG_IOV = field(MSGHDR, "msg_iov");
+    public static final VarHandle MSG_IOVLEN = field(MSGHDR, "msg_iovlen");
+    public static final VarHandle MSG_CONTROL = field(MSGHDR, "msg_control");
+    public static final VarHandle MSG_CONTROLLEN = field(MSGHDR, "msg_controllen");
+    public static final VarHandle CMSG_LEN_FIELD = field(CMSGHDR, "cmsg_len");
+    public static final VarHandle CMSG_LEVEL = field(CMSGHDR, "cmsg_level");
+    public static final VarHandle CMSG_TYPE = field(CMSGHDR, "cmsg_type");
+    public static final VarHandle POLL_FD = field(POLLFD, "fd");
+    public static final VarHandle POLL_EVENTS = field(POLLFD, "events");
+    public static final VarHandle POLL_REVENTS = field(POLLFD, "revents");
 
     /** {@code CMSG_ALIGN}: control messages are aligned to {@code sizeof(size_t)}. */
-    static long cmsgAlign(long length) {
+    public static long cmsgAlign(long length) {
         return (length + 7) & ~7L;
     }
 
     /** {@code CMSG_LEN}: the header plus {@code dataLength} bytes, the value of {@code cmsg_len}. */
-    static long cmsgLen(long dataLength) {
+    public static long cmsgLen(long dataLength) {
         return cmsgAlign(CMSGHDR.byteSize()) + dataLength;
     }
 
     /** {@code CMSG_SPACE}: the room one control message with {@code dataLength} bytes takes in the buffer. */
-    static long cmsgSpace(long dataLength) {
+    public static long cmsgSpace(long dataLength) {
         return cmsgAlign(CMSGHDR.byteSize()) + cmsgAlign(dataLength);
     }
 
@@ -128,7 +130,7 @@ final class LibC {
      * Fails with a clear message on platforms whose C library this class does not describe; every public entry point
      * of the package calls it first.
      */
-    static void requireSupportedPlatform() {
+    public static void requireSupportedPlatform() {
         String os = System.getProperty("os.name", "");
         String arch = System.getProperty("os.arch", "");
         if (!os.toLowerCase(Locale.ROOT).startsWith("linux")
@@ -138,16 +140,16 @@ final class LibC {
         }
     }
 
-    static MemorySegment newCallState(Arena arena) {
+    public static MemorySegment newCallState(Arena arena) {
         return arena.allocate(Calls.CALL_STATE);
     }
 
-    static int errno(MemorySegment callState) {
+    public static int errno(MemorySegment callState) {
         return (int) Calls.ERRNO.get(callState, 0L);
     }
 
     /** The C library's description of {@code errno}, e.g. "Address already in use". */
-    static String strerror(int errno) {
+    public static String strerror(int errno) {
         try {
             MemorySegment message = (MemorySegment) Calls.STRERROR.invokeExact(errno);
             return message.reinterpret(Long.MAX_VALUE).getString(0);
@@ -156,7 +158,7 @@ final class LibC {
         }
     }
 
-    static int socket(MemorySegment state, int domain, int type, int protocol) {
+    public static int socket(MemorySegment state, int domain, int type, int protocol) {
         try {
             return (int) Calls.SOCKET.invokeExact(state, domain, type, protocol);
         } catch (Throwable t) {
@@ -164,7 +166,7 @@ final class LibC {
         }
     }
 
-    static int bind(MemorySegment state, int fd, MemorySegment address, int length) {
+    public static int bind(MemorySegment state, int fd, MemorySegment address, int length) {
         try {
             return (int) Calls.BIND.invokeExact(state, fd, address, length);
         } catch (Throwable t) {
@@ -172,7 +174,7 @@ final class LibC {
         }
     }
 
-    static int getsockname(MemorySegment state, int fd, MemorySegment address, MemorySegment length) {
+    public static int getsockname(MemorySegment state, int fd, MemorySegment address, MemorySegment length) {
         try {
             return (int) Calls.GETSOCKNAME.invokeExact(state, fd, address, length);
         } catch (Throwable t) {
@@ -180,7 +182,7 @@ final class LibC {
         }
     }
 
-    static int getsockopt(MemorySegment state, int fd, int level, int name, MemorySegment value,
+    public static int getsockopt(MemorySegment state, int fd, int level, int name, MemorySegment value,
                           MemorySegment length) {
         try {
             return (int) Calls.GETSOCKOPT.invokeExact(state, fd, level, name, value, length);
@@ -189,7 +191,7 @@ final class LibC {
         }
     }
 
-    static int setsockopt(MemorySegment state, int fd, int level, int name, MemorySegment value, int length) {
+    public static int setsockopt(MemorySegment state, int fd, int level, int name, MemorySegment value, int length) {
         try {
             return (int) Calls.SETSOCKOPT.invokeExact(state, fd, level, name, value, length);
         } catch (Throwable t) {
@@ -197,7 +199,7 @@ final class LibC {
         }
     }
 
-    static long recvfrom(MemorySegment state, int fd, MemorySegment buffer, long length, int flags,
+    public static long recvfrom(MemorySegment state, int fd, MemorySegment buffer, long length, int flags,
                          MemorySegment address, MemorySegment addressLength) {
         try {
             return (long) Calls.RECVFROM.invokeExact(state, fd, buffer, length, flags, address, addressLength);
@@ -206,7 +208,7 @@ final class LibC {
         }
     }
 
-    static long sendto(MemorySegment state, int fd, MemorySegment buffer, long length, int flags,
+    public static long sendto(MemorySegment state, int fd, MemorySegment buffer, long length, int flags,
                        MemorySegment address, int addressLength) {
         try {
             return (long) Calls.SENDTO.invokeExact(state, fd, buffer, length, flags, address, addressLength);
@@ -215,7 +217,7 @@ final class LibC {
         }
     }
 
-    static long sendmsg(MemorySegment state, int fd, MemorySegment message, int flags) {
+    public static long sendmsg(MemorySegment state, int fd, MemorySegment message, int flags) {
         try {
             return (long) Calls.SENDMSG.invokeExact(state, fd, message, flags);
         } catch (Throwable t) {
@@ -223,7 +225,7 @@ final class LibC {
         }
     }
 
-    static long recvmsg(MemorySegment state, int fd, MemorySegment message, int flags) {
+    public static long recvmsg(MemorySegment state, int fd, MemorySegment message, int flags) {
         try {
             return (long) Calls.RECVMSG.invokeExact(state, fd, message, flags);
         } catch (Throwable t) {
@@ -231,7 +233,7 @@ final class LibC {
         }
     }
 
-    static int poll(MemorySegment state, MemorySegment fds, long count, int timeoutMillis) {
+    public static int poll(MemorySegment state, MemorySegment fds, long count, int timeoutMillis) {
         try {
             return (int) Calls.POLL.invokeExact(state, fds, count, timeoutMillis);
         } catch (Throwable t) {
@@ -239,7 +241,7 @@ final class LibC {
         }
     }
 
-    static int eventfd(MemorySegment state, int initialValue, int flags) {
+    public static int eventfd(MemorySegment state, int initialValue, int flags) {
         try {
             return (int) Calls.EVENTFD.invokeExact(state, initialValue, flags);
         } catch (Throwable t) {
@@ -247,7 +249,7 @@ final class LibC {
         }
     }
 
-    static long write(MemorySegment state, int fd, MemorySegment buffer, long length) {
+    public static long write(MemorySegment state, int fd, MemorySegment buffer, long length) {
         try {
             return (long) Calls.WRITE.invokeExact(state, fd, buffer, length);
         } catch (Throwable t) {
@@ -255,7 +257,7 @@ final class LibC {
         }
     }
 
-    static int dup(MemorySegment state, int fd) {
+    public static int dup(MemorySegment state, int fd) {
         try {
             return (int) Calls.DUP.invokeExact(state, fd);
         } catch (Throwable t) {
@@ -263,7 +265,7 @@ final class LibC {
         }
     }
 
-    static int dup2(MemorySegment state, int from, int to) {
+    public static int dup2(MemorySegment state, int from, int to) {
         try {
             return (int) Calls.DUP2.invokeExact(state, from, to);
         } catch (Throwable t) {
@@ -271,7 +273,7 @@ final class LibC {
         }
     }
 
-    static int close(MemorySegment state, int fd) {
+    public static int close(MemorySegment state, int fd) {
         try {
             return (int) Calls.CLOSE.invokeExact(state, fd);
         } catch (Throwable t) {
