@@ -3,10 +3,10 @@ package dev.pier.reactor;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 
-/** Sends each datagram back to its sender. */
-class DatagramEcho implements DatagramProtocol {
+/** Sends each datagram back to its sender; tests of other packages override its reply too. */
+public class DatagramEcho implements DatagramProtocol {
 
-    DatagramTransport transport;
+    protected DatagramTransport transport;
 
     @Override
     public void startProtocol(DatagramTransport t) {

@@ -3,8 +3,8 @@ package dev.pier.reactor.internal;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.pier.reactor.DatagramEcho;
 import dev.pier.reactor.DatagramProtocol;
-import dev.pier.reactor.DatagramTransport;
 import dev.pier.reactor.Reactor;
 import java.io.IOException;
 import java.net.DatagramPacket;
@@ -47,7 +47,8 @@ class UdpPortTest {
     void burstsFromSeveralSendersAreEchoedToEachInOrder(String host, boolean sendInBatches) throws Exception {
         loop.start("udp-port-test");
         InetAddress loopback = InetAddress.getByName(host);
-        UdpPort port = UdpPort.listen(loop, new InetSocketAddress(loopback, 0), new Echo(), false, sendInBatches);
+        UdpPort port = UdpPort.listen(loop, new InetSocketAddress(loopback, 0), new DatagramEcho(), false,
+                sendInBatches);
         assertEquals(sendInBatches && isLinux(), port.sendsInBatches());
         SocketAddress server = port.address();
         for (int i = 0; i < SENDERS; i++) {
@@ -73,14 +74,7 @@ class UdpPortTest {
     void aReplyWrittenOutsideABurstGoesOut() throws Exception {
         loop.start("udp-port-test");
         InetAddress loopback = InetAddress.getByName("127.0.0.1");
-        DatagramProtocol later = new DatagramProtocol() {
-            DatagramTransport transport;
-
-            @Override
-            public void startProtocol(DatagramTransport t) {
-                transport = t;
-            }
-
+        DatagramProtocol later = new DatagramEcho() {
             @Override
             public void datagramReceived(ByteBuffer data, SocketAddress sender) {
                 ByteBuffer reply = ByteBuffer.allocate(data.remaining()).put(data).flip();
@@ -93,20 +87,6 @@ class UdpPortTest {
         byte[] bytes = "later".getBytes(US_ASCII);
         client.send(new DatagramPacket(bytes, bytes.length, port.address()));
         assertEquals("later", receive(client));
-    }
-
-    private static final class Echo implements DatagramProtocol {
-        private DatagramTransport transport;
-
-        @Override
-        public void startProtocol(DatagramTransport t) {
-            transport = t;
-        }
-
-        @Override
-        public void datagramReceived(ByteBuffer data, SocketAddress sender) {
-            transport.write(data, sender);
-        }
     }
 
     private static DatagramSocket client(InetAddress loopback) throws IOException {
