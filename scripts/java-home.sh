@@ -4,13 +4,13 @@
 # Uses shell builtins where it can: every command it forks adds to the launcher's start-up time.
 
 pier_java_version() {  # sets REPLY to the feature version of the java binary $1, or to nothing
-  local line
+  local line release="${1%/bin/java}/release"
   REPLY=
   # A JDK's release file names its version: reading it is quicker than starting a JVM to ask.
-  if [ -r "${1%/bin/java}/release" ]; then
+  if [ -r "$release" ]; then
     while IFS= read -r line; do
       if [[ $line =~ ^JAVA_VERSION=\"([0-9]+) ]]; then REPLY=${BASH_REMATCH[1]}; return; fi
-    done <"${1%/bin/java}/release"
+    done <"$release"
   fi
   REPLY=$("$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p')
 }
