@@ -8,8 +8,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -45,7 +48,7 @@ public final class PierProcess implements AutoCloseable {
                 .thenApply(lines -> String.join("\n", lines));
     }
 
-    /** Runs {@code pier ARGS} on the packaged application in {@code directory}, as the launcher would. */
+    /** Runs {@code pier ARGS} in {@code directory} through the launcher, as a user does. */
     public static PierProcess start(Path directory, String... args) {
         return run(new ProcessBuilder(command(args)).directory(directory.toFile()));
     }
@@ -62,14 +65,40 @@ public final class PierProcess implements AutoCloseable {
 
     private static List<String> command(String... args) {
         List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(Arrays.asList(property("pier.jvmFlags").trim().split("\\s+")));
-        // Quicker start-up; these tests check behaviour, not speed.
-        command.add("-XX:TieredStopAtLevel=1");
-        command.addAll(List.of("--module-path", property("pier.modulePath"),
-                "--module", "dev.pier.app/dev.pier.app.Main"));
+        command.add(Launcher.PATH.toString());
         command.addAll(Arrays.asList(args));
         return command;
+    }
+
+    /**
+     * The {@code ./pier} launcher of this source tree, which the process tests run exactly as users do (its JVM
+     * options, its start-up cache). The build has just packaged the application, so the launcher is told so (or it
+     * would rebuild it under the tests), and its start-up cache is trained once here rather than inside a test.
+     */
+    private static final class Launcher {
+        static final Path PATH = root().resolve("pier");
+
+        static {
+            try {
+                Path stamp = root().resolve("app/target/.pier-build-stamp");
+                if (!Files.exists(stamp)) {
+                    Files.createFile(stamp);
+                }
+                Files.setLastModifiedTime(stamp, FileTime.from(Instant.now()));
+                Process version = new ProcessBuilder(PATH.toString(), "--version")
+                        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                        .redirectErrorStream(true).start();
+                String output = new String(version.getInputStream().readAllBytes(), UTF_8);
+                if (!version.waitFor(2, TimeUnit.MINUTES) || version.exitValue() != 0) {
+                    throw new IllegalStateException(PATH + " --version failed: " + output);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
     }
 
     /** Runs {@code command} in {@code directory} with {@code environment} added to this JVM's. */
