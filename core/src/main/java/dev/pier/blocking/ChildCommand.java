@@ -50,15 +50,30 @@ final class ChildCommand {
         return command;
     }
 
-    /** The strategy's child options, without a collector choice when the inherited options make one. */
+    /**
+     * The strategy's child options, less those the inherited options already decide (the collector; class data
+     * sharing, which an ahead-of-time cache such as the launcher's also decides), with the JVM's own messages sent to
+     * standard error: a child's standard output carries nothing but what the program prints.
+     */
     private static List<String> quickStartOptions(Forking strategy, List<String> inherited) {
         boolean inheritedCollector = inherited.stream().anyMatch(ChildCommand::choosesCollector);
-        return strategy.childJvmOptions().stream()
+        boolean inheritedSharing = inherited.stream().anyMatch(ChildCommand::choosesSharing);
+        List<String> options = new ArrayList<>(List.of(VM_OUTPUT_TO_STDERR));
+        strategy.childJvmOptions().stream()
                 .filter(option -> !(inheritedCollector && choosesCollector(option)))
-                .toList();
+                .filter(option -> !(inheritedSharing && choosesSharing(option)))
+                .forEach(options::add);
+        return options;
     }
+
+    private static final String VM_OUTPUT_TO_STDERR = "-XX:+DisplayVMOutputToStderr";
 
     private static boolean choosesCollector(String option) {
         return option.startsWith("-XX:+Use") && option.endsWith("GC");
+    }
+
+    private static boolean choosesSharing(String option) {
+        return option.startsWith("-Xshare:") || option.startsWith("-XX:AOTCache=")
+                || option.startsWith("-XX:SharedArchiveFile=") || option.startsWith("-XX:AOTMode=");
     }
 }

@@ -21,6 +21,7 @@ final class ForkedChild implements RequestDispatcher {
 
     /** Exit status when the child could not even take its request: the parent logs it. */
     static final int FAILED_TO_TAKE_REQUEST = 3;
+    private static final int STDERR = 2;
 
     private final Path controlSocket;
     private final boolean chosen;
@@ -59,6 +60,9 @@ final class ForkedChild implements RequestDispatcher {
         try (SocketChannel control = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             control.connect(UnixDomainSocketAddress.of(controlSocket));
             writeFully(control, ByteBuffer.allocate(Long.BYTES).putLong(0, ProcessHandle.current().pid()));
+            if (!takeParentsStandardError(control)) {
+                return 0; // the server closed before it had a request for this child
+            }
             ByteBuffer length = ByteBuffer.allocate(Integer.BYTES);
             Descriptors.Received received = Descriptors.receiveDescriptor(control, length);
             if (received.bytesRead() < 0) {
@@ -86,6 +90,26 @@ final class ForkedChild implements RequestDispatcher {
             Descriptors.close(stdout);
             Descriptors.close(stderr);
         }
+    }
+
+    /**
+     * Points this JVM's standard error at the parent's: until now it was a pipe the parent read for a start-up
+     * failure; from now on the child's log lines go where the parent's go.
+     *
+     * @return false if the parent closed the control socket instead
+     */
+    private static boolean takeParentsStandardError(SocketChannel control) throws IOException {
+        Descriptors.Received received = Descriptors.receiveDescriptor(control, ByteBuffer.allocate(1));
+        if (received.bytesRead() < 0) {
+            return false;
+        }
+        if (received.fd() < 0) {
+            throw new IOException("the parent did not send its standard error");
+        }
+        System.err.flush();
+        Descriptors.dup2(received.fd(), STDERR);
+        Descriptors.close(received.fd());
+        return true;
     }
 
     private static void writeFully(SocketChannel channel, ByteBuffer buffer) throws IOException {

@@ -1,8 +1,19 @@
 package dev.pier.blocking;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URLEncoder;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Each request handled in a separate OS process (socketserver's {@code ForkingMixIn}): whatever a handler changes
@@ -60,6 +71,9 @@ public final class Forking implements Concurrency {
     /** Options that make a short-lived JVM start quickly: class data sharing, the C1 compiler only, Serial GC. */
     public static final List<String> QUICK_START_OPTIONS =
             List.of("-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData");
+
+    static final String KEPT_DIRECTORY = "kept";
+    private static final Map<String, byte[]> KEPT_FOR_CHILDREN = new ConcurrentHashMap<>();
 
     static final Forking DEFAULT = new Forking(2, 40, DEFAULT_CLOSE_GRACE_PERIOD, DEFAULT_CHILD_START_TIMEOUT,
             QUICK_START_OPTIONS, null,
@@ -158,6 +172,47 @@ public final class Forking implements Concurrency {
      */
     public static boolean isForkedChild() {
         return System.getenv(ForkingDispatcher.CONTROL_SOCKET_VARIABLE) != null;
+    }
+
+    /**
+     * Keeps {@code data} for this program's forked children, as {@code fork()} would: what the parent read before
+     * serving (a file's content, say) reaches every child as it was then, even if the file changes or goes away, and
+     * children need not read it again. Call it before the forking server starts serving; a child reads it with
+     * {@link #keptByParent}. The array is not copied: leave it unchanged.
+     */
+    public static void keepForChildren(String name, byte[] data) {
+        KEPT_FOR_CHILDREN.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(data, "data"));
+    }
+
+    /**
+     * In a forked child, the data its parent kept under {@code name} with {@link #keepForChildren}; empty in a
+     * parent, or when the parent kept nothing under that name.
+     */
+    public static Optional<byte[]> keptByParent(String name) {
+        String controlSocket = System.getenv(ForkingDispatcher.CONTROL_SOCKET_VARIABLE);
+        if (controlSocket == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Files.readAllBytes(keptFile(Path.of(controlSocket).resolveSibling(KEPT_DIRECTORY),
+                    name)));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read what the parent kept as '" + name + "'", e);
+        }
+    }
+
+    /** Writes what {@link #keepForChildren} kept into {@code directory}, one file per name. */
+    static void writeKept(Path directory) throws IOException {
+        Path kept = Files.createDirectory(directory.resolve(KEPT_DIRECTORY));
+        for (Map.Entry<String, byte[]> entry : KEPT_FOR_CHILDREN.entrySet()) {
+            Files.write(keptFile(kept, entry.getKey()), entry.getValue());
+        }
+    }
+
+    private static Path keptFile(Path kept, String name) {
+        return kept.resolve(URLEncoder.encode(name, UTF_8));
     }
 
     public int warmChildren() {

@@ -1,5 +1,6 @@
 package dev.pier.blocking;
 
+import dev.pier.logging.RateLimitedLog;
 import dev.pier.unix.Descriptors;
 import java.io.EOFException;
 import java.io.File;
@@ -7,6 +8,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -36,6 +38,7 @@ final class ForkingDispatcher implements RequestDispatcher {
     static final String SERVER_NUMBER_VARIABLE = "PIER_FORK_SERVER";
 
     private static final System.Logger LOG = System.getLogger(ForkingDispatcher.class.getName());
+    private static final int STDERR = 2;
     private static final AtomicInteger FORKING_SERVERS = new AtomicInteger();
     /** A request whose hand-over fails because its child just died is offered to this many children in all. */
     private static final int HAND_OVER_ATTEMPTS = 3;
@@ -44,6 +47,8 @@ final class ForkingDispatcher implements RequestDispatcher {
 
     private final Forking strategy;
     private final int serverNumber;
+    /** Children that cannot start fail every request alike: one line now and then says so. */
+    private final RateLimitedLog startFailures = RateLimitedLog.of(LOG);
 
     private final Object lock = new Object();
     private final Set<Child> live = new LinkedHashSet<>();           // started and not yet exited
@@ -77,13 +82,17 @@ final class ForkingDispatcher implements RequestDispatcher {
     /** One child JVM. Its fields are guarded by the dispatcher's lock. */
     private static final class Child {
         final Process process;
+        final ChildWords startWords;
         final long startedAt = System.nanoTime();
         boolean startTimedOut;
         SocketChannel control;
         SocketAddress client;   // the request it was given, if any
+        RequestJob request;     // that request, whose copy here is released once the child exits
+        boolean exited;
 
         Child(Process process) {
             this.process = process;
+            this.startWords = ChildWords.readFrom(process);
         }
     }
 
@@ -106,6 +115,7 @@ final class ForkingDispatcher implements RequestDispatcher {
             command = ChildCommand.of(strategy);
             directory = Files.createTempDirectory("pier-fork",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Forking.writeKept(directory);
             control = ServerSocketChannel.open(StandardProtocolFamily.UNIX)
                     .bind(UnixDomainSocketAddress.of(directory.resolve("control")));
         } catch (IOException e) {
@@ -129,10 +139,16 @@ final class ForkingDispatcher implements RequestDispatcher {
             Child child = takeIdleChild();
             try {
                 Descriptors.sendDescriptor(child.control, request.fd(), message.duplicate());
+                boolean exitedMeanwhile;
                 synchronized (lock) {
                     child.client = job.clientAddress();
+                    child.request = job;
+                    exitedMeanwhile = child.exited;
                 }
-                break;
+                if (exitedMeanwhile) {
+                    release(job, child.process.exitValue());
+                }
+                return;
             } catch (IOException e) {
                 // The child died after connecting; its exit is reaped as usual.
                 child.process.destroyForcibly();
@@ -140,6 +156,21 @@ final class ForkingDispatcher implements RequestDispatcher {
                     throw new UncheckedIOException("cannot hand the request to a child process: the last one tried ("
                             + child.process.pid() + ") did not take it", e);
                 }
+            }
+        }
+    }
+
+    /**
+     * Closes this process's copy of a request once its child has exited. The child shut its connection down if it
+     * finished the request; if it died instead (killed, crashed), this copy is the last one, and closing it with a
+     * reset tells the client the reply was cut short: a normal close would make a truncated reply look whole.
+     */
+    private static void release(RequestJob job, int childStatus) {
+        if (childStatus != 0 && job.request() instanceof SocketChannel connection) {
+            try {
+                connection.setOption(StandardSocketOptions.SO_LINGER, 0);
+            } catch (IOException e) {
+                LOG.log(Level.DEBUG, "Could not arrange a reset for a request whose child died", e);
             }
         }
         job.release().run();
@@ -184,7 +215,9 @@ final class ForkingDispatcher implements RequestDispatcher {
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.INHERIT)
-                .redirectError(ProcessBuilder.Redirect.INHERIT);
+                // Until it connects, a child's standard error comes here: what a child that cannot start says is
+                // then logged with its exit. Once connected, it writes to this process's standard error itself.
+                .redirectError(ProcessBuilder.Redirect.PIPE);
         builder.environment().put(CONTROL_SOCKET_VARIABLE, directory.resolve("control").toString());
         builder.environment().put(SERVER_NUMBER_VARIABLE,
                 Integer.toString(strategy.childMain() == null ? serverNumber : 0));
@@ -263,13 +296,19 @@ final class ForkingDispatcher implements RequestDispatcher {
                         throw new EOFException("a child closed the control socket before saying its pid");
                     }
                 }
+                Child child;
                 synchronized (lock) {
-                    Child child = connecting.remove(pid.getLong(0));
-                    if (child != null && !closed) {
-                        child.control = connection;
-                        idle.add(child);
-                        lock.notifyAll();
-                        continue;
+                    child = connecting.get(pid.getLong(0));
+                }
+                if (child != null) {
+                    Descriptors.sendDescriptor(connection, STDERR, ByteBuffer.wrap(new byte[] {'2'}));
+                    synchronized (lock) {
+                        if (connecting.remove(child.process.pid()) != null && !closed) {
+                            child.control = connection;
+                            idle.add(child);
+                            lock.notifyAll();
+                            continue;
+                        }
                     }
                 }
                 connection.close(); // not one of ours, or too late
@@ -283,6 +322,7 @@ final class ForkingDispatcher implements RequestDispatcher {
     private void exited(Child child) {
         boolean neverConnected;
         SocketAddress client;
+        RequestJob request;
         boolean closing;
         boolean timedOut;
         synchronized (lock) {
@@ -291,12 +331,18 @@ final class ForkingDispatcher implements RequestDispatcher {
             idle.remove(child);
             neverConnected = connecting.remove(child.process.pid()) != null;
             client = child.client;
+            request = child.request;
+            child.exited = true;
             closing = closed;
+        }
+        String words = neverConnected && !closing ? child.startWords.said() : "";
+        synchronized (lock) {
             if (neverConnected && !closing) {
                 startFailure = new IOException("a child JVM (pid " + child.process.pid() + ") "
                         + (timedOut ? "did not connect within " + strategy.childStartTimeout()
                                 + " and was killed" : "exited with status " + child.process.exitValue())
-                        + " before taking a request; it ran " + command
+                        + " before taking a request" + (words.isEmpty() ? "" : ", saying: " + words)
+                        + "; it ran " + command
                         + " (a child must build the same server, with forking concurrency, and serve it)");
             }
             lock.notifyAll();
@@ -305,13 +351,17 @@ final class ForkingDispatcher implements RequestDispatcher {
             closeQuietly(child.control);
         }
         int status = child.process.exitValue();
+        if (request != null) {
+            release(request, status);
+        }
         if (closing) {
             return;
         }
         if (neverConnected) {
-            LOG.log(Level.ERROR, "A forked child (pid {0}) exited with status {1} before taking a request{2}",
-                    Long.toString(child.process.pid()), status, timedOut
-                            ? " (killed: it did not connect within " + strategy.childStartTimeout() + ")" : "");
+            startFailures.log(Level.ERROR, "A forked child (pid {0}) exited with status {1} before taking a"
+                    + " request{2}{3}", Long.toString(child.process.pid()), status, timedOut
+                            ? " (killed: it did not connect within " + strategy.childStartTimeout() + ")" : "",
+                    words.isEmpty() ? "" : ", saying: " + words);
         } else if (client == null) {
             LOG.log(Level.WARNING, "A warm forked child (pid {0}) exited with status {1} before any request",
                     Long.toString(child.process.pid()), status);
@@ -404,6 +454,15 @@ final class ForkingDispatcher implements RequestDispatcher {
         }
         try {
             Files.deleteIfExists(directory.resolve("control"));
+            Path kept = directory.resolve(Forking.KEPT_DIRECTORY);
+            if (Files.isDirectory(kept)) {
+                try (var files = Files.list(kept)) {
+                    for (Path file : (Iterable<Path>) files::iterator) {
+                        Files.delete(file);
+                    }
+                }
+                Files.delete(kept);
+            }
             Files.deleteIfExists(directory);
         } catch (IOException e) {
             LOG.log(Level.WARNING, "Could not remove the control socket directory " + directory, e);

@@ -18,16 +18,28 @@ class ChildCommandTest {
     void byDefaultAChildReRunsTheProgramsCommandLineAfterTheQuickStartOptions() {
         List<String> program = List.of("-Xmx64m", "-cp", "app.jar", "app.Main", "--port", "8007");
 
-        assertEquals(List.of("/jdk/bin/java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx64m", "-cp",
-                "app.jar", "app.Main", "--port", "8007"), ChildCommand.of(QUICK, "/jdk/bin/java", program));
+        assertEquals(List.of("/jdk/bin/java", "-XX:+DisplayVMOutputToStderr", "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1", "-Xmx64m", "-cp", "app.jar", "app.Main", "--port", "8007"),
+                ChildCommand.of(QUICK, "/jdk/bin/java", program));
     }
 
     @Test
     void theQuickStartCollectorGivesWayToACollectorTheProgramChose() {
         List<String> program = List.of("-XX:+UseG1GC", "-jar", "app.jar");
 
-        assertEquals(List.of("/jdk/bin/java", "-XX:TieredStopAtLevel=1", "-XX:+UseG1GC", "-jar", "app.jar"),
-                ChildCommand.of(QUICK, "/jdk/bin/java", program));
+        assertEquals(List.of("/jdk/bin/java", "-XX:+DisplayVMOutputToStderr", "-XX:TieredStopAtLevel=1",
+                "-XX:+UseG1GC", "-jar", "app.jar"), ChildCommand.of(QUICK, "/jdk/bin/java", program));
+    }
+
+    @Test
+    void theQuickStartClassDataSharingGivesWayToTheProgramsAheadOfTimeCache() {
+        // The JVM refuses to start with both -Xshare and -XX:AOTCache, as the launcher runs Pier.
+        List<String> program = List.of("-XX:AOTCache=app.aot", "-jar", "app.jar");
+
+        assertEquals(List.of("/jdk/bin/java", "-XX:+DisplayVMOutputToStderr", "-XX:TieredStopAtLevel=1",
+                "-XX:AOTCache=app.aot", "-jar", "app.jar"),
+                ChildCommand.of(Concurrency.forking().withChildJvmOptions("-Xshare:auto", "-XX:TieredStopAtLevel=1"),
+                        "/jdk/bin/java", program));
     }
 
     @Test
@@ -43,9 +55,9 @@ class ChildCommandTest {
 
         List<String> classPath = List.of(command.get(command.indexOf("-cp") + 1).split(File.pathSeparator));
         assertTrue(classPath.contains(System.getProperty("jdk.module.path")), "the library: " + classPath);
-        assertEquals(List.of("/jdk/bin/java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "--enable-native-access=ALL-UNNAMED", "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED", "-cp"),
-                command.subList(0, 6));
-        assertEquals(List.of(ForkedChildMain.class.getName(), "TCP", "ECHO"), command.subList(7, command.size()));
+        assertEquals(List.of("/jdk/bin/java", "-XX:+DisplayVMOutputToStderr", "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1", "--enable-native-access=ALL-UNNAMED",
+                "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED", "-cp"), command.subList(0, 7));
+        assertEquals(List.of(ForkedChildMain.class.getName(), "TCP", "ECHO"), command.subList(8, command.size()));
     }
 }

@@ -58,7 +58,8 @@ public final class ForkedChildMain {
         },
         /**
          * "address": the server's address as the child sees it; "child": whether it knows it is a forked child;
-         * "exit": System.exit(7); anything else: the child's pid.
+         * "exit": System.exit(7); "kept NAME": what the parent kept for its children under NAME (or "none");
+         * anything else: the child's pid.
          */
         PROCESS {
             @Override
@@ -70,7 +71,9 @@ public final class ForkedChildMain {
                         System.exit(7);
                         yield "not reached";
                     }
-                    default -> Long.toString(ProcessHandle.current().pid());
+                    default -> line.startsWith("kept ")
+                            ? Forking.keptByParent(line.substring(5)).map(String::new).orElse("none")
+                            : Long.toString(ProcessHandle.current().pid());
                 };
             }
         },

@@ -1,9 +1,11 @@
 package dev.pier.blocking;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pier.blocking.ForkedChildMain.Scripted;
@@ -18,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -86,7 +89,7 @@ class ForkingServerTest {
             ProcessHandle child = ProcessHandle.of(pid).orElseThrow();
             assertTrue(child.destroyForcibly());
             child.onExit().get(20, TimeUnit.SECONDS);
-            assertEndOfStreamOrReset(victim);
+            assertThrows(IOException.class, victim::receive, "a reply cut short ends with a reset, not a close");
             try (Client next = Kind.TCP.connect(server)) {
                 assertNotEquals(pid, Long.parseLong(next.exchange("pid")));
             }
@@ -196,6 +199,39 @@ class ForkingServerTest {
         String message = recorder.errors.getFirst().getMessage();
         assertTrue(message.contains("exited with status 0 before taking a request")
                 && message.contains("must build the same server"), message);
+        serving.shutdownAndAwait();
+    }
+
+    @Test
+    void aChildJvmThatCannotStartFailsTheRequestWithItsOwnWords() throws Exception {
+        var recorder = new Recorder();
+        BaseServer<?> server = Kind.TCP.create(Scripted.ECHO, recorder, ServerOptions.defaults().withConcurrency(
+                ForkedChildMain.forServer(Concurrency.forking().withChildJvmOptions("-XX:+NoSuchPierOption")
+                        .withWarmChildren(0), Kind.TCP, Scripted.ECHO, dir)), dir);
+        servers.add(server);
+        Serving serving = Serving.start(server);
+        try (Client client = Kind.TCP.connect(server)) {
+            client.send("hello");
+            assertNull(client.receive(), "the request is closed");
+        }
+        assertTrue(recorder.firstError.await(20, TimeUnit.SECONDS));
+        String message = recorder.errors.getFirst().getMessage();
+        assertTrue(message.contains("saying: Unrecognized VM option 'NoSuchPierOption'"), message);
+        serving.shutdownAndAwait();
+    }
+
+    @Test
+    void childrenGetWhatTheParentKeptForThemBeforeServing() throws Exception {
+        Forking.keepForChildren("forking-server-test", "read by the parent".getBytes(UTF_8));
+        BaseServer<?> server = tcpServer(Scripted.PROCESS, Concurrency.forking());
+        Serving serving = Serving.start(server);
+        try (Client client = Kind.TCP.connect(server)) {
+            assertEquals("read by the parent", client.exchange("kept forking-server-test"));
+        }
+        try (Client client = Kind.TCP.connect(server)) {
+            assertEquals("none", client.exchange("kept nothing-under-this-name"));
+        }
+        assertEquals(Optional.empty(), Forking.keptByParent("forking-server-test"), "a parent has no parent");
         serving.shutdownAndAwait();
     }
 

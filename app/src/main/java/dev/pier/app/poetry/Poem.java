@@ -1,5 +1,6 @@
 package dev.pier.app.poetry;
 
+import dev.pier.blocking.Forking;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -9,6 +10,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A poem: its name (the file name it came from) and its text, as the exact bytes of the file. Poems are sent and
@@ -31,12 +33,11 @@ public record Poem(String name, byte[] text) {
 
     /** Reads the poem in {@code file}, failing with a one-line message saying what was wrong with it. */
     public static Poem read(Path file) throws PoemNotReadable {
-        Path name = file.getFileName();
         try {
             if (Files.isDirectory(file)) {
                 throw new PoemNotReadable(file, "is a directory");
             }
-            return new Poem(name == null ? file.toString() : name.toString(), Files.readAllBytes(file));
+            return new Poem(nameOf(file), Files.readAllBytes(file));
         } catch (NoSuchFileException e) {
             throw new PoemNotReadable(file, "no such file");
         } catch (AccessDeniedException e) {
@@ -60,6 +61,26 @@ public record Poem(String name, byte[] text) {
             }
             throw missing;
         }
+    }
+
+    /**
+     * The poem {@link #fileOrBundled} reads, read once for all the processes of a forking server: its children serve
+     * the bytes the parent read before serving, whatever happens to the file meanwhile.
+     */
+    public static Poem readOnceForChildren(Path file) throws PoemNotReadable {
+        String key = "poem:" + file;
+        Optional<byte[]> kept = Forking.keptByParent(key);
+        if (kept.isPresent()) {
+            return new Poem(nameOf(file), kept.get());
+        }
+        Poem poem = fileOrBundled(file);
+        Forking.keepForChildren(key, poem.text());
+        return poem;
+    }
+
+    private static String nameOf(Path file) {
+        Path name = file.getFileName();
+        return name == null ? file.toString() : name.toString();
     }
 
     /** One of the {@link #BUNDLED} sample poems. */

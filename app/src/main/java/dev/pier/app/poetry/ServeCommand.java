@@ -98,7 +98,7 @@ public final class ServeCommand implements Callable<Integer> {
         }
         for (Path file : poemFiles) {
             try {
-                poems.add(Poem.fileOrBundled(file));
+                poems.add(Poem.readOnceForChildren(file));
             } catch (Poem.PoemNotReadable e) {
                 PrintWriter err = spec.commandLine().getErr();
                 err.println(spec.qualifiedName() + ": " + e.getMessage());
