@@ -22,6 +22,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
@@ -39,12 +40,13 @@ public final class PierProcess implements AutoCloseable {
     private final CompletableFuture<String> firstLine = new CompletableFuture<>();
     private final List<String> stdoutSoFar = new ArrayList<>();
     private final CompletableFuture<List<String>> stdout;
+    private final List<String> stderrSoFar = new ArrayList<>();
     private final CompletableFuture<String> stderr;
 
     private PierProcess(Process process) {
         this.process = process;
         this.stdout = readLines(process.getInputStream(), firstLine, stdoutSoFar);
-        this.stderr = readLines(process.getErrorStream(), new CompletableFuture<>(), new ArrayList<>())
+        this.stderr = readLines(process.getErrorStream(), new CompletableFuture<>(), stderrSoFar)
                 .thenApply(lines -> String.join("\n", lines));
     }
 
@@ -197,6 +199,28 @@ public final class PierProcess implements AutoCloseable {
     public void close() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor();
+    }
+
+    /** The first line on stderr that {@code wanted} accepts, waiting for it to be printed. */
+    public String awaitStderrLine(Predicate<String> wanted) throws InterruptedException, TimeoutException {
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        synchronized (stderrSoFar) {
+            while (true) {
+                for (String line : stderrSoFar) {
+                    if (wanted.test(line)) {
+                        return line;
+                    }
+                }
+                long left = deadline - System.nanoTime();
+                if (stderr.isDone()) {
+                    throw new AssertionError("stderr ended without the line awaited: " + stderrSoFar);
+                }
+                if (left <= 0) {
+                    throw new TimeoutException("not on stderr after " + START_TIMEOUT + ": " + stderrSoFar);
+                }
+                stderrSoFar.wait(Math.max(1, left / 1_000_000));
+            }
+        }
     }
 
     /** The first {@code count} lines on stdout, waiting for them to be printed (a server with several ports). */

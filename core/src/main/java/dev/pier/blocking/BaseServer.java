@@ -47,7 +47,6 @@ public abstract class BaseServer<R> implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(BaseServer.class.getName());
 
-    /** The server whose handler the current thread is running, so that shutdown() never waits for itself. */
 
     private final RequestHandlerFactory<R> handlerFactory;
     private final ServerOptions options;
@@ -58,6 +57,11 @@ public abstract class BaseServer<R> implements AutoCloseable {
     private long loopsFinished;              // guarded by lock
     private boolean closed;                  // guarded by lock
     private volatile boolean shutdownRequested;
+    /** Whether the last try to take a request failed; only the serving thread uses it. */
+    private boolean takingRequestsFailed;
+
+    /** How long serving pauses after taking a request failed, as the reactor pauses accepting. */
+    private static final Duration REQUEST_RETRY_DELAY = Duration.ofMillis(100);
 
     protected BaseServer(RequestHandlerFactory<R> handlerFactory, ServerOptions options) {
         this.handlerFactory = Objects.requireNonNull(handlerFactory, "handlerFactory");
@@ -174,6 +178,7 @@ public abstract class BaseServer<R> implements AutoCloseable {
             shutdownRequested = true;
             loop = servingThread;
             loopNumber = loopsFinished;
+            lock.notifyAll();   // a loop pausing after a failed request
         }
         wakeUp();
         if (loop == null || loop == Thread.currentThread() || dispatcher.isRequestThread(Thread.currentThread())) {
@@ -196,7 +201,8 @@ public abstract class BaseServer<R> implements AutoCloseable {
 
     /**
      * Stops serving (as {@link #shutdown()}), closes the socket ({@link #serverClose()}) and waits for requests
-     * still running as the concurrency strategy says. Idempotent.
+     * still running as the concurrency strategy says. A stream server stops listening first, so that clients who
+     * come while the requests in progress finish are refused rather than queued and then reset. Idempotent.
      */
     @Override
     public final void close() {
@@ -205,6 +211,11 @@ public abstract class BaseServer<R> implements AutoCloseable {
                 return;
             }
             closed = true;
+        }
+        try {
+            stopListening();
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "Closing the listening socket of " + this + " failed", e);
         }
         shutdown();
         try {
@@ -249,6 +260,13 @@ public abstract class BaseServer<R> implements AutoCloseable {
      * @return the request, or {@code null} if there was none after all
      */
     protected abstract IncomingRequest<R> getRequest() throws IOException;
+
+    /**
+     * Stops new requests from arriving while the requests in progress finish; called once by {@link #close()},
+     * before it waits for the serving loop. Default: nothing (a datagram server still replies on its socket).
+     */
+    void stopListening() throws IOException {
+    }
 
     /** Closes the server's socket; called once by {@link #close()}. */
     protected abstract void serverClose() throws IOException;
@@ -306,11 +324,15 @@ public abstract class BaseServer<R> implements AutoCloseable {
             }
             throw e;
         } catch (IOException e) {
-            LOG.log(Level.DEBUG, "Dropped a request that failed on arrival", e);
+            pauseAfterFailedRequest(e);
             return;
         }
         if (incoming == null) {
             return;
+        }
+        if (takingRequestsFailed) {
+            takingRequestsFailed = false;
+            LOG.log(Level.INFO, "{0}: taking requests again", this);
         }
         R request = incoming.request();
         SocketAddress client = incoming.clientAddress();
@@ -336,6 +358,28 @@ public abstract class BaseServer<R> implements AutoCloseable {
             // The strategy could not take the request, so no handler will shut it down.
             handleError(request, client, e);
             shutdownRequest(request);
+        }
+    }
+
+    /**
+     * Waits a while after taking a request failed, most often for want of descriptors ("Too many open files"):
+     * retrying at once would spin the serving thread at full speed while requests in progress, which hold the
+     * descriptors, go on and free them. Logged once per episode, not once per try.
+     */
+    private void pauseAfterFailedRequest(IOException failure) {
+        if (!takingRequestsFailed) {
+            takingRequestsFailed = true;
+            LOG.log(Level.WARNING, "{0}: taking a request failed ({1}); requests in progress go on, retrying every"
+                    + " {2} ms until it works", this, failure.getMessage(), REQUEST_RETRY_DELAY.toMillis());
+        }
+        synchronized (lock) {
+            if (!shutdownRequested) {
+                try {
+                    lock.wait(REQUEST_RETRY_DELAY.toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
         }
     }
 

@@ -111,6 +111,15 @@ public abstract sealed class StreamServer extends BaseServer<SocketChannel> perm
         return new IncomingRequest<>(connection, connection.getRemoteAddress());
     }
 
+    /**
+     * Closes the listening socket, and the selector watching it: while registered with one, a channel's socket is
+     * only closed at the selector's next wait, which a synchronous server busy with a request never reaches.
+     */
+    @Override
+    void stopListening() throws IOException {
+        listening.close();
+    }
+
     @Override
     protected void serverClose() throws IOException {
         listening.close();

@@ -1,18 +1,23 @@
 package dev.pier.app.cli;
 
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.util.Optional;
+import java.nio.file.StandardCopyOption;
+import java.util.regex.Pattern;
 
 /**
  * A pid file, as service managers and {@code kill $(cat FILE)} use it: holds this process's id while it runs and is
  * removed when it stops. A file naming a live process means the service already runs: starting again is refused.
- * A file left behind by a process that died is replaced.
+ * A file left behind by a process that died is replaced. Anything else in its place (a file that does not hold one
+ * process id, such as a configuration file named by mistake) is left untouched, and starting is refused. The file
+ * is written whole or not at all (a temporary file, then a link or a rename), so nobody ever reads half of it.
  *
  * <pre>{@code
  * try (PidFile pid = PidFile.claim(Path.of("/run/pier-poetry.pid"))) {
@@ -22,6 +27,8 @@ import java.util.Optional;
  */
 public final class PidFile implements AutoCloseable {
 
+    private static final Pattern ONE_PROCESS_ID = Pattern.compile("\\d{1,19}\\n?");
+
     private final Path file;
     private final String content;
 
@@ -30,44 +37,100 @@ public final class PidFile implements AutoCloseable {
         this.content = content;
     }
 
-    /** Writes this process's id to {@code file}; fails with a {@link CommandFailure} if a live process holds it. */
+    /**
+     * Writes this process's id to {@code file}; fails with a {@link CommandFailure} if a live process holds it, or if
+     * it holds anything but a process id.
+     */
     public static PidFile claim(Path file) {
         String content = ProcessHandle.current().pid() + "\n";
-        for (int attempt = 0; attempt < 2; attempt++) {
-            try {
-                Files.writeString(file, content, StandardCharsets.US_ASCII, StandardOpenOption.CREATE_NEW,
-                        StandardOpenOption.WRITE);
-                return new PidFile(file, content);
-            } catch (FileAlreadyExistsException exists) {
-                Optional<Long> holder = holder(file);
-                if (holder.isPresent() && ProcessHandle.of(holder.get()).map(ProcessHandle::isAlive).orElse(false)) {
-                    throw new CommandFailure("pid file '" + file + "' names process " + holder.get()
-                            + ", which is running: stop it first, or use another --pid-file");
-                }
+        Path written = writeAside(file, content);
+        try {
+            for (int attempt = 0; attempt < 2; attempt++) {
                 try {
-                    Files.deleteIfExists(file); // stale: its process is gone (or the file is not a pid file)
+                    Files.createLink(file, written);   // fails if the file exists: never replaces one by accident
+                    return new PidFile(file, content);
+                } catch (FileAlreadyExistsException exists) {
+                    if (replaceIfStale(file, written)) {
+                        return new PidFile(file, content);
+                    }
                 } catch (IOException e) {
                     throw cannotWrite(file, e);
                 }
-            } catch (IOException e) {
-                throw cannotWrite(file, e);
             }
+            throw new CommandFailure("cannot claim pid file '" + file + "': another process keeps creating it");
+        } finally {
+            deleteQuietly(written);
         }
-        throw new CommandFailure("cannot claim pid file '" + file + "': another process keeps creating it");
     }
 
-    private static Optional<Long> holder(Path file) {
+    /**
+     * Replaces {@code file} by {@code written} if it names a process that is gone; refuses if it names a live one or
+     * is not a pid file.
+     *
+     * @return false if the file vanished meanwhile (try creating it again)
+     */
+    private static boolean replaceIfStale(Path file, Path written) {
+        String held;
         try {
-            return Optional.of(Long.parseLong(Files.readString(file, StandardCharsets.US_ASCII).strip()));
-        } catch (NoSuchFileException | NumberFormatException gone) {
-            return Optional.empty();
+            if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+                throw notAPidFile(file);
+            }
+            held = Files.readString(file, StandardCharsets.US_ASCII);
+        } catch (NoSuchFileException gone) {
+            return false;
+        } catch (CharacterCodingException binary) {
+            throw notAPidFile(file);
+        } catch (IOException e) {
+            throw cannotWrite(file, e);
+        }
+        if (!ONE_PROCESS_ID.matcher(held).matches()) {
+            throw notAPidFile(file);
+        }
+        long holder = Long.parseLong(held.strip());
+        if (ProcessHandle.of(holder).map(ProcessHandle::isAlive).orElse(false)) {
+            throw new CommandFailure("pid file '" + file + "' names process " + holder
+                    + ", which is running: stop it first, or use another --pid-file");
+        }
+        try {
+            Files.move(written, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            return true;
         } catch (IOException e) {
             throw cannotWrite(file, e);
         }
     }
 
+    /** The content written to a new file next to {@code file}, so that a link or rename can put it in place whole. */
+    private static Path writeAside(Path file, String content) {
+        Path directory = file.toAbsolutePath().getParent();
+        try {
+            Path written = Files.createTempFile(directory, "." + file.getFileName(), ".tmp");
+            Files.writeString(written, content, StandardCharsets.US_ASCII);
+            return written;
+        } catch (IOException e) {
+            throw cannotWrite(file, e);
+        }
+    }
+
+    private static CommandFailure notAPidFile(Path file) {
+        return new CommandFailure("'" + file + "' is not a pid file (it does not hold one process id): left"
+                + " untouched; name another --pid-file");
+    }
+
     private static CommandFailure cannotWrite(Path file, IOException e) {
-        return new CommandFailure("cannot write pid file '" + file + "': " + e, e);
+        String reason = switch (e) {
+            case NoSuchFileException missing -> "no such directory";
+            case AccessDeniedException denied -> "permission denied";
+            default -> String.valueOf(e.getMessage());
+        };
+        return new CommandFailure("cannot write pid file '" + file + "': " + reason, e);
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            // A temporary file left in the pid file's directory harms nothing.
+        }
     }
 
     /** Removes the file, if it still holds this process's id. */

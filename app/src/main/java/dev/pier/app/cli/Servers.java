@@ -109,12 +109,9 @@ public final class Servers {
         return new Running(endpoint, server.address(), finished) {
             @Override
             public void stop(Duration grace) {
-                // shutdown() waits for a synchronous server's request in progress, and close() for a threaded
-                // server's; past the grace period the process exits without them.
-                Thread stopping = Thread.ofVirtual().start(() -> {
-                    server.shutdown();
-                    server.close();
-                });
+                // close() stops listening, then waits for the requests in progress, whatever the concurrency;
+                // past the grace period the process exits without them.
+                Thread stopping = Thread.ofVirtual().start(server::close);
                 try {
                     stopping.join(grace);
                 } catch (InterruptedException e) {

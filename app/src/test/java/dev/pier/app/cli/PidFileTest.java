@@ -48,4 +48,26 @@ class PidFileTest {
         assertEquals(ProcessHandle.current().pid() + "\n", Files.readString(file));
         pid.close();
     }
+
+    @Test
+    void refusesAndLeavesAloneAFileThatIsNotAPidFile() throws IOException {
+        Path file = dir.resolve("precious.conf");
+        Files.writeString(file, "listen = 10000\n");
+
+        CommandFailure refused = assertThrows(CommandFailure.class, () -> PidFile.claim(file));
+        assertEquals("'" + file + "' is not a pid file (it does not hold one process id): left untouched; name"
+                + " another --pid-file", refused.getMessage());
+        assertEquals("listen = 10000\n", Files.readString(file));
+        try (var left = Files.list(dir)) {
+            assertEquals(1, left.count(), "no temporary file is left behind");
+        }
+    }
+
+    @Test
+    void aMissingDirectoryIsSaidInPlainWords() {
+        Path file = dir.resolve("no/such/dir/poetry.pid");
+
+        CommandFailure refused = assertThrows(CommandFailure.class, () -> PidFile.claim(file));
+        assertEquals("cannot write pid file '" + file + "': no such directory", refused.getMessage());
+    }
 }

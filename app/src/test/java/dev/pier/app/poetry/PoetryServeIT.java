@@ -168,6 +168,19 @@ class PoetryServeIT {
         }
     }
 
+    @Test
+    void aFileThatIsNotAPidFileIsRefusedAndLeftUntouched() throws Exception {
+        Path precious = Files.writeString(dir.resolve("precious.conf"), "listen = 10000\n");
+        try (PierProcess server = PierProcess.start(dir, "poetry", "serve", "--port", "0", "--pid-file",
+                precious.toString())) {
+            assertEquals(1, server.exitStatus(EXIT));
+            assertEquals("pier: '" + precious + "' is not a pid file (it does not hold one process id): left"
+                    + " untouched; name another --pid-file", server.stderr().strip());
+            assertEquals(List.of(), server.stdout());
+        }
+        assertEquals("listen = 10000\n", Files.readString(precious));
+    }
+
     @ParameterizedTest(name = "--concurrency {0}")
     @ValueSource(strings = {"sync", "threads", "virtual", "forking"})
     void everyBlockingConcurrencyServesTheSameBytes(String concurrency) throws Exception {
