@@ -19,7 +19,8 @@ import java.util.function.Supplier;
  * The caching poetry proxy: a client is sent the cached poem if there is one; otherwise the poem is fetched from
  * upstream, cached, and sent to every client that waited for it. However many clients ask at once, there is one
  * upstream fetch; if every waiting client leaves before it finishes, the fetch is cancelled. A failed fetch is not
- * cached: its waiting clients are disconnected without a poem and the next client tries again.
+ * cached, and neither is an empty poem, which is what an upstream that accepts and closes at once sends: the waiting
+ * clients are reset, so that none takes the nothing it got for a poem, and the next client tries again.
  *
  * <pre>{@code
  * var proxy = new PoetryProxy(() -> fetchFromUpstream());   // a future of the poem; cancelling it stops the fetch
@@ -100,10 +101,11 @@ public final class PoetryProxy implements ProtocolFactory {
             fetching = null;
             List<Transport> clients = List.copyOf(waiting);
             waiting.clear();
-            if (failure != null) {
-                LOG.log(Level.WARNING, () -> "upstream fetch failed: " + PoemFetch.describe(failure)
-                        + "; disconnecting " + clients.size() + " waiting client(s)");
-                clients.forEach(Transport::loseConnection);
+            if (failure != null || poem.length == 0) {
+                String why = failure != null ? PoemFetch.describe(failure) : "upstream sent an empty poem";
+                LOG.log(Level.WARNING, () -> "upstream fetch failed: " + why + "; resetting " + clients.size()
+                        + " waiting client(s)");
+                clients.forEach(Transport::abortConnection);
             } else {
                 cached = poem;
                 LOG.log(Level.INFO, () -> "cached the poem from upstream (" + poem.length + " bytes); sending it to "

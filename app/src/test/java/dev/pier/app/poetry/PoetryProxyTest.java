@@ -84,15 +84,33 @@ class PoetryProxyTest {
     }
 
     @Test
-    void aFailedFetchIsNotCachedAndItsClientsAreDisconnected() {
+    void aFailedFetchIsNotCachedAndItsClientsAreReset() {
         FakeTransport client = connect();
         upstreamFetches.getFirst().completeExceptionally(new IOException("Connection refused"));
 
-        assertTrue(client.isDisconnecting());
+        assertTrue(client.isAborted(), "a reset: no client may take the nothing it got for a poem");
         assertEquals(0, client.written().length);
         assertFalse(proxy.hasPoem());
 
         connect();
         assertEquals(2, upstreamFetches.size());
+    }
+
+    @Test
+    void anEmptyPoemFromUpstreamIsAFailureNotCached() {
+        FakeTransport first = connect();
+        FakeTransport second = connect();
+        upstreamFetches.getFirst().complete(new byte[0]);
+
+        assertTrue(first.isAborted());
+        assertTrue(second.isAborted());
+        assertFalse(proxy.hasPoem());
+
+        FakeTransport later = connect();
+        assertEquals(2, upstreamFetches.size(), "the next client fetches again");
+        upstreamFetches.get(1).complete(POEM);
+        assertArrayEquals(POEM, later.written());
+        assertFalse(later.isAborted());
+        assertTrue(proxy.hasPoem());
     }
 }
