@@ -130,7 +130,7 @@ public final class ServeCommand implements Callable<Integer> {
 
     private Serving.Start start(Poem poem, ServerEndpoint endpoint, Pace pace, Duration grace) {
         Service service = new Service(poem.name(), () -> new PoemHandler(poem, pace), null,
-                new PoetryServer(poem, pace), null);
+                new PoetryServer(poem, pace, grace), null);
         return new Serving.Start(poem.name(), () -> {
             RunningServer server = startServer(service, endpoint, grace);
             if (!ForkedChild.isThisProcess()) {
