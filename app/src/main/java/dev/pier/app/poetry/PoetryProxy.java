@@ -9,6 +9,7 @@ import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -22,6 +23,9 @@ import java.util.function.Supplier;
  * cached, and neither is an empty poem, which is what an upstream that accepts and closes at once sends: the waiting
  * clients are reset, so that none takes the nothing it got for a poem, and the next client tries again.
  *
+ * <p>Once the proxy stops listening, a client still waiting or being sent the poem after the grace period is reset:
+ * the reactor's own close of what is left would be an orderly one, which a client takes for a whole poem.
+ *
  * <pre>{@code
  * var proxy = new PoetryProxy(() -> fetchFromUpstream());   // a future of the poem; cancelling it stops the fetch
  * reactor.listenTcp(10002, proxy);
@@ -32,14 +36,22 @@ public final class PoetryProxy implements ProtocolFactory {
     private static final Logger LOG = System.getLogger(PoetryProxy.class.getName());
 
     private final Supplier<CompletableFuture<byte[]>> upstream;
+    private final Duration grace;
     private final Set<Transport> waiting = new LinkedHashSet<>();
+    private final Set<Transport> connected = new LinkedHashSet<>();
     private byte[] cached;
     private CompletableFuture<byte[]> fetching;
     private int fetches;
 
     /** {@code upstream} starts one fetch of the poem per call; cancelling its future stops that fetch. */
     public PoetryProxy(Supplier<CompletableFuture<byte[]>> upstream) {
+        this(upstream, PoetryServer.DEFAULT_GRACE);
+    }
+
+    /** As {@link #PoetryProxy(Supplier)}, for a proxy whose clients are cut off {@code grace} after it stops. */
+    public PoetryProxy(Supplier<CompletableFuture<byte[]>> upstream, Duration grace) {
         this.upstream = upstream;
+        this.grace = grace;
     }
 
     /** How many upstream fetches were started. */
@@ -58,13 +70,14 @@ public final class PoetryProxy implements ProtocolFactory {
             private Transport transport;
 
             @Override
-            public void connectionMade(Transport connected) {
-                transport = connected;
+            public void connectionMade(Transport client) {
+                transport = client;
+                connected.add(client);
                 if (cached != null) {
                     LOG.log(Level.INFO, () -> "serving the cached poem (" + cached.length + " bytes) to " + peer);
-                    send(connected, cached);
+                    send(client, cached);
                 } else {
-                    waiting.add(connected);
+                    waiting.add(client);
                     if (fetching == null) {
                         startFetch();
                     }
@@ -78,6 +91,7 @@ public final class PoetryProxy implements ProtocolFactory {
 
             @Override
             public void connectionLost(DisconnectReason reason) {
+                connected.remove(transport);
                 if (waiting.remove(transport) && waiting.isEmpty() && fetching != null) {
                     LOG.log(Level.INFO, () -> "client " + peer
                             + " left before the poem came; cancelling the upstream fetch");
@@ -87,6 +101,17 @@ public final class PoetryProxy implements ProtocolFactory {
                 }
             }
         };
+    }
+
+    @Override
+    public void stopFactory() {
+        if (connected.isEmpty()) {
+            return;
+        }
+        // Stopping the reactor stops listening (which calls this) before the reactor starts counting its own grace
+        // period, so with the same grace this timer comes first, and the clients it cuts off see a reset.
+        connected.iterator().next().scheduler().callLater(grace,
+                () -> List.copyOf(connected).forEach(Transport::abortConnection));
     }
 
     private void startFetch() {

@@ -71,7 +71,7 @@ public final class ProxyCommand implements Callable<Integer> {
                 fetch.onAbandon(() -> connecting.cancel(false));
                 fetch.timeout(timeout, reactor);
                 return fetch.poem();
-            });
+            }, Serving.GRACE);
             return Servers.startOn(reactor, new Service("proxy", null, null, proxy, null), endpoint);
         }, spec.commandLine().getOut());
     }
