@@ -38,7 +38,10 @@ public interface Transport {
     /** Closes the connection once everything queued has been sent; later writes are dropped. */
     void loseConnection();
 
-    /** Closes the connection now, dropping whatever is still queued. */
+    /**
+     * Closes the connection now, dropping whatever is still queued. Over TCP the peer sees a reset, not an end of
+     * stream, so it cannot take what it got for everything there was.
+     */
     void abortConnection();
 
     /** Half-closes: sends end-of-stream after the queued bytes while still reading (Twisted's loseWriteConnection). */

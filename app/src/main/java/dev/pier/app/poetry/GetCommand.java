@@ -33,17 +33,25 @@ import picocli.CommandLine.Spec;
                 "Progress goes to stderr as bytes arrive. A server that fails or times out is reported; the other "
                         + "poems are still printed.",
                 "With --transform, each poem is first sent to that transform server (cummingsify); the original "
-                        + "is kept if that fails."},
+                        + "is kept if that fails, unless --timeout ran out.",
+                "A poem counts only if the server ended it with an orderly close: a reset means it was cut short."},
         footer = {"", "ENDPOINT: PORT (on localhost), HOST:PORT, tcp:host=HOST:port=PORT or unix:path=PATH.",
-                "Exit status: 0 if every poem came; 1 if any server failed; 2 for a bad command line."})
+                "SIZE: bytes, or K, M or G (binary units) as in 64M; at most 1G.",
+                "Exit status: 0 if every poem came whole; 1 if any could not be fetched (unreachable, cut short, "
+                        + "timed out, over --max-size); 2 for a bad command line."})
 public final class GetCommand implements Callable<Integer> {
 
     @Spec
     private CommandSpec spec;
 
     @Option(names = "--timeout", paramLabel = "SECONDS",
-            description = "give up on a server whose poem has not fully arrived after SECONDS (default: wait)")
+            description = "give up on a poem not fully arrived, and transformed with --transform, after SECONDS "
+                    + "(default: wait)")
     private Double timeoutSeconds;
+
+    @Option(names = "--max-size", paramLabel = "SIZE", defaultValue = "64M",
+            description = "give up on a poem larger than SIZE (default: ${DEFAULT-VALUE})")
+    private String maxSize;
 
     @Option(names = "--transform", paramLabel = "ENDPOINT", description = "transform server to cummingsify each poem")
     private String transform;
@@ -62,6 +70,7 @@ public final class GetCommand implements Callable<Integer> {
         ClientEndpoint transformer = transform == null ? null : Endpoints.client(spec.commandLine(), transform);
         Duration timeout = timeoutSeconds == null ? null
                 : Durations.seconds(spec.commandLine(), "--timeout", timeoutSeconds);
+        int limit = Sizes.bytes(spec.commandLine(), "--max-size", maxSize);
         if (output != null && !Files.isDirectory(output)) {
             throw new ParameterException(spec.commandLine(), "--output '" + output + "' is not a directory");
         }
@@ -75,7 +84,7 @@ public final class GetCommand implements Callable<Integer> {
                 ClientEndpoint endpoint = endpoints.get(i);
                 // Started on the loop thread, where the protocols, timers and futures of a fetch all live.
                 poems.add(CompletableFuture.supplyAsync(
-                                () -> fetch(reactor, endpoint, task, timeout, progress, transformer),
+                                () -> fetch(reactor, endpoint, task, timeout, limit, progress, transformer),
                                 reactor::callFromThread)
                         .thenCompose(poem -> poem));
             }
@@ -86,8 +95,9 @@ public final class GetCommand implements Callable<Integer> {
     }
 
     private CompletableFuture<byte[]> fetch(Reactor reactor, ClientEndpoint endpoint, int task, Duration timeout,
-            Progress progress, ClientEndpoint transformer) {
-        PoemFetch fetch = new PoemFetch((bytes, total) -> progress.received(task, bytes, total));
+            int limit, Progress progress, ClientEndpoint transformer) {
+        long started = reactor.nanoTime();
+        PoemFetch fetch = new PoemFetch((bytes, total) -> progress.received(task, bytes, total), limit);
         CompletableFuture<Protocol> connecting = Endpoints.connect(reactor, endpoint, fetch);
         fetch.onAbandon(() -> connecting.cancel(false));
         if (timeout != null) {
@@ -105,14 +115,22 @@ public final class GetCommand implements Callable<Integer> {
         }
         return poem.thenCompose(original -> {
             TransformClient request = new TransformClient(Transform.CUMMINGSIFY.wireName(), original);
-            Endpoints.connect(reactor, transformer, request);
-            return request.result().handle((transformed, failure) -> {
-                if (failure == null) {
-                    return transformed;
+            CompletableFuture<Protocol> transforming = Endpoints.connect(reactor, transformer, request);
+            request.onAbandon(() -> transforming.cancel(false));
+            if (timeout != null) {
+                // --timeout bounds the whole task: the transform gets what the fetch left of it.
+                Duration left = timeout.minusNanos(reactor.nanoTime() - started);
+                request.timeout(left.isNegative() ? Duration.ZERO : left, reactor);
+            }
+            return request.result().exceptionallyCompose(failure -> {
+                if (PoemFetch.isTimeout(failure)) {
+                    progress.failed(task, "timed out after " + Durations.text(timeout)
+                            + " s waiting for the transform server");
+                    return CompletableFuture.failedFuture(failure);
                 }
                 progress.note("Task " + task + ": transform failed, keeping the original poem: "
                         + PoemFetch.describe(failure));
-                return original;
+                return CompletableFuture.completedFuture(original);
             });
         });
     }

@@ -18,13 +18,15 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * The poetry client of the event-driven model: connects to one poetry server and reads its poem to the end of the
- * stream; the {@link #poem} future completes with the bytes. Cancelling that future (or a {@link #timeout}) gives
- * up on the server: the connection, or the attempt to make it, is dropped.
+ * stream; the {@link #poem} future completes with the bytes. Only an orderly end of stream completes it: a reset
+ * means the server cut the poem short. The server decides how much it sends, so a poem over the size limit is a
+ * failure too, before it costs more memory than that. Cancelling the future (or a {@link #timeout}) gives up on the
+ * server: the connection, or the attempt to make it, is dropped.
  *
  * <p>Everything here runs on the loop thread, and the future must be cancelled from there too.
  *
  * <pre>{@code
- * PoemFetch fetch = new PoemFetch(PoemFetch.Progress.NONE);
+ * PoemFetch fetch = new PoemFetch(PoemFetch.Progress.NONE, PoemFetch.DEFAULT_MAX_SIZE);
  * CompletableFuture<Protocol> connecting = reactor.connectTcp("127.0.0.1", 10000, fetch);
  * fetch.onAbandon(() -> connecting.cancel(false));
  * fetch.timeout(Duration.ofSeconds(5), reactor);
@@ -32,6 +34,9 @@ import java.util.concurrent.TimeoutException;
  * }</pre>
  */
 public final class PoemFetch implements ClientFactory {
+
+    /** The size limit of {@code pier poetry get} and {@code proxy} unless told otherwise: 64 MiB. */
+    public static final int DEFAULT_MAX_SIZE = 64 << 20;
 
     /** Told of every piece of the poem as it arrives. */
     @FunctionalInterface
@@ -49,14 +54,20 @@ public final class PoemFetch implements ClientFactory {
     }
 
     private final Progress progress;
+    private final int maxSize;
     private final CompletableFuture<byte[]> poem = new CompletableFuture<>();
     private final ByteArrayOutputStream received = new ByteArrayOutputStream();
     private Transport transport;
     private Runnable abandonAttempt = () -> {};
     private DelayedCall timer;
 
-    public PoemFetch(Progress progress) {
+    /** A fetch that fails once the poem passes {@code maxSize} bytes. */
+    public PoemFetch(Progress progress, int maxSize) {
+        if (maxSize < 0) {
+            throw new IllegalArgumentException("the size limit must not be negative, got " + maxSize);
+        }
         this.progress = progress;
+        this.maxSize = maxSize;
         poem.whenComplete((bytes, failure) -> {
             if (timer != null) {
                 timer.cancel();
@@ -80,7 +91,7 @@ public final class PoemFetch implements ClientFactory {
     /** Gives up, failing with a {@link TimeoutException} as cause, if the poem is not all in after {@code limit}. */
     public void timeout(Duration limit, Scheduler scheduler) {
         timer = scheduler.callLater(limit, () -> poem.completeExceptionally(new FetchFailed(
-                "timed out after " + seconds(limit) + " s with " + received.size() + " bytes",
+                "timed out after " + Durations.text(limit) + " s with " + received.size() + " bytes",
                 new TimeoutException())));
     }
 
@@ -106,6 +117,14 @@ public final class PoemFetch implements ClientFactory {
             @Override
             public void dataReceived(ByteBuffer data) {
                 int bytes = data.remaining();
+                if (poem.isDone()) {
+                    return; // given up on, and aborted
+                }
+                if (bytes > maxSize - received.size()) {
+                    poem.completeExceptionally(new FetchFailed("the poem is larger than " + Sizes.describe(maxSize)
+                            + ": raise --max-size to accept it", null));
+                    return;
+                }
                 byte[] chunk = new byte[bytes];
                 data.get(chunk);
                 received.writeBytes(chunk);
@@ -130,10 +149,7 @@ public final class PoemFetch implements ClientFactory {
 
     /** A failure's message for the user: the message of a {@link FetchFailed}, the kind and text of others. */
     public static String describe(Throwable failure) {
-        Throwable cause = failure;
-        while (cause instanceof CompletionException && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
+        Throwable cause = unwrap(failure);
         if (cause instanceof CancellationException) {
             return "cancelled";
         }
@@ -144,7 +160,16 @@ public final class PoemFetch implements ClientFactory {
         return message == null || message.isBlank() ? cause.getClass().getSimpleName() : message;
     }
 
-    private static String seconds(Duration duration) {
-        return java.math.BigDecimal.valueOf(duration.toMillis(), 3).stripTrailingZeros().toPlainString();
+    /** Whether {@code failure} is a fetch (or a transform) given up because its time was over. */
+    public static boolean isTimeout(Throwable failure) {
+        return unwrap(failure) instanceof FetchFailed failed && failed.getCause() instanceof TimeoutException;
+    }
+
+    private static Throwable unwrap(Throwable failure) {
+        Throwable cause = failure;
+        while (cause instanceof CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause;
     }
 }

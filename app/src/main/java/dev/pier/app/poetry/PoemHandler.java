@@ -5,11 +5,15 @@ import dev.pier.blocking.StreamRequestHandler;
 import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import java.net.StandardSocketOptions;
 
 /**
  * The poetry server of the blocking model: one handler per client writes the poem and returns; at a slow pace it
  * sleeps between chunks, which is fine here because the handler has its own thread (or, with the synchronous
  * strategy, makes the other clients wait, as in the tutorial's first blocking server).
+ *
+ * <p>Until the last byte is written, the socket is set to close with a reset: a poem cut short, whether the handler
+ * fails, is stopped, or its process ends or is killed mid-poem, never ends with the orderly close of a whole poem.
  */
 final class PoemHandler extends StreamRequestHandler {
 
@@ -28,6 +32,7 @@ final class PoemHandler extends StreamRequestHandler {
         long start = System.nanoTime();
         int sent = 0;
         try {
+            resetOnClose(true);
             switch (pace) {
                 case Pace.Fast fast -> {
                     out().write(poem.text());
@@ -44,6 +49,7 @@ final class PoemHandler extends StreamRequestHandler {
                     }
                 }
             }
+            resetOnClose(false);
             long millis = (System.nanoTime() - start) / 1_000_000;
             LOG.log(Level.INFO, () -> "served " + poem.size() + " bytes to " + clientAddress() + " in " + millis
                     + " ms (" + poem.name() + ")");
@@ -53,6 +59,13 @@ final class PoemHandler extends StreamRequestHandler {
             // The server is closing and its grace period is over.
             Thread.currentThread().interrupt();
             stoppedEarly(start, sent, "stopped sending to " + clientAddress(), "the server is stopping");
+        }
+    }
+
+    /** With {@code reset}, closing the socket sends a reset (SO_LINGER 0); otherwise the usual orderly close. */
+    private void resetOnClose(boolean reset) throws IOException {
+        if (request().supportedOptions().contains(StandardSocketOptions.SO_LINGER)) {
+            request().setOption(StandardSocketOptions.SO_LINGER, reset ? 0 : -1);
         }
     }
 

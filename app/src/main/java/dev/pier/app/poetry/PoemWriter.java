@@ -6,9 +6,9 @@ import dev.pier.reactor.Transport;
 import java.nio.ByteBuffer;
 
 /**
- * Writes a poem to a transport as fast as the peer reads it, then closes the connection: a streaming
- * {@link Producer} that the transport pauses while its buffer is full, so a big poem sent to many clients costs a
- * buffer's worth of memory per client, not a copy of the poem.
+ * Writes a poem, or a part of it, to a transport as fast as the peer reads it: a streaming {@link Producer} that the
+ * transport pauses while its buffer is full, so a big poem sent to many clients costs a buffer's worth of memory per
+ * client, not a copy of the poem, and no write ever comes near the transport's limit of unsent bytes.
  */
 final class PoemWriter implements Producer {
 
@@ -16,24 +16,37 @@ final class PoemWriter implements Producer {
 
     private final Transport transport;
     private final byte[] poem;
+    private final int end;
+    private final Runnable then;
     private int written;
     private boolean paused;
     private boolean stopped;
 
-    private PoemWriter(Transport transport, byte[] poem) {
+    private PoemWriter(Transport transport, byte[] poem, int from, int end, Runnable then) {
         this.transport = transport;
         this.poem = poem;
+        this.written = from;
+        this.end = end;
+        this.then = then;
     }
 
     /** Starts writing {@code poem} to {@code transport}; the connection is closed once all of it was sent. */
     static PoemWriter start(Transport transport, byte[] poem) {
-        PoemWriter writer = new PoemWriter(transport, poem);
+        return start(transport, poem, 0, poem.length, transport::loseConnection);
+    }
+
+    /**
+     * Starts writing bytes {@code from} to {@code end} of {@code poem} to {@code transport}; once the transport has
+     * taken the last of them, the writer unregisters and runs {@code then}. Nothing runs if the connection ends first.
+     */
+    static PoemWriter start(Transport transport, byte[] poem, int from, int end, Runnable then) {
+        PoemWriter writer = new PoemWriter(transport, poem, from, end, then);
         transport.registerProducer(writer, true);
         writer.resumeProducing();
         return writer;
     }
 
-    /** Bytes handed to the transport so far. */
+    /** The end of what was handed to the transport so far, as an offset in the poem. */
     int written() {
         return written;
     }
@@ -41,15 +54,15 @@ final class PoemWriter implements Producer {
     @Override
     public void resumeProducing() {
         paused = false;
-        while (!paused && !stopped && written < poem.length) {
-            int length = Math.min(CHUNK, poem.length - written);
+        while (!paused && !stopped && written < end) {
+            int length = Math.min(CHUNK, end - written);
             transport.write(ByteBuffer.wrap(poem, written, length));
             written += length;
         }
-        if (written == poem.length && !stopped) {
+        if (written == end && !stopped) {
             stopped = true;
             transport.unregisterProducer();
-            transport.loseConnection();
+            then.run();
         }
     }
 

@@ -26,10 +26,13 @@ import picocli.CommandLine.Spec;
                 "Caching poetry proxy: a client gets the cached poem if there is one; otherwise the poem is fetched "
                         + "from UPSTREAM (once, however many clients ask at once), cached and sent to every waiting "
                         + "client.",
-                "If every waiting client leaves before the poem came, the upstream fetch is cancelled.",
+                "If every waiting client leaves before the poem came, the upstream fetch is cancelled. A fetch that "
+                        + "fails (unreachable, cut short, empty, timed out, over --max-size) is not cached: its "
+                        + "waiting clients are reset.",
                 "Listens on tcp:10002:interface=127.0.0.1 unless told otherwise; prints 'Serving proxy on ENDPOINT' "
                         + "when ready."},
         footer = {"", "UPSTREAM: PORT (on localhost), HOST:PORT, tcp:host=HOST:port=PORT or unix:path=PATH.",
+                "SIZE: bytes, or K, M or G (binary units) as in 64M; at most 1G.",
                 "Exit status: 0 after a clean stop on SIGTERM or SIGINT; 1 if serving failed; 2 for a bad command "
                         + "line."})
 public final class ProxyCommand implements Callable<Integer> {
@@ -46,6 +49,10 @@ public final class ProxyCommand implements Callable<Integer> {
             description = "give up on an upstream fetch after SECONDS (default: ${DEFAULT-VALUE})")
     private double timeoutSeconds;
 
+    @Option(names = "--max-size", paramLabel = "SIZE", defaultValue = "64M",
+            description = "give up on an upstream poem larger than SIZE (default: ${DEFAULT-VALUE})")
+    private String maxSize;
+
     @Parameters(paramLabel = "UPSTREAM", description = "the poetry server to fetch the poem from")
     private String upstream;
 
@@ -54,16 +61,17 @@ public final class ProxyCommand implements Callable<Integer> {
         ServerEndpoint endpoint = where.endpoints(spec.commandLine(), 1, DEFAULT_PORT).getFirst();
         ClientEndpoint source = Endpoints.client(spec.commandLine(), upstream);
         Duration timeout = Durations.seconds(spec.commandLine(), "--timeout", timeoutSeconds);
+        int limit = Sizes.bytes(spec.commandLine(), "--max-size", maxSize);
         LogSetup.toStderr();
         return Serving.untilStopped("proxy", () -> {
             Reactor reactor = Reactor.start();
             PoetryProxy proxy = new PoetryProxy(() -> {
-                PoemFetch fetch = new PoemFetch(PoemFetch.Progress.NONE);
+                PoemFetch fetch = new PoemFetch(PoemFetch.Progress.NONE, limit);
                 CompletableFuture<Protocol> connecting = Endpoints.connect(reactor, source, fetch);
                 fetch.onAbandon(() -> connecting.cancel(false));
                 fetch.timeout(timeout, reactor);
                 return fetch.poem();
-            });
+            }, Serving.GRACE);
             return Servers.startOn(reactor, new Service("proxy", null, null, proxy, null), endpoint);
         }, spec.commandLine().getOut());
     }

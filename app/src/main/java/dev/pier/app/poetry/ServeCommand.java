@@ -42,7 +42,9 @@ import picocli.CommandLine.Spec;
                 "With --delay or --num-bytes the server is slow: it sends NUM-BYTES every DELAY seconds.",
                 "Prints 'Serving POEM on ENDPOINT' per port when ready; on SIGTERM or SIGINT stops accepting, "
                         + "lets poems in flight finish (up to --grace seconds), prints 'Stopped' and exits with "
-                        + "status 0."},
+                        + "status 0.",
+                "A poem cut short (when the grace period is over) ends with a reset, never with the orderly close "
+                        + "of a whole poem."},
         footer = {"", "Exit status: 0 after a clean stop; 1 if serving failed (e.g. the port is in use); "
                 + "2 for a bad command line, including a POEM file that cannot be read."})
 public final class ServeCommand implements Callable<Integer> {
@@ -70,7 +72,8 @@ public final class ServeCommand implements Callable<Integer> {
     private ConcurrencyMode concurrency;
 
     @Option(names = "--grace", paramLabel = "SECONDS", defaultValue = "10",
-            description = "on a stop, how long poems in flight may go on (default: ${DEFAULT-VALUE})")
+            description = "on a stop, how long poems in flight may go on before they are cut off "
+                    + "(default: ${DEFAULT-VALUE})")
     private double graceSeconds;
 
     @Option(names = "--log-file", paramLabel = "FILE", description = "log to FILE (appending) instead of stderr")
@@ -130,7 +133,7 @@ public final class ServeCommand implements Callable<Integer> {
 
     private Serving.Start start(Poem poem, ServerEndpoint endpoint, Pace pace, Duration grace) {
         Service service = new Service(poem.name(), () -> new PoemHandler(poem, pace), null,
-                new PoetryServer(poem, pace), null);
+                new PoetryServer(poem, pace, grace), null);
         return new Serving.Start(poem.name(), () -> {
             RunningServer server = startServer(service, endpoint, grace);
             if (!ForkedChild.isThisProcess()) {

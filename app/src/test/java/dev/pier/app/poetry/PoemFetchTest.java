@@ -23,7 +23,7 @@ class PoemFetchTest {
 
     private final ManualClock clock = new ManualClock();
     private final List<String> progress = new ArrayList<>();
-    private final PoemFetch fetch = new PoemFetch((bytes, total) -> progress.add(bytes + "/" + total));
+    private final PoemFetch fetch = new PoemFetch((bytes, total) -> progress.add(bytes + "/" + total), 64);
 
     private FakeTransport connect() {
         return FakeTransport.connect(fetch.buildProtocol(new InetSocketAddress("127.0.0.1", 10000)), clock);
@@ -48,6 +48,24 @@ class PoemFetchTest {
 
         String message = failure();
         assertEquals("connection lost after 9 bytes: Connection reset by peer", message);
+    }
+
+    @Test
+    void aPoemOfTheSizeLimitIsWhole() throws Exception {
+        FakeTransport server = connect();
+        server.receive(new byte[60], new byte[4]);
+        server.disconnect();
+        assertEquals(64, fetch.poem().get().length);
+    }
+
+    @Test
+    void aPoemOverTheSizeLimitFailsAndIsAbortedBeforeItIsKept() {
+        FakeTransport server = connect();
+        server.receive(new byte[60], new byte[5], new byte[1000]);
+
+        assertEquals("the poem is larger than 64 bytes: raise --max-size to accept it", failure());
+        assertTrue(server.isAborted());
+        assertEquals(List.of("60/60"), progress, "nothing past the limit is taken");
     }
 
     @Test

@@ -66,4 +66,22 @@ class PoetryCommandTest {
         assertEquals(2, run("poetry", "proxy", "tcp:host=:port=1"));
         assertEquals(2, run("poetry"));
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"get", "proxy"})
+    void aBadMaxSizeIsAUsageErrorInOneLine(String command) {
+        assertEquals(2, run("poetry", command, "--max-size", "lots", "10000"));
+        assertEquals("pier poetry " + command + ": --max-size must be a number of bytes, or of K, M or G (as in "
+                + "64M), not 'lots'", err.toString().lines().findFirst().orElseThrow());
+
+        err.getBuffer().setLength(0);
+        assertEquals(2, run("poetry", command, "--max-size", "2G", "10000"));
+        assertEquals("pier poetry " + command + ": --max-size must be between 1 and 1G, not 2G",
+                err.toString().lines().findFirst().orElseThrow());
+
+        err.getBuffer().setLength(0);
+        assertEquals(2, run("poetry", command, "--max-size", "0", "10000"));
+        assertEquals("pier poetry " + command + ": --max-size must be between 1 and 1G, not 0",
+                err.toString().lines().findFirst().orElseThrow());
+    }
 }

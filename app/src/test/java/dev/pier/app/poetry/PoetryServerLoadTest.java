@@ -49,7 +49,7 @@ class PoetryServerLoadTest {
             CompletableFuture<byte[]> poem = new CompletableFuture<>();
             poems.add(poem);
             clients.callFromThread(() -> {
-                PoemFetch fetch = new PoemFetch(PoemFetch.Progress.NONE);
+                PoemFetch fetch = new PoemFetch(PoemFetch.Progress.NONE, PoemFetch.DEFAULT_MAX_SIZE);
                 CompletableFuture<Protocol> connecting = clients.connectTcp("127.0.0.1", port, fetch);
                 fetch.onAbandon(() -> connecting.cancel(false));
                 fetch.poem().whenComplete((bytes, failure) -> {

@@ -127,6 +127,59 @@ class PoetryServerTest {
     }
 
     @Test
+    void slowChunksLargerThanTheSendBufferGoOutAtTheReadersPace() {
+        byte[] big = new byte[3 << 20];
+        new java.util.Random(7).nextBytes(big);
+        FakeTransport client = new FakeTransport(clock).setAutoFlush(false);
+        client.makeConnection(new PoetryServer(new Poem("big.txt", big), Pace.slow(2 << 20, TICK))
+                .buildProtocol(null));
+
+        assertTrue(client.bufferedBytes() < 128 * 1024, "queued " + client.bufferedBytes() + " in one go");
+        while (client.written().length < 2 << 20) {
+            assertTrue(clock.pendingCalls().isEmpty(), "the next chunk waits for this one to be taken");
+            client.flush();
+        }
+        assertEquals(2 << 20, client.written().length);
+        client.flush();
+        assertEquals(2 << 20, client.written().length, "nothing of the next chunk before its tick");
+
+        clock.advance(TICK);
+        while (!client.isDisconnecting()) {
+            client.flush();
+        }
+        assertArrayEquals(big, client.written());
+        assertFalse(client.isAborted());
+    }
+
+    @Test
+    void aPoemStillInFlightWhenTheGraceEndsIsReset() {
+        PoetryServer server = new PoetryServer(ECSTASY, Pace.slow(10, TICK), Duration.ofSeconds(2));
+        FakeTransport client = connect(server);
+        FakeTransport otherServers = connect(new PoetryServer(ECSTASY, Pace.slow(10, TICK), Duration.ofSeconds(2)));
+        server.stopFactory();
+
+        clock.advance(Duration.ofMillis(1999));
+        assertFalse(client.isDisconnecting(), "the poem goes on during the grace period");
+        clock.advance(Duration.ofMillis(1));
+
+        assertTrue(client.isAborted(), "cut short: a reset, never an orderly close");
+        assertEquals(30, client.written().length);
+        client.disconnect(new DisconnectReason.Lost(new IOException("connection aborted")));
+        assertTrue(log.messages().getFirst().contains("stopped sending to"), log.messages().toString());
+        assertTrue(log.messages().getFirst().contains("the grace period of the stop is over"),
+                log.messages().toString());
+        assertFalse(otherServers.isDisconnecting(), "only the poems of the server that stopped are cut");
+    }
+
+    @Test
+    void aServerWithNothingInFlightHasNothingToCutWhenItStops() {
+        PoetryServer server = new PoetryServer(ECSTASY, Pace.FAST, Duration.ofSeconds(2));
+        connect(server).disconnect();
+        server.stopFactory();
+        assertTrue(clock.pendingCalls().isEmpty());
+    }
+
+    @Test
     void emptyPoemIsServedAsAnImmediateClose() {
         FakeTransport client = connect(new PoetryServer(new Poem("empty.txt", new byte[0]), Pace.slow(10, TICK)));
         assertEquals(0, client.written().length);

@@ -340,6 +340,8 @@ final class StreamConnection implements Transport, Handler {
         }
         abortReason = reason;
         dropQueue();
+        // A reset, not an orderly close: the peer must not take what it got so far for the whole stream.
+        setOption(StandardSocketOptions.SO_LINGER, 0);
         requestFlush();
     }
 
