@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -281,11 +282,18 @@ final class EndpointParser {
         if (value.isEmpty()) {
             throw bad(description, "path is empty");
         }
+        Path path;
         try {
-            return Path.of(value);
+            path = Path.of(value);
         } catch (InvalidPathException e) {
             throw bad(description, "path '" + value + "' is not valid: " + e.getReason());
         }
+        try {
+            checkUnixPath(path);
+        } catch (IllegalArgumentException e) {
+            throw bad(description, e.getMessage());
+        }
+        return path;
     }
 
     // ---- used by the records
@@ -293,6 +301,17 @@ final class EndpointParser {
     static void checkPort(int port, int min) {
         if (port < min || port > 65535) {
             throw new IllegalArgumentException("port " + port + " is not from " + min + " to 65535");
+        }
+    }
+
+    /** The longest socket file path the kernel takes, in bytes: {@code sun_path} holds 108 with the final NUL. */
+    static final int MAX_UNIX_PATH_BYTES = 107;
+
+    static void checkUnixPath(Path path) {
+        int length = path.toString().getBytes(StandardCharsets.UTF_8).length;
+        if (length > MAX_UNIX_PATH_BYTES) {
+            throw new IllegalArgumentException("socket path '" + path + "' is " + length + " bytes long; Unix sockets"
+                    + " take at most " + MAX_UNIX_PATH_BYTES + ": use a shorter path, or a relative one");
         }
     }
 

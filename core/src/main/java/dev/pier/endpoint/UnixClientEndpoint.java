@@ -19,6 +19,7 @@ public record UnixClientEndpoint(Path path, Duration timeout) implements ClientE
 
     public UnixClientEndpoint {
         Objects.requireNonNull(path, "path");
+        EndpointParser.checkUnixPath(path);
         EndpointParser.checkTimeout(timeout);
     }
 

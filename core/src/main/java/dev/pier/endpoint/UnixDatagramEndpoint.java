@@ -18,6 +18,7 @@ public record UnixDatagramEndpoint(Path path) implements ServerEndpoint {
 
     public UnixDatagramEndpoint {
         Objects.requireNonNull(path, "path");
+        EndpointParser.checkUnixPath(path);
     }
 
     @Override

@@ -27,6 +27,7 @@ public record UnixEndpoint(Path path, int mode, int backlog) implements ServerEn
 
     public UnixEndpoint {
         Objects.requireNonNull(path, "path");
+        EndpointParser.checkUnixPath(path);
         if (mode < 0 || mode > 07777) {
             throw new IllegalArgumentException("mode " + Integer.toOctalString(mode) + " is not a permission from 0 to 7777 (octal)");
         }

@@ -190,4 +190,16 @@ class EndpointTest {
         assertThrows(IllegalArgumentException.class,
                 () -> new UnixClientEndpoint(Path.of("x"), Duration.ZERO));
     }
+
+    @Test
+    void aSocketPathLongerThanTheKernelTakesIsRefusedAtOnce() {
+        String longest = "/tmp/" + "s".repeat(102);
+        assertEquals(UnixEndpoint.of(Path.of(longest)), Endpoint.parseServer("unix:" + longest));
+
+        String tooLong = longest + "s";
+        var refused = assertThrows(IllegalArgumentException.class, () -> Endpoint.parseServer("unixgram:" + tooLong));
+        assertEquals("bad endpoint 'unixgram:" + tooLong + "': socket path '" + tooLong + "' is 108 bytes long;"
+                + " Unix sockets take at most 107: use a shorter path, or a relative one", refused.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> UnixClientEndpoint.of(Path.of(tooLong)));
+    }
 }

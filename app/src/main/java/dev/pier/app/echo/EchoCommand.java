@@ -13,6 +13,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code pier echo}: sends every byte (stream transports) or every datagram back to where it came from. */
@@ -50,8 +51,13 @@ public final class EchoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ServerEndpoint endpoint = transport.endpoint(OptionChecks.iface(spec, iface), OptionChecks.port(spec, port),
-                path);
+        ServerEndpoint endpoint;
+        try {
+            endpoint = transport.endpoint(OptionChecks.iface(spec, iface), OptionChecks.port(spec, port), path);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), (transport.isUnixDomain() ? "--path: " : "")
+                    + e.getMessage());
+        }
         return Serving.untilStopped(ECHO.name(), () -> Servers.start(ECHO, endpoint, concurrency),
                 spec.commandLine().getOut());
     }

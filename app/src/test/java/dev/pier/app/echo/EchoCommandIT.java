@@ -243,6 +243,16 @@ class EchoCommandIT {
                 pier.stderr().lines().findFirst().orElseThrow());
     }
 
+    @ParameterizedTest(name = "--transport {0}")
+    @ValueSource(strings = {"unix", "unixgram"})
+    void aSocketPathTooLongForTheKernelExitsWithStatus2(String transport) throws Exception {
+        String path = "s".repeat(108);
+        pier = PierProcess.start(directory, "echo", "--transport", transport, "--path", path);
+        assertEquals(2, pier.exitStatus(EXIT_TIMEOUT));
+        assertEquals("pier echo: --path: socket path '" + path + "' is 108 bytes long; Unix sockets take at most 107:"
+                + " use a shorter path, or a relative one", pier.stderr().lines().findFirst().orElseThrow());
+    }
+
     @ParameterizedTest(name = "with {0}")
     @ValueSource(strings = {"virtual", "reactor"})
     void aBusyTcpPortExitsWithStatus1AndOneLine(String concurrency) throws Exception {
