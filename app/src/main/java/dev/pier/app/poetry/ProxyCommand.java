@@ -1,6 +1,5 @@
 package dev.pier.app.poetry;
 
-import dev.pier.app.cli.LogSetup;
 import dev.pier.app.cli.Servers;
 import dev.pier.app.cli.Service;
 import dev.pier.app.cli.Serving;
@@ -54,7 +53,6 @@ public final class ProxyCommand implements Callable<Integer> {
         ServerEndpoint endpoint = where.endpoints(spec.commandLine(), 1, DEFAULT_PORT).getFirst();
         ClientEndpoint source = Endpoints.client(spec.commandLine(), upstream);
         Duration timeout = Durations.seconds(spec.commandLine(), "--timeout", timeoutSeconds);
-        LogSetup.toStderr();
         return Serving.untilStopped("proxy", () -> {
             Reactor reactor = Reactor.start();
             PoetryProxy proxy = new PoetryProxy(() -> {
