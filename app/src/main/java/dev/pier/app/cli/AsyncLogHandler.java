@@ -63,6 +63,8 @@ final class AsyncLogHandler extends Handler {
     private final AtomicLong dropped = new AtomicLong();
     private final Thread writer;
     private volatile boolean closed;
+    /** Set when a drain timed out, cleared by the next write that gets through: close() then does not wait again. */
+    private volatile boolean stuck;
     private boolean failing;    // writer thread only
 
     private AsyncLogHandler(Output output, Formatter formatter, int capacity, Consumer<String> complaints) {
@@ -129,21 +131,28 @@ final class AsyncLogHandler extends Handler {
         long deadline = System.nanoTime() + timeout.toNanos();
         Entry.Mark mark = new Entry.Mark(new CountDownLatch(1));
         try {
-            return queue.offer(mark, timeout.toNanos(), TimeUnit.NANOSECONDS)
+            boolean drained = queue.offer(mark, timeout.toNanos(), TimeUnit.NANOSECONDS)
                     && mark.reached().await(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+            stuck = !drained;
+            return drained;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
         }
     }
 
-    /** Writes what is queued (waiting at most {@link #DRAIN_WAIT}), then drops whatever comes later. */
+    /**
+     * Writes what is queued (waiting at most {@link #DRAIN_WAIT}, not at all if the last drain found the output
+     * stuck), then drops whatever comes later.
+     */
     @Override
     public void close() {
         if (closed) {
             return;
         }
-        drain(DRAIN_WAIT);
+        if (!stuck) {
+            drain(DRAIN_WAIT);
+        }
         closed = true;
         writer.interrupt();
     }
@@ -212,6 +221,7 @@ final class AsyncLogHandler extends Handler {
         try {
             output.write(text);
             failing = false;
+            stuck = false;
             return true;
         } catch (IOException e) {
             if (!failing) {
