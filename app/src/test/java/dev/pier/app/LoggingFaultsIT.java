@@ -1,9 +1,11 @@
 package dev.pier.app;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
+import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -16,7 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -30,6 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 class LoggingFaultsIT {
 
     private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(20);
+    /** About 80 bytes of log each: the pipe is full after some 800, the log's queue some 4,000 later. */
+    private static final int REQUESTS = 6_000;
 
     @TempDir
     Path directory;
@@ -48,29 +51,52 @@ class LoggingFaultsIT {
     }
 
     @Test
-    void aStderrNobodyReadsCostsLogLinesNotRequests() throws Exception {
-        Path fifo = directory.resolve("stderr.fifo");
-        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
-        // Held open for reading (read-write, so that opening does not wait for the writer) but not read: once the
-        // pipe's 64 KiB are full, every write to it blocks, as with a terminal scrolled back or a stopped `less`.
-        FileChannel stderr = FileChannel.open(fifo, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        resources.add(stderr);
-        pier = PierProcess.run(directory, Map.of(), "bash", "-c",
-                "exec \"$0\" poetry serve --port 0 2>\"$1\"", PierProcess.root().resolve("pier").toString(),
-                fifo.toString());
+    void aStderrNobodyReadsCostsPoemServersLogLinesNotRequests() throws Exception {
+        FileChannel stderr = stuckStderr();
+        pier = withStderrTo(stderr, "poetry serve --port 0");
         InetSocketAddress server = new InetSocketAddress("127.0.0.1", pier.port());
 
-        // About 80 bytes of log per poem: the pipe is full after some 800, the log's queue some 4,000 later.
-        int poems = 6_000;
-        int firstLength = fetch(server);
-        for (int i = 1; i < poems; i++) {
-            assertEquals(firstLength, fetch(server), "poem " + i);
+        int firstLength = fetch(server, null).length();
+        for (int i = 1; i < REQUESTS; i++) {
+            assertEquals(firstLength, fetch(server, null).length(), "poem " + i);
         }
-        assertEquals(firstLength, fetch(server), "a fresh client after " + poems + " poems");
+        assertEquals(firstLength, fetch(server, null).length(), "a fresh client after " + REQUESTS + " poems");
+        assertTheDropsAreReportedOnceStderrIsReadAndStopsCleanly(stderr);
+    }
 
-        CompletableFuture<String> log = readUntil(stderr, "log lines dropped: the log output was not being read");
-        String dropped = log.get(30, TimeUnit.SECONDS);
-        assertTrue(dropped.matches("(?s).*\\d{4}-\\d\\d-\\d\\dT\\S+Z WARN \\d+ log lines dropped: .*"), dropped);
+    @Test
+    void aStderrNobodyReadsCostsTheTransformServersLogLinesNotRequests() throws Exception {
+        FileChannel stderr = stuckStderr();
+        pier = withStderrTo(stderr, "poetry transform --port 0");
+        InetSocketAddress server = new InetSocketAddress("127.0.0.1", pier.port());
+
+        for (int i = 0; i < REQUESTS; i++) {
+            assertEquals("5:hello,", fetch(server, "17:cummingsify.HELLO,"), "request " + i);
+        }
+        assertEquals("5:hello,", fetch(server, "17:cummingsify.HELLO,"), "a fresh client");
+        assertTheDropsAreReportedOnceStderrIsReadAndStopsCleanly(stderr);
+    }
+
+    /**
+     * A FIFO held open for reading (read-write, so that opening does not wait for the writer) but not read: once
+     * its 64 KiB are full, every write to it blocks, as with a terminal scrolled back or a stopped {@code less}.
+     */
+    private FileChannel stuckStderr() throws Exception {
+        Path fifo = directory.resolve("stderr.fifo");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        FileChannel stderr = FileChannel.open(fifo, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        resources.add(stderr);
+        return stderr;
+    }
+
+    private PierProcess withStderrTo(FileChannel stderr, String arguments) {
+        return PierProcess.run(directory, Map.of(), "bash", "-c", "exec \"$0\" " + arguments + " 2>\"$1\"",
+                PierProcess.launcher().toString(), directory.resolve("stderr.fifo").toString());
+    }
+
+    private void assertTheDropsAreReportedOnceStderrIsReadAndStopsCleanly(FileChannel stderr) throws Exception {
+        String log = readUntil(stderr, "log lines dropped: the log output was not being read").get(30, SECONDS);
+        assertTrue(log.matches("(?s).*\\d{4}-\\d\\d-\\d\\dT\\S+Z WARN \\d+ log lines dropped: .*"), log);
         pier.terminate();
         assertEquals(0, pier.exitStatus(EXIT_TIMEOUT));
         assertEquals("Stopped", pier.stdout().getLast());
@@ -80,7 +106,7 @@ class LoggingFaultsIT {
     void runningOutOfDescriptorsPausesAcceptingAndTheReactorServesOn() throws Exception {
         pier = PierProcess.run(directory, Map.of(), "bash", "-c",
                 "ulimit -n 256; exec \"$0\" echo --concurrency reactor --port 0",
-                PierProcess.root().resolve("pier").toString());
+                PierProcess.launcher().toString());
         InetSocketAddress server = new InetSocketAddress("127.0.0.1", pier.port());
 
         List<SocketChannel> clients = new ArrayList<>();
@@ -109,15 +135,18 @@ class LoggingFaultsIT {
         assertEquals("Stopped", pier.stdout().getLast());
     }
 
-    /** Fetches one poem and returns its length; the server closes the connection after it. */
-    private static int fetch(InetSocketAddress server) throws IOException {
+    /** Sends {@code request} (if any) and returns all the server sent before it closed the connection. */
+    private static String fetch(InetSocketAddress server, String request) throws IOException {
         try (SocketChannel client = SocketChannel.open(server)) {
-            ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
-            int length = 0;
-            for (int read; (read = client.read(buffer.clear())) >= 0; ) {
-                length += read;
+            if (request != null) {
+                client.write(ByteBuffer.wrap(request.getBytes(UTF_8)));
             }
-            return length;
+            ByteArrayOutputStream reply = new ByteArrayOutputStream();
+            ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
+            while (client.read(buffer.clear()) >= 0) {
+                reply.write(buffer.array(), 0, buffer.position());
+            }
+            return reply.toString(UTF_8);
         }
     }
 
