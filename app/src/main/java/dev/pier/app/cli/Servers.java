@@ -22,7 +22,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -140,8 +139,8 @@ public final class Servers {
             reactor.close();
             throw e;
         }
-        CompletableFuture<Void> finished = reactor.whenStopped().toCompletableFuture()
-                .exceptionallyCompose(failure -> CompletableFuture.failedFuture(loopFailed(failure)));
+        CompletableFuture<Void> finished = reactor.whenStopped().toCompletableFuture().exceptionallyCompose(
+                failure -> CompletableFuture.failedFuture(CommandFailure.eventLoopFailed(failure)));
         return new Running(endpoint, port.address(), finished) {
             @Override
             public void stop(Duration grace) {
@@ -200,12 +199,6 @@ public final class Servers {
             case TcpEndpoint tcp -> null;
             case UdpEndpoint udp -> null;
         };
-    }
-
-    private static CommandFailure loopFailed(Throwable failure) {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                ? failure.getCause() : failure;
-        return new CommandFailure("the event loop failed: " + cause, cause);
     }
 
     private static CommandFailure cannotListen(ServerEndpoint endpoint, Throwable cause) {
