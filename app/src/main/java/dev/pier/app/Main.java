@@ -1,8 +1,10 @@
 package dev.pier.app;
 
 import dev.pier.app.cli.Cli;
+import dev.pier.app.cli.LogSetup;
 import dev.pier.app.echo.EchoCommand;
 import dev.pier.app.poetry.PoetryCommand;
+import java.time.Duration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
@@ -14,11 +16,18 @@ import picocli.CommandLine.Spec;
         subcommands = {EchoCommand.class, PoetryCommand.class})
 public final class Main implements Runnable {
 
+    /** How long the end of a command waits for its last log lines to be written. */
+    private static final Duration LOG_DRAIN_WAIT = Duration.ofSeconds(2);
+
     @Spec
     private CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(Cli.commandLine(new Main()).execute(args));
+        // Every command logs in the same one-line format; a command with a log file of its own replaces this.
+        LogSetup.toStderr();
+        int status = Cli.commandLine(new Main()).execute(args);
+        LogSetup.drain(LOG_DRAIN_WAIT);
+        System.exit(status);
     }
 
     @Override

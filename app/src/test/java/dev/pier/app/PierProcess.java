@@ -119,6 +119,11 @@ public final class PierProcess implements AutoCloseable {
         }
     }
 
+    /** The launcher, ready to run: for a test that starts it through a shell (with ulimit or redirections). */
+    public static Path launcher() {
+        return Launcher.PATH;
+    }
+
     /** The root of the source tree (where the launcher is). */
     public static Path root() {
         return Path.of(property("pier.root")).toAbsolutePath().normalize();

@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The template of every server, as in Python's {@code socketserver.BaseServer}: it waits for a request, verifies
@@ -32,7 +33,8 @@ import java.util.Objects;
  * {@link #shutdownRequest} → {@link #closeRequest}. A rejected request goes straight to {@code shutdownRequest}.
  * An {@code IOException} from {@code getRequest} is dropped (a client that gave up); an {@code Exception} from a
  * hook or handler goes to {@code handleError} and serving continues; an {@code Error} shuts the request down and
- * propagates.
+ * propagates out of {@link #serveForever()}, also from a handler on a thread of its own: a server that ran out of
+ * memory or cannot load a class should stop rather than go on failing every request.
  *
  * <p><b>Life:</b> the constructor binds and activates unless {@link ServerOptions#bindAndActivate()} is false (do
  * that when a subclass's {@link #serverBind()} uses its own fields, which are not yet set while a superclass
@@ -57,6 +59,7 @@ public abstract class BaseServer<R> implements AutoCloseable {
     private long loopsFinished;              // guarded by lock
     private boolean closed;                  // guarded by lock
     private volatile boolean shutdownRequested;
+    private final AtomicReference<Error> requestThreadFailure = new AtomicReference<>();
     /** Whether the last try to take a request failed; only the serving thread uses it. */
     private boolean takingRequestsFailed;
 
@@ -100,6 +103,7 @@ public abstract class BaseServer<R> implements AutoCloseable {
      *
      * @throws IllegalStateException if the server is closed or another thread is already serving
      * @throws IOException           if the listening socket stops working (for example it was closed)
+     * @throws Error                 what a request's handler threw, on whichever thread it ran
      */
     public void serveForever() throws IOException {
         synchronized (lock) {
@@ -121,6 +125,9 @@ public abstract class BaseServer<R> implements AutoCloseable {
                 }
                 dispatcher.serviceActions();
                 serviceActions();
+                if (requestThreadFailure.getAndSet(null) instanceof Error failure) {
+                    throw failure;
+                }
             }
         } finally {
             synchronized (lock) {
@@ -299,9 +306,23 @@ public abstract class BaseServer<R> implements AutoCloseable {
     protected void closeRequest(R request) {
     }
 
-    /** Reports a failed request; the server goes on serving. Default: logs it with the client's address. */
+    /**
+     * Reports a failed request; the server goes on serving. Default: logs it with the client's address; a client
+     * that reset the connection is routine and gets one INFO line without a stack trace.
+     */
     protected void handleError(R request, SocketAddress clientAddress, Exception error) {
+        if (isPeerGone(error)) {
+            LOG.log(Level.INFO, "{0} dropped the connection: {1}", clientAddress, error.getMessage());
+            return;
+        }
         LOG.log(Level.ERROR, () -> "Exception while handling a request from " + clientAddress, error);
+    }
+
+    /** The JDK's words for a peer that reset the connection or stopped reading from it. */
+    private static boolean isPeerGone(Exception error) {
+        String message = String.valueOf(error.getMessage());
+        return error instanceof IOException
+                && (message.startsWith("Connection reset") || message.equals("Broken pipe"));
     }
 
     /** Called by {@link #handleRequest()} when no request came within the timeout. Default: nothing. */
@@ -396,6 +417,14 @@ public abstract class BaseServer<R> implements AutoCloseable {
             return true;
         } catch (Exception e) {
             handleError(request, client, e);
+            return false;
+        } catch (Error e) {
+            if (!dispatcher.isRequestThread(Thread.currentThread())) {
+                throw e;
+            }
+            // Handed to the serving thread, which throws it from serveForever; the request thread ends quietly.
+            requestThreadFailure.compareAndSet(null, e);
+            wakeUp();
             return false;
         } finally {
             shutdownRequest(request);

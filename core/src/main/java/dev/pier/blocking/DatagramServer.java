@@ -1,5 +1,6 @@
 package dev.pier.blocking;
 
+import dev.pier.logging.RateLimitedLog;
 import dev.pier.unix.AbstractUnixAddress;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
@@ -31,6 +32,7 @@ public abstract sealed class DatagramServer extends BaseServer<DatagramRequest> 
     private static final byte UNIX_ABSTRACT = 3;
 
     private final AtomicLong oversized = new AtomicLong();
+    private final RateLimitedLog oversizedWarnings = RateLimitedLog.of(LOG);
 
     DatagramServer(RequestHandlerFactory<DatagramRequest> handlerFactory, ServerOptions options) {
         super(handlerFactory, options);
@@ -42,12 +44,13 @@ public abstract sealed class DatagramServer extends BaseServer<DatagramRequest> 
     }
 
     /**
-     * Called for each dropped datagram longer than {@link ServerOptions#maxPacketSize()}. Default: logs a warning.
+     * Called for each dropped datagram longer than {@link ServerOptions#maxPacketSize()}. Default: logs a warning,
+     * at most one every {@link RateLimitedLog#DEFAULT_INTERVAL}, since any sender can trigger it with every packet.
      *
      * @param sender the client that sent it
      */
     protected void oversizedDatagram(SocketAddress sender) {
-        LOG.log(Level.WARNING, "Dropped a datagram from {0}: longer than maxPacketSize ({1} bytes)",
+        oversizedWarnings.log(Level.WARNING, "Dropped a datagram from {0}: longer than maxPacketSize ({1} bytes)",
                 sender, options().maxPacketSize());
     }
 

@@ -1,6 +1,7 @@
 package dev.pier.blocking;
 
 import dev.pier.endpoint.UdpEndpoint;
+import dev.pier.logging.RateLimitedLog;
 import dev.pier.unix.Descriptors;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -26,6 +27,7 @@ import java.time.Duration;
 public non-sealed class UdpServer extends DatagramServer {
 
     private static final System.Logger LOG = System.getLogger(UdpServer.class.getName());
+    private static final RateLimitedLog FULL_SEND_BUFFER_WARNINGS = RateLimitedLog.of(LOG);
 
     private final ListeningChannel<DatagramChannel> listening;
     private final ByteBuffer receiveBuffer;
@@ -142,7 +144,8 @@ public non-sealed class UdpServer extends DatagramServer {
         int length = datagram.remaining();
         int sent = via.send(datagram, target);
         if (sent == 0 && length > 0) {
-            LOG.log(Level.WARNING, "Dropped a reply to {0}: the socket send buffer is full", target);
+            FULL_SEND_BUFFER_WARNINGS.log(Level.WARNING, "Dropped a reply to {0}: the socket send buffer is full",
+                    target);
         }
         return sent;
     }

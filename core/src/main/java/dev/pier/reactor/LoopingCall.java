@@ -116,6 +116,9 @@ public final class LoopingCall {
                 completion = null;
                 running.completeExceptionally(e);
             }
+            if (e instanceof Error error && !(error instanceof AssertionError)) {
+                throw error;   // it stops the loop too (see Reactor's "Failure")
+            }
             return;
         }
         if (completion == running) {

@@ -61,6 +61,11 @@ import java.util.function.Supplier;
  * connections finish by themselves (their protocols and peers close them, queued writes are flushed) for up to
  * {@code grace} — hooks included — and then closes what is left. {@link #run()} returns when the loop has stopped.
  *
+ * <p><b>Failure.</b> A callback that throws an exception (or fails an assertion) is logged and only its connection
+ * is closed. Any other {@link Error} — out of memory, a class that cannot be loaded because the descriptor table
+ * is full — stops the loop: {@link #run()} throws it and {@link #whenStopped()} fails with it, so a process that
+ * can no longer serve ends instead of running on deaf.
+ *
  * <p><b>Several cores.</b> A reactor uses one core; {@link ReactorGroup} runs one reactor per core on the same port.
  */
 public final class Reactor implements Scheduler, AutoCloseable {
@@ -426,8 +431,14 @@ public final class Reactor implements Scheduler, AutoCloseable {
             try {
                 T value = task.call();
                 loop.execute(() -> result.complete(value));
-            } catch (Exception | Error e) {
+            } catch (Exception | AssertionError e) {
                 loop.execute(() -> result.completeExceptionally(e));
+            } catch (Error e) {
+                // Out of memory, a class that cannot be loaded: fatal on the loop, so fatal for its helpers too.
+                loop.execute(() -> {
+                    result.completeExceptionally(e);
+                    throw e;
+                });
             }
         });
         return result;
@@ -435,7 +446,13 @@ public final class Reactor implements Scheduler, AutoCloseable {
 
     // ---- running and stopping ----
 
-    /** Runs the loop on the calling thread until {@link #stop()}; a reactor runs once. */
+    /**
+     * Runs the loop on the calling thread until {@link #stop()}; a reactor runs once.
+     *
+     * @throws Error                if an error stopped the loop (see "Failure" above)
+     * @throws RuntimeException     if the loop itself failed
+     * @throws UncheckedIOException if the selector failed
+     */
     public void run() {
         loop.run();
     }
@@ -466,14 +483,18 @@ public final class Reactor implements Scheduler, AutoCloseable {
         loop.requestStop(Objects.requireNonNull(grace, "grace"));
     }
 
-    /** Completes when the loop has stopped and released its sockets. */
+    /**
+     * Completes when the loop has stopped and released its sockets: normally after a requested stop, exceptionally
+     * with the cause if the loop failed (see "Failure" above).
+     */
     public CompletionStage<Void> whenStopped() {
         return loop.terminated().copy();
     }
 
     /**
      * Stops the reactor (as {@link #stop()}) and waits until it has; a reactor that never ran releases its ports.
-     * Called on the loop thread itself, it only requests the stop.
+     * Called on the loop thread itself, it only requests the stop. A loop that failed is reported by {@link #run()}
+     * and {@link #whenStopped()}, not here.
      */
     @Override
     public void close() {
@@ -482,11 +503,15 @@ public final class Reactor implements Scheduler, AutoCloseable {
             try {
                 loop.run();
             } catch (IllegalStateException raceWithAnotherRunner) {
-                loop.terminated().join();
+                awaitTermination();
             }
         } else if (!loop.inLoop()) {
-            loop.terminated().join();
+            awaitTermination();
         }
+    }
+
+    private void awaitTermination() {
+        loop.terminated().exceptionally(failure -> null).join();
     }
 
     /** Where this reactor reports, for helpers in this package. */

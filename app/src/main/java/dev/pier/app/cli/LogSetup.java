@@ -1,50 +1,65 @@
 package dev.pier.app.cli;
 
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.PrintStream;
-import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.logging.ConsoleHandler;
+import java.util.function.Consumer;
 import java.util.logging.Formatter;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
-import java.util.logging.StreamHandler;
 
 /**
  * Sends the application's {@link System.Logger} output, through java.util.logging, to stderr or a file, one line per
  * event: {@code 2026-11-23T10:00:00Z INFO served 3003 bytes to /127.0.0.1:5555 in 2 ms}. A failure's exception is
  * shown as its type and message on the same line; the stack trace only with {@code PIER_DEBUG} set.
+ *
+ * <p>Lines are written by a thread of their own ({@link AsyncLogHandler}): a log output that nobody reads costs
+ * log lines, never a served request.
  */
 public final class LogSetup {
 
     private LogSetup() {}
 
-    /** Logs to stderr. */
+    /** Logs to stderr; failing to write there cannot be reported anywhere else. */
     public static void toStderr() {
-        install(new ConsoleHandler());
+        install(new AsyncLogHandler.Output("stderr", new FileOutputStream(FileDescriptor.err),
+                System.err.charset()), failure -> { });
     }
 
-    /** Logs to {@code file}, appending, flushing every line (so {@code tail -f} and a crash see everything). */
+    /**
+     * Logs to {@code file}, appending, writing every line at once (so {@code tail -f} and a crash see everything).
+     * If writing fails, e.g. the disk is full, that is said once on stderr.
+     */
     public static void toFile(Path file) throws IOException {
-        OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        install(new StreamHandler(new PrintStream(out, true), new OneLine()) {
-            @Override
-            public synchronized void publish(LogRecord record) {
-                super.publish(record);
-                flush();
-            }
-        });
+        // A FileOutputStream, not a channel: interrupting the writer must not close the log file.
+        OutputStream out = new FileOutputStream(file.toFile(), true);
+        install(new AsyncLogHandler.Output(file.toString(), out, StandardCharsets.UTF_8),
+                failure -> System.err.println("pier: " + failure));
     }
 
-    private static void install(Handler handler) {
-        handler.setFormatter(new OneLine());
-        handler.setLevel(Level.ALL);
+    /**
+     * Writes out the lines logged so far, waiting at most {@code timeout}; for the end of a command, so that what
+     * was logged while it stopped is not lost.
+     */
+    public static void drain(Duration timeout) {
+        for (Handler handler : Logger.getLogger("").getHandlers()) {
+            if (handler instanceof AsyncLogHandler async) {
+                async.drain(timeout);
+            }
+        }
+    }
+
+    private static void install(AsyncLogHandler.Output output, Consumer<String> complaints) {
+        Handler handler = AsyncLogHandler.start(output, new OneLine(), AsyncLogHandler.DEFAULT_CAPACITY,
+                complaints);
         Logger root = Logger.getLogger("");
         for (Handler old : root.getHandlers()) {
             root.removeHandler(old);

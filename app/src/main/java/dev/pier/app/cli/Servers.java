@@ -136,7 +136,8 @@ public final class Servers {
             reactor.close();
             throw e;
         }
-        CompletableFuture<Void> finished = reactor.whenStopped().toCompletableFuture();
+        CompletableFuture<Void> finished = reactor.whenStopped().toCompletableFuture().exceptionallyCompose(
+                failure -> CompletableFuture.failedFuture(CommandFailure.eventLoopFailed(failure)));
         return new Running(endpoint, port.address(), finished) {
             @Override
             public void stop(Duration grace) {

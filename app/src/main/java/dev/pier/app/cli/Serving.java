@@ -10,7 +10,8 @@ import java.util.function.Supplier;
 
 /**
  * Runs servers as a command: prints one ready line per server ({@code Serving echo on tcp:8007:interface=127.0.0.1}),
- * serves until SIGTERM or SIGINT, then stops gracefully, prints {@code Stopped} and returns {@link ExitStatus#OK}.
+ * serves until SIGTERM or SIGINT, then stops gracefully, prints {@code Stopped} and returns {@link ExitStatus#OK}. A
+ * server that fails or ends on its own ends the command with a {@link CommandFailure} instead.
  */
 public final class Serving {
 
@@ -59,17 +60,32 @@ public final class Serving {
         List<CompletableFuture<?>> ends = new ArrayList<>(servers.stream().map(RunningServer::finished).toList());
         ends.add(stopRequested);
         CompletableFuture.anyOf(ends.toArray(CompletableFuture[]::new)).exceptionally(failure -> null).join();
+        int endedByItself = stopRequested.isDone() ? -1 : firstEnded(servers);
         stopAll(servers, grace);
         for (int i = 0; i < servers.size(); i++) {
             CompletableFuture<Void> finished = servers.get(i).finished();
             if (finished.state() == Future.State.FAILED) {
                 Throwable failure = finished.exceptionNow();
-                throw new CommandFailure("the " + starts.get(i).service() + " server failed: " + failure, failure);
+                throw failure instanceof CommandFailure described ? described
+                        : new CommandFailure("the " + starts.get(i).service() + " server failed: " + failure, failure);
             }
+        }
+        if (endedByItself >= 0) {
+            // A server that ends without being asked to can no longer serve: that is a failure, not a stop.
+            throw new CommandFailure("the " + starts.get(endedByItself).service() + " server stopped by itself");
         }
         out.println("Stopped");
         out.flush();
         return ExitStatus.OK;
+    }
+
+    private static int firstEnded(List<RunningServer> servers) {
+        for (int i = 0; i < servers.size(); i++) {
+            if (servers.get(i).finished().isDone()) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private static void stopAll(List<RunningServer> servers, Duration grace) {

@@ -88,7 +88,13 @@ public final class GetCommand implements Callable<Integer> {
                                 reactor::callFromThread)
                         .thenCompose(poem -> poem));
             }
-            CompletableFuture.allOf(poems.toArray(CompletableFuture[]::new)).exceptionally(failure -> null).join();
+            // A loop that dies leaves the fetches on it unfinished for ever: its end is waited for as well.
+            CompletableFuture<Void> loopEnded = reactor.whenStopped().toCompletableFuture();
+            CompletableFuture.anyOf(CompletableFuture.allOf(poems.toArray(CompletableFuture[]::new)), loopEnded)
+                    .exceptionally(failure -> null).join();
+            if (loopEnded.isCompletedExceptionally()) {
+                throw CommandFailure.eventLoopFailed(loopEnded.exceptionNow());
+            }
         }
         progress.done();
         return print(poems);

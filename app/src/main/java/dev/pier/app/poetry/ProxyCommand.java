@@ -1,6 +1,5 @@
 package dev.pier.app.poetry;
 
-import dev.pier.app.cli.LogSetup;
 import dev.pier.app.cli.Servers;
 import dev.pier.app.cli.Service;
 import dev.pier.app.cli.Serving;
@@ -62,7 +61,6 @@ public final class ProxyCommand implements Callable<Integer> {
         ClientEndpoint source = Endpoints.client(spec.commandLine(), upstream);
         Duration timeout = Durations.seconds(spec.commandLine(), "--timeout", timeoutSeconds);
         int limit = Sizes.bytes(spec.commandLine(), "--max-size", maxSize);
-        LogSetup.toStderr();
         return Serving.untilStopped("proxy", () -> {
             Reactor reactor = Reactor.start();
             PoetryProxy proxy = new PoetryProxy(() -> {

@@ -165,9 +165,9 @@ public final class ServeCommand implements Callable<Integer> {
         return Pace.slow(numBytes, delay == null ? null : Durations.seconds(spec.commandLine(), "--delay", delay));
     }
 
+    /** Logs to the --log-file if one was given; otherwise to stderr, as Main set up for every command. */
     private void setUpLogging() {
         if (logFile == null) {
-            LogSetup.toStderr();
             return;
         }
         try {

@@ -1,7 +1,6 @@
 package dev.pier.app.poetry;
 
 import dev.pier.app.cli.ConcurrencyMode;
-import dev.pier.app.cli.LogSetup;
 import dev.pier.app.cli.Servers;
 import dev.pier.app.cli.Service;
 import dev.pier.app.cli.Serving;
@@ -50,7 +49,6 @@ public final class TransformCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ServerEndpoint endpoint = where.endpoints(spec.commandLine(), 1, DEFAULT_PORT).getFirst();
-        LogSetup.toStderr();
         Service transform = new Service("transform", null, null,
                 Policies.idleTimeout(new TransformServer(), IDLE_TIMEOUT), null);
         return Serving.untilStopped(transform.name(),

@@ -146,7 +146,7 @@ final class Connector implements Handler {
         Protocol protocol;
         try {
             protocol = factory.buildProtocol(remote);
-        } catch (RuntimeException | AssertionError | LinkageError | StackOverflowError e) {
+        } catch (RuntimeException | AssertionError e) {
             loop.logger().log(Level.ERROR, "buildProtocol failed for " + remote + ": " + e, e);
             refuse(existingKey, e);
             return;

@@ -1,5 +1,6 @@
 package dev.pier.reactor.internal;
 
+import dev.pier.logging.RateLimitedLog;
 import dev.pier.reactor.ClientFactory;
 import dev.pier.reactor.DatagramProtocol;
 import dev.pier.reactor.DelayedCall;
@@ -43,6 +44,12 @@ import java.util.function.Supplier;
  * <p>One pass of the loop: select (the timeout is the time to the next timer, or none when work is waiting), handle
  * the ready channels, run the due timers, run the tasks other threads handed in, then flush the connections written
  * to during the pass — so the writes of one pass leave in one gathering write per connection.
+ *
+ * <p>A callback's {@link RuntimeException} or {@link AssertionError} is its own bug: it is logged and only what
+ * the callback served (its connection) is closed. Any other {@link Error} stops the loop and is what
+ * {@link #terminated()} fails with: a class that could not be loaded stays missing for every later connection (a
+ * full descriptor table makes loading fail), and after running out of memory or stack nothing the loop holds can be
+ * trusted. A loop that dies quietly would leave a process that looks alive and serves nobody.
  */
 public final class EventLoop {
 
@@ -208,14 +215,26 @@ public final class EventLoop {
         return passes;
     }
 
-    /** Runs the loop on the calling thread until it is stopped. */
+    /**
+     * Runs the loop on the calling thread until it is stopped.
+     *
+     * @throws Error                what stopped the loop, if it failed (also reported by {@link #terminated()})
+     * @throws RuntimeException     ditto
+     * @throws UncheckedIOException if the selector failed
+     */
     public void run() {
         claim(Thread.currentThread());
-        loop();
+        switch (loop()) {
+            case null -> { }
+            case IOException e -> throw new UncheckedIOException("the event loop failed: " + e.getMessage(), e);
+            case Error error -> throw error;
+            case Throwable unchecked -> throw (RuntimeException) unchecked;
+        }
     }
 
     /** Runs the loop on a new platform thread called {@code name}; the loop counts as started at once. */
     public void start(String name) {
+        // What stops a loop is reported by terminated(), not by the thread's uncaught-exception handler.
         Thread loopThread = Thread.ofPlatform().name(name).unstarted(this::loop);
         claim(loopThread);
         loopThread.start();
@@ -229,19 +248,35 @@ public final class EventLoop {
         state = State.RUNNING;
     }
 
-    private void loop() {
+    /** Runs passes until stopped; returns what made the loop fail, null after a requested stop. */
+    private Throwable loop() {
+        Throwable failure = null;
         try {
-            while (state != State.STOPPED) {
-                pass();
+            try {
+                while (state != State.STOPPED) {
+                    pass();
+                }
+            } catch (IOException | RuntimeException | Error e) {
+                failure = e;
+                finish();
             }
-        } catch (IOException | RuntimeException | Error e) {
-            logger.log(Level.ERROR, "the event loop failed and stops: " + e, e);
-            finish();
-            if (e instanceof Error error) {
-                throw error;
-            }
+        } catch (RuntimeException | Error whileClosing) {
+            failure.addSuppressed(whileClosing);
         } finally {
             state = State.STOPPED;
+            failure = release(failure);
+            if (failure == null) {
+                terminated.complete(null);
+            } else {
+                terminated.completeExceptionally(failure);
+            }
+        }
+        return failure;
+    }
+
+    /** Closes the selector and runs the tasks handed in meanwhile; returns {@code failure} or what failed here. */
+    private Throwable release(Throwable failure) {
+        try {
             try {
                 selector.close();
             } catch (IOException e) {
@@ -252,7 +287,13 @@ public final class EventLoop {
             for (Runnable task; (task = tasks.poll()) != null; ) {
                 dispatch(task, task);
             }
-            terminated.complete(null);
+            return failure;
+        } catch (RuntimeException | Error e) {
+            if (failure == null) {
+                return e;
+            }
+            failure.addSuppressed(e);
+            return failure;
         }
     }
 
@@ -275,6 +316,11 @@ public final class EventLoop {
 
     Logger logger() {
         return logger;
+    }
+
+    /** A log for one kind of warning that peers can repeat at will, on this loop's clock. */
+    RateLimitedLog repeatedWarnings() {
+        return RateLimitedLog.of(logger, RateLimitedLog.DEFAULT_INTERVAL, options.nanoTime());
     }
 
     ByteBuffer readBuffer() {
@@ -342,13 +388,13 @@ public final class EventLoop {
         }
     }
 
-    /** Runs one callback, logging what it throws and warning when it held the loop too long. */
+    /** Runs one callback, logging a failure confined to it and warning when it held the loop too long. */
     void dispatch(Runnable callback, Object what) {
         long start = nanoTime();
         dispatchDepth++;
         try {
             callback.run();
-        } catch (RuntimeException | AssertionError | LinkageError | StackOverflowError e) {
+        } catch (RuntimeException | AssertionError e) {
             logger.log(Level.ERROR, "callback " + what + " failed: " + e, e);
         } finally {
             dispatchDepth--;
@@ -401,7 +447,7 @@ public final class EventLoop {
             dispatchDepth++;
             try {
                 handler.ready(key);
-            } catch (RuntimeException | AssertionError | LinkageError | StackOverflowError e) {
+            } catch (RuntimeException | AssertionError e) {
                 logger.log(Level.ERROR, "unexpected failure handling " + handler.describe() + ": " + e, e);
             } finally {
                 dispatchDepth--;
@@ -456,7 +502,7 @@ public final class EventLoop {
                 if (stage != null) {
                     pending.add(stage.toCompletableFuture());
                 }
-            } catch (RuntimeException | AssertionError | LinkageError | StackOverflowError e) {
+            } catch (RuntimeException | AssertionError e) {
                 logger.log(Level.ERROR, "shutdown hook " + hook + " failed: " + e, e);
             }
         }

@@ -468,14 +468,13 @@ final class StreamConnection implements Transport, Handler {
     }
 
     /**
-     * Runs a protocol callback; if it throws, the failure is logged and only this connection is aborted. Errors that
-     * mean a bug in the callback (a failed assertion, a missing class, runaway recursion) count as failures too;
-     * errors that mean a broken JVM, such as running out of memory, stop the loop.
+     * Runs a protocol callback; if it throws, the failure is logged and only this connection is aborted. A failed
+     * assertion counts as such a failure too; any other error stops the loop (see {@link EventLoop}).
      */
     private void callProtocol(Runnable callback) {
         try {
             callback.run();
-        } catch (RuntimeException | AssertionError | LinkageError | StackOverflowError e) {
+        } catch (RuntimeException | AssertionError e) {
             loop.logger().log(Level.ERROR, describe() + ": protocol callback failed, closing this connection: "
                     + e, e);
             abort(new DisconnectReason.Lost(e));

@@ -155,7 +155,7 @@ final class StreamPort extends SelectorPort<ServerSocketChannel> {
     private Protocol buildProtocol(EventLoop worker, SocketAddress remote) {
         try {
             return factory.buildProtocol(remote);
-        } catch (RuntimeException | AssertionError | LinkageError | StackOverflowError e) {
+        } catch (RuntimeException | AssertionError e) {
             worker.logger().log(Level.ERROR, describe() + ": buildProtocol failed for " + remote
                     + ", refusing the connection: " + e, e);
             return null;

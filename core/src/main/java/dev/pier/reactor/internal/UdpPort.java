@@ -1,5 +1,6 @@
 package dev.pier.reactor.internal;
 
+import dev.pier.logging.RateLimitedLog;
 import dev.pier.reactor.DatagramProtocol;
 import dev.pier.reactor.DatagramTransport;
 import dev.pier.reactor.Scheduler;
@@ -32,6 +33,8 @@ final class UdpPort extends SelectorPort<DatagramChannel> implements DatagramTra
     private long queuedBytes;
     /** Null where {@code sendmmsg} is out of reach: every write then goes out at once. */
     private final UdpSendBatch batch;
+    private final RateLimitedLog oversizedWarnings;
+    private final RateLimitedLog queueFullWarnings;
     /** Whether a receive burst is being dispatched, so writes go into {@link #batch}. */
     private boolean receiving;
 
@@ -41,6 +44,8 @@ final class UdpPort extends SelectorPort<DatagramChannel> implements DatagramTra
         this.protocol = protocol;
         this.receiveBuffer = ByteBuffer.allocateDirect(loop.options().maxDatagramSize() + 1);
         this.batch = sendInBatches ? UdpSendBatch.open(channel) : null;
+        this.oversizedWarnings = loop.repeatedWarnings();
+        this.queueFullWarnings = loop.repeatedWarnings();
     }
 
     /** Binds now (so errors reach the caller), with SO_REUSEPORT if asked, and starts on the loop thread. */
@@ -133,7 +138,7 @@ final class UdpPort extends SelectorPort<DatagramChannel> implements DatagramTra
             }
             receiveBuffer.flip();
             if (receiveBuffer.remaining() > max) {
-                loop.logger().log(Level.WARNING, "{0}: dropped a datagram from {1} longer than the limit of "
+                oversizedWarnings.log(Level.WARNING, "{0}: dropped a datagram from {1} longer than the limit of "
                         + "{2,number,#} bytes (raise maxDatagramSize to accept it)", describe(), sender, max);
                 continue;
             }
@@ -182,7 +187,7 @@ final class UdpPort extends SelectorPort<DatagramChannel> implements DatagramTra
             }
         }
         if (queuedBytes + data.remaining() > loop.options().maxBufferedBytes()) {
-            loop.logger().log(Level.WARNING, "{0}: send queue full ({1,number,#} bytes); dropped a datagram to {2}",
+            queueFullWarnings.log(Level.WARNING, "{0}: send queue full ({1,number,#} bytes); dropped a datagram to {2}",
                     describe(), queuedBytes, target);
             data.position(data.limit());
             return;

@@ -1,5 +1,6 @@
 package dev.pier.reactor.internal;
 
+import dev.pier.logging.RateLimitedLog;
 import dev.pier.reactor.DatagramProtocol;
 import dev.pier.reactor.DatagramTransport;
 import dev.pier.reactor.ListeningPort;
@@ -37,6 +38,8 @@ final class UnixDatagramPort implements ListeningPort, DatagramTransport, LoopRe
     private final LinkedBlockingQueue<Outgoing> sendQueue = new LinkedBlockingQueue<>();
     private final AtomicLong queuedBytes = new AtomicLong();
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+    private final RateLimitedLog oversizedWarnings;
+    private final RateLimitedLog queueFullWarnings;
     private Thread receiver;
     private Thread sender;
     private boolean closed;
@@ -46,6 +49,8 @@ final class UnixDatagramPort implements ListeningPort, DatagramTransport, LoopRe
         this.socket = socket;
         this.protocol = protocol;
         this.address = socket.boundAddress();
+        this.oversizedWarnings = loop.repeatedWarnings();
+        this.queueFullWarnings = loop.repeatedWarnings();
     }
 
     static UnixDatagramPort listen(EventLoop loop, Path path, DatagramProtocol protocol) throws IOException {
@@ -87,7 +92,7 @@ final class UnixDatagramPort implements ListeningPort, DatagramTransport, LoopRe
             }
             if (datagram.length() > max) {
                 inFlight.release();
-                loop.logger().log(Level.WARNING, "{0}: dropped a datagram from {1} of {2,number,#} bytes, longer "
+                oversizedWarnings.log(Level.WARNING, "{0}: dropped a datagram from {1} of {2,number,#} bytes, longer "
                         + "than the limit of {3,number,#} (raise maxDatagramSize to accept it)", describe(),
                         datagram.sender(), datagram.length(), max);
                 continue;
@@ -124,7 +129,7 @@ final class UnixDatagramPort implements ListeningPort, DatagramTransport, LoopRe
         }
         int length = data.remaining();
         if (queuedBytes.get() + length > loop.options().maxBufferedBytes()) {
-            loop.logger().log(Level.WARNING, "{0}: send queue full ({1,number,#} bytes); dropped a datagram to {2}",
+            queueFullWarnings.log(Level.WARNING, "{0}: send queue full ({1,number,#} bytes); dropped a datagram to {2}",
                     describe(), queuedBytes.get(), target);
             data.position(data.limit());
             return;

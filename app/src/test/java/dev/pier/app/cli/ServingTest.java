@@ -1,0 +1,44 @@
+package dev.pier.app.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pier.endpoint.TcpEndpoint;
+import dev.pier.reactor.Protocol;
+import dev.pier.reactor.Reactor;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.ByteBuffer;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(30)
+class ServingTest {
+
+    private static final Service SILENT = new Service("silent", null, null, peer -> new Protocol() {
+        @Override
+        public void dataReceived(ByteBuffer data) {
+        }
+    }, null);
+
+    @Test
+    void aLoopThatDiesEndsTheCommandWithItsCauseAndWithoutStopped() {
+        StringWriter out = new StringWriter();
+        Reactor reactor = Reactor.start();
+        CommandFailure failure = assertThrows(CommandFailure.class, () -> Serving.untilStopped("silent", () -> {
+            RunningServer server = Servers.startOn(reactor, SILENT, new TcpEndpoint("127.0.0.1", 0,
+                    TcpEndpoint.DEFAULT_BACKLOG));
+            reactor.callFromThread(() -> {
+                throw new OutOfMemoryError("test: Java heap space");
+            });
+            return server;
+        }, new PrintWriter(out)));
+
+        assertEquals("the event loop failed: java.lang.OutOfMemoryError: test: Java heap space", failure.getMessage());
+        List<String> lines = out.toString().lines().toList();
+        assertEquals(1, lines.size(), "the ready line alone: " + lines);
+        assertTrue(lines.getFirst().startsWith("Serving silent on tcp:"), lines.getFirst());
+    }
+}
