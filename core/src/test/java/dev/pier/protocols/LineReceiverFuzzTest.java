@@ -98,7 +98,7 @@ class LineReceiverFuzzTest {
     }
 
     private static boolean isRawSwitch(String line) {
-        return line.length() == 2 && line.charAt(0) == 'R' && Character.isDigit(line.charAt(1));
+        return line.length() == 2 && line.charAt(0) == 'R' && line.charAt(1) >= '0' && line.charAt(1) <= '9';
     }
 
     private record Outcome(List<String> events, boolean closed) {}
@@ -153,6 +153,10 @@ class LineReceiverFuzzTest {
         for (int length : protocol.exceededLengths) {
             assertTrue(length > settings.maxLength(), "a long line is reported once over the maximum: " + length);
         }
+        for (String event : protocol.events) {
+            assertTrue(!event.startsWith("line ") || event.length() - 5 <= settings.maxLength(),
+                    "a line over the maximum was delivered: " + event);
+        }
         if (!settings.keepOnLongLine() && !settings.raw()) {
             // Nothing is made up: the lines and their delimiters are the input up to where delivery stopped.
             ByteArrayOutputStream delivered = new ByteArrayOutputStream();
@@ -166,7 +170,12 @@ class LineReceiverFuzzTest {
             assertTrue(prefix.length <= sent.length, "more delivered than sent");
             assertArrayEquals(prefix, Arrays.copyOf(sent, prefix.length), "delivered lines are not the input");
         }
-        return new Outcome(protocol.allEvents(), transport.isDisconnecting());
+        Outcome outcome = new Outcome(protocol.allEvents(), transport.isDisconnecting());
+        if (outcome.closed()) {
+            transport.receive(settings.delimiter());
+            assertEquals(outcome.events(), protocol.allEvents(), "input after the close is ignored");
+        }
+        return outcome;
     }
 
     @FuzzTest
