@@ -34,7 +34,20 @@ final class EndpointParser {
     }
 
     private static IllegalArgumentException bad(String description, String problem) {
-        return new IllegalArgumentException("bad endpoint '" + description + "': " + problem);
+        return new IllegalArgumentException(printable("bad endpoint '" + description + "': " + problem));
+    }
+
+    /** Control characters as escapes: the message quotes the description, and must stay one readable line. */
+    private static String printable(String text) {
+        StringBuilder printable = new StringBuilder(text.length());
+        text.chars().forEach(c -> {
+            if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
+                printable.append(String.format("\\u%04x", c));
+            } else {
+                printable.append((char) c);
+            }
+        });
+        return printable.toString();
     }
 
     static ServerEndpoint parseServer(String description) {
@@ -189,8 +202,8 @@ final class EndpointParser {
 
     private static List<Part> tokenize(String description) {
         if (description == null || description.isBlank()) {
-            throw new IllegalArgumentException("bad endpoint '" + (description == null ? "" : description)
-                    + "': empty description (expected e.g. tcp:8080, unix:/path or HOST:PORT)");
+            throw bad(description == null ? "" : description,
+                    "empty description (expected e.g. tcp:8080, unix:/path or HOST:PORT)");
         }
         List<Part> parts = new ArrayList<>();
         StringBuilder current = new StringBuilder();
@@ -270,7 +283,10 @@ final class EndpointParser {
         try {
             BigDecimal seconds = new BigDecimal(value);
             if (seconds.signum() > 0 && seconds.compareTo(BigDecimal.valueOf(1_000_000_000L)) < 0) {
-                return Duration.ofNanos(seconds.movePointRight(9).longValue());
+                long nanos = seconds.movePointRight(9).longValue();
+                if (nanos > 0) {   // less than a nanosecond is no time at all
+                    return Duration.ofNanos(nanos);
+                }
             }
         } catch (NumberFormatException e) {
             // reported below

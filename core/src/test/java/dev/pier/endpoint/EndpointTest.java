@@ -162,6 +162,8 @@ class EndpointTest {
         "tcp:h:0 | port '0' is not a number from 1 to 65535",
         "tcp:h:80:timeout=0 | timeout '0' is not a number of seconds greater than 0",
         "tcp:h:80:timeout=soon | timeout 'soon' is not a number of seconds greater than 0",
+        "tcp:h:80:timeout=0.0000000001 | timeout '0.0000000001' is not a number of seconds greater than 0",
+        "tcp:h:80:timeout=1e999999999 | timeout '1e999999999' is not a number of seconds greater than 0",
         "tcp:h:80:mode=1 | unknown option 'mode' for tcp (known: host, port, timeout, bindAddress)",
         "udp:8007 | type 'udp' is not supported for clients (known: tcp, unix)",
         "a:b:c | unknown type 'a' (known: tcp, unix; or PORT, HOST:PORT, [IPV6]:PORT)",
@@ -180,6 +182,18 @@ class EndpointTest {
                 assertThrows(IllegalArgumentException.class, () -> Endpoint.parseServer("")).getMessage());
         assertThrows(IllegalArgumentException.class, () -> Endpoint.parseClient("  "));
         assertThrows(IllegalArgumentException.class, () -> Endpoint.parseClient(null));
+    }
+
+    @Test
+    void controlCharactersAreEscapedSoThatTheMessageIsOneLine() {
+        assertEquals("bad endpoint 'unix:/tmp/s:\\u0000mode=1': unknown option '\\u0000mode' for unix (known: address, "
+                + "mode, backlog)", assertThrows(IllegalArgumentException.class,
+                        () -> Endpoint.parseServer("unix:/tmp/s:\0mode=1")).getMessage());
+        assertEquals("bad endpoint 'tcp:h:80\\u000a': port '80\\u000a' is not a number from 1 to 65535",
+                assertThrows(IllegalArgumentException.class, () -> Endpoint.parseClient("tcp:h:80\n")).getMessage());
+        assertEquals("bad endpoint '\\u000d\\u000a\\u2028': empty description (expected e.g. tcp:8080, unix:/path or "
+                + "HOST:PORT)", assertThrows(IllegalArgumentException.class,
+                        () -> Endpoint.parseServer("\r\n\u2028")).getMessage());
     }
 
     @Test
