@@ -3,7 +3,6 @@ package dev.pier.blocking;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.SocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.Objects;
@@ -31,7 +30,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p><b>One request:</b> {@link #getRequest} → {@link #verifyRequest} → {@link #processRequest} (the concurrency
  * strategy) → {@link #finishRequest} (handler setup, handle, finish) → {@link #handleError} if that threw →
  * {@link #shutdownRequest} → {@link #closeRequest}. A rejected request goes straight to {@code shutdownRequest}.
- * An {@code IOException} from {@code getRequest} is dropped (a client that gave up); an {@code Exception} from a
+ * An {@code IOException} from {@code getRequest} (a client that gave up, no descriptors left) pauses taking requests
+ * for a moment, while those in progress go on; an {@code Exception} from a
  * hook or handler goes to {@code handleError} and serving continues; an {@code Error} shuts the request down and
  * propagates out of {@link #serveForever()}, also from a handler on a thread of its own: a server that ran out of
  * memory or cannot load a class should stop rather than go on failing every request.
@@ -39,8 +39,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p><b>Life:</b> the constructor binds and activates unless {@link ServerOptions#bindAndActivate()} is false (do
  * that when a subclass's {@link #serverBind()} uses its own fields, which are not yet set while a superclass
  * constructor runs; then call {@link #bindAndActivate()}). If binding fails the socket is closed before the
- * exception escapes. {@link #close()} stops serving, closes the socket and waits, within the strategy's grace
- * period, for requests still running.
+ * exception escapes. {@link #close()} stops listening (a stream server's late clients are refused), stops serving,
+ * closes the socket and waits, within the strategy's grace period, for requests still running.
  *
  * @param <R> what one request is: {@code SocketChannel} for stream servers, {@link DatagramRequest} for datagram
  *            servers
@@ -69,7 +69,7 @@ public abstract class BaseServer<R> implements AutoCloseable {
     protected BaseServer(RequestHandlerFactory<R> handlerFactory, ServerOptions options) {
         this.handlerFactory = Objects.requireNonNull(handlerFactory, "handlerFactory");
         this.options = Objects.requireNonNull(options, "options");
-        this.dispatcher = RequestDispatcher.forStrategy(options.concurrency());
+        this.dispatcher = RequestDispatcher.forServer(this, options.concurrency());
     }
 
     /** The settings this server was made with. */
@@ -82,12 +82,11 @@ public abstract class BaseServer<R> implements AutoCloseable {
 
     /** Binds and activates the server; the constructor does this unless told not to. On failure, closes. */
     public final void bindAndActivate() throws IOException {
-        if (dispatcher instanceof ForkedChild) {
-            return; // the parent listens; in a forked child this server only handles a request handed over to it
-        }
         try {
-            serverBind();
-            serverActivate();
+            dispatcher.bindAndActivate(() -> {
+                serverBind();
+                serverActivate();
+            });
         } catch (IOException | RuntimeException | Error e) {
             close();
             throw e;
@@ -114,21 +113,7 @@ public abstract class BaseServer<R> implements AutoCloseable {
             servingThread = Thread.currentThread();
         }
         try {
-            if (dispatcher instanceof ForkedChild child) {
-                child.serve(this);
-                return;
-            }
-            dispatcher.serving();
-            while (!shutdownRequested && !Thread.currentThread().isInterrupted()) {
-                if (awaitRequest(null)) {
-                    handleReadyRequest();
-                }
-                dispatcher.serviceActions();
-                serviceActions();
-                if (requestThreadFailure.getAndSet(null) instanceof Error failure) {
-                    throw failure;
-                }
-            }
+            dispatcher.serve(this::serveUntilShutdown);
         } finally {
             synchronized (lock) {
                 shutdownRequested = false;
@@ -152,11 +137,23 @@ public abstract class BaseServer<R> implements AutoCloseable {
                 throw new IllegalStateException("serveForever is running on " + servingThread.getName());
             }
         }
-        if (dispatcher instanceof ForkedChild child) {
-            child.serve(this);
-            return;
+        dispatcher.serve(this::handleOneRequest);
+    }
+
+    private void serveUntilShutdown() throws IOException {
+        while (!shutdownRequested && !Thread.currentThread().isInterrupted()) {
+            if (awaitRequest(null)) {
+                handleReadyRequest();
+            }
+            dispatcher.serviceActions();
+            serviceActions();
+            if (requestThreadFailure.getAndSet(null) instanceof Error failure) {
+                throw failure;
+            }
         }
-        dispatcher.serving();
+    }
+
+    private void handleOneRequest() throws IOException {
         Duration timeout = options.timeout();
         long deadline = timeout == null ? 0 : System.nanoTime() + timeout.toNanos();
         while (true) {
@@ -288,8 +285,7 @@ public abstract class BaseServer<R> implements AutoCloseable {
     /** Hands the request to the concurrency strategy, which calls {@link #finishRequest} where it runs it. */
     protected void processRequest(R request, SocketAddress clientAddress) throws Exception {
         dispatcher.dispatch(new RequestJob(request, clientAddress,
-                () -> runRequest(request, clientAddress), () -> closeRequest(request),
-                () -> forkRequest(request, clientAddress)));
+                () -> runRequest(request, clientAddress), () -> closeRequest(request)));
     }
 
     /** Makes a handler for the request and runs it: setup, handle, finish. */
@@ -406,7 +402,7 @@ public abstract class BaseServer<R> implements AutoCloseable {
 
     /**
      * The whole life of one request, wherever the strategy runs it: finishRequest, handleError if that threw,
-     * shutdownRequest. A strategy that runs requests in another process calls this there.
+     * shutdownRequest.
      *
      * @return false if the request failed (handleError was called)
      */
@@ -429,33 +425,6 @@ public abstract class BaseServer<R> implements AutoCloseable {
         } finally {
             shutdownRequest(request);
         }
-    }
-
-    // ---- forking: handing a request to a child process ----
-
-    /**
-     * Describes a request for a forked child: the descriptor to copy into it and the bytes it needs besides.
-     * Server types that support {@link Forking} override this and {@link #adoptForkedRequest}.
-     */
-    ForkedRequest forkRequest(R request, SocketAddress clientAddress) throws IOException {
-        throw new UnsupportedOperationException(getClass().getName() + " cannot hand requests to a child process:"
-                + " forking works with TcpServer, UdpServer, UnixStreamServer and UnixDatagramServer");
-    }
-
-    /** In a forked child: rebuilds the request that {@link #forkRequest} described, owning {@code fd} now. */
-    IncomingRequest<R> adoptForkedRequest(int fd, ByteBuffer details) throws IOException {
-        throw new UnsupportedOperationException(getClass().getName() + " cannot take requests from a parent"
-                + " process: forking works with TcpServer, UdpServer, UnixStreamServer and UnixDatagramServer");
-    }
-
-    /**
-     * In a forked child: handles the handed-over request through the usual hooks ({@link #runRequest}).
-     *
-     * @return whether the handler finished without throwing
-     */
-    final boolean runForkedRequest(int fd, ByteBuffer details) throws IOException {
-        IncomingRequest<R> incoming = adoptForkedRequest(fd, details);
-        return runRequest(incoming.request(), incoming.clientAddress());
     }
 
     private void ensureOpen() {

@@ -1,19 +1,9 @@
 package dev.pier.blocking;
 
 import dev.pier.logging.RateLimitedLog;
-import dev.pier.unix.AbstractUnixAddress;
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.net.UnknownHostException;
-import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
+import java.io.IOException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -26,10 +16,6 @@ import java.util.concurrent.atomic.AtomicLong;
 public abstract sealed class DatagramServer extends BaseServer<DatagramRequest> permits UdpServer, UnixDatagramServer {
 
     private static final System.Logger LOG = System.getLogger(DatagramServer.class.getName());
-
-    private static final byte INET = 1;
-    private static final byte UNIX_PATH = 2;
-    private static final byte UNIX_ABSTRACT = 3;
 
     private final AtomicLong oversized = new AtomicLong();
     private final RateLimitedLog oversizedWarnings = RateLimitedLog.of(LOG);
@@ -54,75 +40,16 @@ public abstract sealed class DatagramServer extends BaseServer<DatagramRequest> 
                 sender, options().maxPacketSize());
     }
 
+    /** The server's socket descriptor, which a forked child copies to reply from the server's address. */
+    abstract int socketDescriptor();
+
+    /** In a forked child: replies through descriptor {@code fd}, a copy of the parent's socket. */
+    abstract DatagramSender adoptSocket(int fd) throws IOException;
+
     /** Counts and reports an oversized datagram. */
     final void dropOversized(SocketAddress sender) {
         oversized.incrementAndGet();
         oversizedDatagram(sender);
-    }
-
-    /** The datagram and its sender, as bytes for a forked child. */
-    static ByteBuffer describeForChild(DatagramRequest request, SocketAddress sender) {
-        var bytes = new ByteArrayOutputStream();
-        try (var out = new DataOutputStream(bytes)) {
-            switch (sender) {
-                case InetSocketAddress inet -> {
-                    out.writeByte(INET);
-                    byte[] address = inet.getAddress().getAddress();
-                    out.writeByte(address.length);
-                    out.write(address);
-                    out.writeShort(inet.getPort());
-                }
-                case UnixDomainSocketAddress path -> {
-                    out.writeByte(UNIX_PATH);
-                    out.writeUTF(path.getPath().toString());
-                }
-                case AbstractUnixAddress name -> {
-                    out.writeByte(UNIX_ABSTRACT);
-                    out.writeByte(name.name().length);
-                    out.write(name.name());
-                }
-                default -> throw new IllegalArgumentException("cannot hand a datagram from a " + sender.getClass()
-                        + " to a child process");
-            }
-            ByteBuffer data = request.data();
-            byte[] copy = new byte[data.remaining()];
-            data.get(copy);
-            out.writeInt(copy.length);
-            out.write(copy);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return ByteBuffer.wrap(bytes.toByteArray());
-    }
-
-    /** In a forked child: the request {@link #describeForChild} described, answered through {@code replies}. */
-    static IncomingRequest<DatagramRequest> describedRequest(ByteBuffer details, DatagramSender replies) {
-        SocketAddress sender = switch (details.get()) {
-            case INET -> {
-                byte[] address = new byte[details.get()];
-                details.get(address);
-                try {
-                    yield new InetSocketAddress(InetAddress.getByAddress(address),
-                            Short.toUnsignedInt(details.getShort()));
-                } catch (UnknownHostException e) {
-                    throw new IllegalArgumentException("a malformed address from the parent", e);
-                }
-            }
-            case UNIX_PATH -> {
-                int length = Short.toUnsignedInt(details.getShort());
-                byte[] utf = new byte[length];
-                details.get(utf);
-                yield UnixDomainSocketAddress.of(new String(utf, StandardCharsets.UTF_8));
-            }
-            case UNIX_ABSTRACT -> {
-                byte[] name = new byte[details.get()];
-                details.get(name);
-                yield AbstractUnixAddress.of(name);
-            }
-            default -> throw new IllegalArgumentException("a malformed address from the parent");
-        };
-        ByteBuffer data = details.slice(details.position() + Integer.BYTES, details.getInt());
-        return new IncomingRequest<>(new DatagramRequest(data, replies), sender);
     }
 
     @Override

@@ -23,25 +23,33 @@ final class ForkedChild implements RequestDispatcher {
     static final int FAILED_TO_TAKE_REQUEST = 3;
     private static final int STDERR = 2;
 
+    private final BaseServer<?> server;
     private final Path controlSocket;
     private final boolean chosen;
 
-    ForkedChild(Path controlSocket, boolean chosen) {
+    ForkedChild(BaseServer<?> server, Path controlSocket, boolean chosen) {
+        this.server = server;
         this.controlSocket = controlSocket;
         this.chosen = chosen;
     }
 
+    /** The parent listens: a child's server never binds. */
+    @Override
+    public void bindAndActivate(ServerStep bindAndActivate) {
+    }
+
     /**
-     * Handles the one request the parent hands over, then exits the JVM: status 0, or 1 if the handler threw.
-     * Returns at once for a server the parent did not name.
+     * Instead of the server's loop: handles the one request the parent hands over, then exits the JVM: status 0, or
+     * 1 if the handler threw. Returns at once for a server the parent did not name.
      */
-    void serve(BaseServer<?> server) {
+    @Override
+    public void serve(ServerStep loop) {
         if (!chosen) {
             return;
         }
         int status;
         try {
-            status = takeAndHandle(server);
+            status = takeAndHandle();
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.ERROR, "A forked child of " + server + " could not take its request", e);
             status = FAILED_TO_TAKE_REQUEST;
@@ -53,7 +61,7 @@ final class ForkedChild implements RequestDispatcher {
         System.exit(status);
     }
 
-    private int takeAndHandle(BaseServer<?> server) throws IOException {
+    private int takeAndHandle() throws IOException {
         Descriptors.prepareAdoption();
         int fd;
         ByteBuffer details;
@@ -81,7 +89,7 @@ final class ForkedChild implements RequestDispatcher {
         int stdout = Descriptors.dup(1);
         int stderr = Descriptors.dup(2);
         try {
-            return server.runForkedRequest(fd, details.flip()) ? 0 : 1;
+            return HandOver.run(server, fd, details.flip()) ? 0 : 1;
         } finally {
             System.out.flush();
             System.err.flush();

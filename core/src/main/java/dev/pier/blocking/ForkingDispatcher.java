@@ -45,6 +45,7 @@ final class ForkingDispatcher implements RequestDispatcher {
     /** How long close waits for killed children to be gone. */
     private static final long KILL_WAIT_SECONDS = 10;
 
+    private final BaseServer<?> server;
     private final Forking strategy;
     private final int serverNumber;
     /** Children that cannot start fail every request alike: one line now and then says so. */
@@ -63,20 +64,21 @@ final class ForkingDispatcher implements RequestDispatcher {
     private Thread starter;
     private List<String> command;
 
-    private ForkingDispatcher(Forking strategy, int serverNumber) {
+    private ForkingDispatcher(BaseServer<?> server, Forking strategy, int serverNumber) {
+        this.server = server;
         this.strategy = strategy;
         this.serverNumber = serverNumber;
     }
 
     /** The parent dispatcher, or in a child JVM (as the environment tells) the child's role. */
-    static RequestDispatcher forServer(Forking strategy) {
+    static RequestDispatcher forServer(BaseServer<?> server, Forking strategy) {
         int number = FORKING_SERVERS.getAndIncrement();
         String controlSocket = System.getenv(CONTROL_SOCKET_VARIABLE);
         if (controlSocket != null) {
-            return new ForkedChild(Path.of(controlSocket),
+            return new ForkedChild(server, Path.of(controlSocket),
                     Integer.toString(number).equals(System.getenv(SERVER_NUMBER_VARIABLE)));
         }
-        return new ForkingDispatcher(strategy, number);
+        return new ForkingDispatcher(server, strategy, number);
     }
 
     /** One child JVM. Its fields are guarded by the dispatcher's lock. */
@@ -127,9 +129,9 @@ final class ForkingDispatcher implements RequestDispatcher {
 
     @Override
     public void dispatch(RequestJob job) throws InterruptedException {
-        ForkedRequest request;
+        HandOver.Described request;
         try {
-            request = job.handOver().describe();
+            request = HandOver.describe(server, job.request(), job.clientAddress());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot describe the request for a child process", e);
         }

@@ -1,22 +1,46 @@
 package dev.pier.blocking;
 
+import java.io.IOException;
+
 /**
  * The running state a server builds from its {@link Concurrency} strategy: it decides where each request runs.
  *
  * <p>To add a strategy: add its public type to {@code Concurrency}'s {@code permits} list with a static factory
- * there, implement this interface, and add a case to {@link #forStrategy}; the compiler points at that switch.
+ * there, implement this interface, and add a case to {@link #forServer}; the compiler points at that switch.
  *
  * <p>{@link ForkingDispatcher} shows a strategy that runs requests elsewhere: it hands each request to a child
- * process through {@code job.handOver()}, then calls {@code job.release()} to close the parent's copy.
+ * process, then calls {@code job.release()} to close the parent's copy. In the child, {@link ForkedChild} shows
+ * one that takes its request from elsewhere: it neither binds nor waits, and chooses its own path through
+ * {@link #bindAndActivate} and {@link #serve}.
  */
 interface RequestDispatcher {
 
-    static RequestDispatcher forStrategy(Concurrency concurrency) {
+    static RequestDispatcher forServer(BaseServer<?> server, Concurrency concurrency) {
         return switch (concurrency) {
             case Synchronous synchronous -> new SynchronousDispatcher();
             case ThreadPerRequest threads -> new ThreadDispatcher(threads);
-            case Forking forking -> ForkingDispatcher.forServer(forking);
+            case Forking forking -> ForkingDispatcher.forServer(server, forking);
         };
+    }
+
+    /** A step of the server's own, such as binding or its serving loop. */
+    @FunctionalInterface
+    interface ServerStep {
+        void run() throws IOException;
+    }
+
+    /** Binds and activates the server through {@code bindAndActivate}. Default: does it. */
+    default void bindAndActivate(ServerStep bindAndActivate) throws IOException {
+        bindAndActivate.run();
+    }
+
+    /**
+     * Runs {@code serveForever}'s or {@code handleRequest}'s loop, {@code loop}, on the calling thread. Default:
+     * {@link #serving()}, then the loop.
+     */
+    default void serve(ServerStep loop) throws IOException {
+        serving();
+        loop.run();
     }
 
     /**

@@ -1,6 +1,5 @@
 package dev.pier.blocking;
 
-import java.io.IOException;
 import java.net.SocketAddress;
 
 /**
@@ -12,14 +11,6 @@ import java.net.SocketAddress;
  *                      handleError if that threw, then shutdownRequest. Never throws an {@code Exception}.
  * @param release       closes this process's copy of the request without handling it (closeRequest): for a
  *                      strategy that hands the request to another process, or cannot run it at all
- * @param handOver      describes the request for a child process, which rebuilds it from that description
  */
-record RequestJob(Object request, SocketAddress clientAddress, Runnable handle, Runnable release,
-                  HandOver handOver) {
-
-    /** Describes a request for a child process: see {@link BaseServer#forkRequest}. */
-    @FunctionalInterface
-    interface HandOver {
-        ForkedRequest describe() throws IOException;
-    }
+record RequestJob(Object request, SocketAddress clientAddress, Runnable handle, Runnable release) {
 }

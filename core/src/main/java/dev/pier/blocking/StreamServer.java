@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.ProtocolFamily;
 import java.net.SocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -97,15 +96,11 @@ public abstract sealed class StreamServer extends BaseServer<SocketChannel> perm
         }
     }
 
-    /** A forked child gets a copy of the connection's descriptor. */
-    @Override
-    ForkedRequest forkRequest(SocketChannel request, SocketAddress clientAddress) {
-        return new ForkedRequest(Descriptors.of(request), ByteBuffer.allocate(0));
-    }
-
-    /** The JDK wraps a connection's descriptor in a channel only as the inherited channel, once per JVM. */
-    @Override
-    IncomingRequest<SocketChannel> adoptForkedRequest(int fd, ByteBuffer details) throws IOException {
+    /**
+     * In a forked child: the connection its parent accepted, as descriptor {@code fd}. The JDK wraps a connection's
+     * descriptor in a channel only as the inherited channel, once per JVM.
+     */
+    IncomingRequest<SocketChannel> adoptConnection(int fd) throws IOException {
         SocketChannel connection = (SocketChannel) Descriptors.adoptAsInheritedChannel(fd);
         listening.adoptBoundAddress(connection.getLocalAddress());   // the parent's listening address, for the handler
         return new IncomingRequest<>(connection, connection.getRemoteAddress());

@@ -126,18 +126,17 @@ public non-sealed class UdpServer extends DatagramServer {
                 sender);
     }
 
-    /** A forked child gets a copy of the server's socket, to reply from the server's address. */
     @Override
-    ForkedRequest forkRequest(DatagramRequest request, SocketAddress clientAddress) {
-        return new ForkedRequest(Descriptors.of(listening.channel()), describeForChild(request, clientAddress));
+    int socketDescriptor() {
+        return Descriptors.of(listening.channel());
     }
 
     /** The JDK wraps the socket's descriptor in a channel as the inherited channel; the child only sends on it. */
     @Override
-    IncomingRequest<DatagramRequest> adoptForkedRequest(int fd, ByteBuffer details) throws IOException {
+    DatagramSender adoptSocket(int fd) throws IOException {
         DatagramChannel socket = (DatagramChannel) Descriptors.adoptAsInheritedChannel(fd);
         listening.adoptBoundAddress(socket.getLocalAddress());
-        return describedRequest(details, (datagram, target) -> send(socket, datagram, target));
+        return (datagram, target) -> send(socket, datagram, target);
     }
 
     private static int send(DatagramChannel via, ByteBuffer datagram, SocketAddress target) throws IOException {

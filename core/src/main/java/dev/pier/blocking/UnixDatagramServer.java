@@ -141,17 +141,16 @@ public non-sealed class UnixDatagramServer extends DatagramServer {
         return via.send(datagram, target);
     }
 
-    /** A forked child gets a copy of the server's socket, to reply from the server's address. */
     @Override
-    ForkedRequest forkRequest(DatagramRequest request, SocketAddress clientAddress) {
-        return new ForkedRequest(socket.fd(), describeForChild(request, clientAddress));
+    int socketDescriptor() {
+        return socket.fd();
     }
 
     /** The child only sends on its copy of the server's socket; the parent keeps receiving on its own. */
     @Override
-    IncomingRequest<DatagramRequest> adoptForkedRequest(int fd, ByteBuffer details) throws IOException {
+    DatagramSender adoptSocket(int fd) throws IOException {
         UnixDatagramSocket copy = UnixDatagramSocket.adopt(fd);
-        return describedRequest(details, (reply, target) -> send(copy, reply, target));
+        return (reply, target) -> send(copy, reply, target);
     }
 
     /** Closes the socket, which removes its file. */
