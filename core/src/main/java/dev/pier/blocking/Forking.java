@@ -49,16 +49,24 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code java}, JVM options, main class and arguments), so it must build its forking servers in the same order
  * ({@code PIER_FORK_SERVER} is the server's number among the forking servers the program creates). Whatever the
  * program does before it builds the server runs in every child too; a server with another strategy binds there as
- * usual, so a program that also runs such servers on fixed ports should name a child main instead. Where re-running is wrong, such as under a test runner, name a
- * main class with {@link #withChildMain}: the child then runs it on the class path made of this JVM's module path
- * and class path, and its first forking server becomes the child.
+ * usual, so a program that also runs such servers on fixed ports should name a child main instead. Where re-running
+ * is wrong, such as under a test runner, name a main class with {@link #withChildMain}: the child then runs it on
+ * the class path made of this JVM's module path and class path, and its first forking server becomes the child.
+ * What the parent read before serving reaches the children as it was through {@link #keepForChildren}, as
+ * {@code fork()} would give it to them.
+ *
+ * <p><b>What a client sees.</b> A child that finishes its request shuts the connection down as any server does. A
+ * child that dies before (killed, crashed, past the close grace period) leaves the parent to close its copy of the
+ * connection with a reset, so the client can tell a reply cut short from a whole one. Until it has connected to its
+ * parent, a child's standard error goes to the parent, which logs what a child that could not start said; after
+ * that, the child writes to the parent's standard error itself. Its standard output is the parent's.
  *
  * <p><b>Cost.</b> Every request costs a whole JVM. A request handed to a warm child waits for that JVM's first run
  * of the request path (tens of milliseconds: on a loaded two-core machine, a median of about 35 ms from connect to
  * the first byte of the reply, against under 1 ms in process); a request that finds no warm child also waits for a
  * JVM to start (about 0.5 to 1 s there, with the default {@linkplain #withChildJvmOptions quick-start options}).
- * So this suits requests that need isolation more than throughput. Linux only; the JVM needs {@code --enable-native-access=dev.pier} and
- * {@code --add-exports=java.base/sun.nio.ch=dev.pier}.
+ * So this suits requests that need isolation more than throughput. Linux only; the JVM needs
+ * {@code --enable-native-access=dev.pier} and {@code --add-exports=java.base/sun.nio.ch=dev.pier}.
  */
 public final class Forking implements Concurrency {
 
