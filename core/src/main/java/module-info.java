@@ -14,6 +14,8 @@
  */
 module dev.pier {
     requires jdk.net;
+    // sun.misc.Signal: the JDK's only way to handle SIGTERM and SIGINT without exiting (StopSignals).
+    requires jdk.unsupported;
 
     exports dev.pier.blocking;
     exports dev.pier.reactor;
