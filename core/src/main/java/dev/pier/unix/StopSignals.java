@@ -1,7 +1,7 @@
 package dev.pier.unix;
 
+import dev.pier.libc.SignalHandlers;
 import java.util.concurrent.CompletableFuture;
-import sun.misc.Signal;
 
 /**
  * SIGTERM and SIGINT (Ctrl-C) as a request to stop gracefully, and a second one as a request to stop at once.
@@ -33,7 +33,7 @@ public final class StopSignals {
     public static StopSignals install() {
         StopSignals signals = new StopSignals();
         for (String name : STOP_SIGNALS) {
-            handle(name, signals::received);
+            SignalHandlers.handle(name, signals::received);
         }
         return signals;
     }
@@ -43,7 +43,7 @@ public final class StopSignals {
      * terminal's foreground group, and the parent decides how its children stop.
      */
     public static void ignoreInterrupt() {
-        handle("INT", () -> {});
+        SignalHandlers.handle("INT", () -> {});
     }
 
     /** Completes, on a thread of the JVM's, when the first SIGTERM or SIGINT arrives. */
@@ -59,14 +59,6 @@ public final class StopSignals {
     private void received() {
         if (!requested.complete(null)) {
             insisted.complete(null);
-        }
-    }
-
-    private static void handle(String name, Runnable action) {
-        try {
-            Signal.handle(new Signal(name), signal -> action.run());
-        } catch (IllegalArgumentException ignoredOrReserved) {
-            // The signal cannot reach this JVM's handlers, so there is nothing to handle.
         }
     }
 }
