@@ -28,8 +28,10 @@ public final class StopSignals {
 
     private StopSignals() {}
 
-    /** Handles SIGTERM and SIGINT from now on: the first completes {@link #stopRequested()}, the next ones
-     * {@link #stopInsisted()}. */
+    /**
+     * Handles SIGTERM and SIGINT from now on: the first completes {@link #stopRequested()}, the next ones
+     * {@link #stopInsisted()}.
+     */
     public static StopSignals install() {
         StopSignals signals = new StopSignals();
         for (String name : STOP_SIGNALS) {
