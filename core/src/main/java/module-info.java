@@ -5,7 +5,7 @@
  *   <li>{@code dev.pier.blocking}: the socketserver model (servers, request handlers, concurrency strategies).</li>
  *   <li>{@code dev.pier.reactor}: the event-driven model (Twisted's reactor, protocols, factories, transports).</li>
  *   <li>{@code dev.pier.unix}: what NIO lacks on Linux, through the C library: Unix datagram sockets, descriptor
- *       passing, peer credentials, descriptor numbers.</li>
+ *       passing, peer credentials, descriptor numbers; and stopping gracefully on SIGTERM or SIGINT.</li>
  *   <li>{@code dev.pier.protocols}: line, netstring and length-prefixed receivers.</li>
  *   <li>{@code dev.pier.protocols.policies}: idle timeouts, connection limits and throttling for any factory.</li>
  *   <li>{@code dev.pier.endpoint}: endpoint description strings such as {@code tcp:8080:interface=127.0.0.1}.</li>
@@ -14,6 +14,8 @@
  */
 module dev.pier {
     requires jdk.net;
+    // sun.misc.Signal, the JDK's only way to handle SIGTERM and SIGINT without exiting (StopSignals).
+    requires jdk.unsupported;
 
     exports dev.pier.blocking;
     exports dev.pier.reactor;

@@ -1,11 +1,16 @@
 package dev.pier.blocking;
 
+import dev.pier.unix.StopSignals;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.SocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -120,6 +125,46 @@ public abstract class BaseServer<R> implements AutoCloseable {
                 servingThread = null;
                 loopsFinished++;
                 lock.notifyAll();
+            }
+        }
+    }
+
+    /**
+     * Serves, as {@link #serveForever()}, until SIGTERM or SIGINT (Ctrl-C) or {@link #shutdown()}; then closes the
+     * server: it stops listening and gives the requests in progress up to {@code grace} to finish (a second signal
+     * cuts that short) and returns, so that {@code main} can return and the JVM exit with status 0 (without this,
+     * such a signal ends the JVM with status 143 or 130 and no drain). Requests still running when it returns are
+     * left to the concurrency strategy, as after {@link #close()}: on daemon threads, they end with the JVM.
+     *
+     * <pre>{@code
+     * try (var server = new TcpServer("127.0.0.1", 8007, EchoHandler::new, options)) {
+     *     System.out.println("Serving on " + server.address());
+     *     server.serveUntilStopSignal(Duration.ofSeconds(5));
+     * }
+     * }</pre>
+     *
+     * @see StopSignals
+     */
+    public void serveUntilStopSignal(Duration grace) throws IOException {
+        Objects.requireNonNull(grace, "grace");
+        StopSignals signals = StopSignals.install();
+        // close(), not just shutdown(): it stops listening first, so clients who come during the drain are refused.
+        CompletableFuture<Void> closedOnSignal =
+                signals.stopRequested().thenRunAsync(this::close, Thread::startVirtualThread);
+        try {
+            serveForever();
+        } finally {
+            CompletableFuture<Void> closed = signals.stopRequested().isDone() ? closedOnSignal
+                    : CompletableFuture.runAsync(this::close, Thread::startVirtualThread);
+            try {
+                CompletableFuture.anyOf(closed, signals.stopInsisted()).get(grace.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException stillDraining) {
+                LOG.log(Level.INFO, "{0}: the grace period of {1} is over; requests still running are left to the"
+                        + " concurrency strategy", this, grace);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("closing " + this + " failed", e.getCause());
             }
         }
     }

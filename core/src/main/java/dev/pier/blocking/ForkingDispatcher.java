@@ -1,5 +1,7 @@
 package dev.pier.blocking;
 
+import dev.pier.libc.JvmFlags;
+import dev.pier.libc.LibC;
 import dev.pier.logging.RateLimitedLog;
 import dev.pier.unix.Descriptors;
 import java.io.EOFException;
@@ -72,6 +74,12 @@ final class ForkingDispatcher implements RequestDispatcher {
 
     /** The parent dispatcher, or in a child JVM (as the environment tells) the child's role. */
     static RequestDispatcher forServer(BaseServer<?> server, Forking strategy) {
+        // Parent and child pass descriptors to each other on every request: a JVM that cannot must fail here, while
+        // the server is built, not after it has said it is ready.
+        String what = "a forking server (Concurrency.forking())";
+        JvmFlags.requireNativeAccess(what);
+        JvmFlags.requireChannelDescriptors(what);
+        LibC.requireSupportedPlatform();
         int number = FORKING_SERVERS.getAndIncrement();
         String controlSocket = System.getenv(CONTROL_SOCKET_VARIABLE);
         if (controlSocket != null) {

@@ -127,8 +127,8 @@ public final class LibC {
     private LibC() {}
 
     /**
-     * Fails with a clear message on platforms whose C library this class does not describe; every public entry point
-     * of the package calls it first.
+     * Fails with a clear message on platforms whose C library this class does not describe, or in a JVM that denies
+     * Pier native access; every public entry point of the package calls it first.
      */
     public static void requireSupportedPlatform() {
         String os = System.getProperty("os.name", "");
@@ -138,6 +138,7 @@ public final class LibC {
             throw new UnsupportedOperationException("dev.pier.unix supports Linux on x86_64 and aarch64 only, not "
                     + os + " on " + arch + ": use the JDK's channels (TCP, UDP, Unix stream sockets) instead");
         }
+        JvmFlags.requireNativeAccess("calling the C library (dev.pier.unix)");
     }
 
     public static MemorySegment newCallState(Arena arena) {

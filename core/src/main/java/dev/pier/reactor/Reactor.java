@@ -8,6 +8,7 @@ import dev.pier.endpoint.UnixClientEndpoint;
 import dev.pier.endpoint.UnixDatagramEndpoint;
 import dev.pier.endpoint.UnixEndpoint;
 import dev.pier.reactor.internal.EventLoop;
+import dev.pier.unix.StopSignals;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger;
@@ -43,11 +44,7 @@ import java.util.function.Supplier;
  *         public void connectionMade(Transport t) { transport = t; }
  *         public void dataReceived(ByteBuffer data) { transport.write(data); }
  *     });
- *     Runtime.getRuntime().addShutdownHook(new Thread(() -> {   // Ctrl-C: finish what is in progress
- *         reactor.stop(Duration.ofSeconds(5));
- *         reactor.whenStopped().toCompletableFuture().join();
- *     }));
- *     reactor.run();   // serves until stopped
+ *     reactor.runUntilStopSignal(Duration.ofSeconds(5));   // Ctrl-C: finish what is in progress, then return
  * }
  * }</pre>
  *
@@ -477,10 +474,34 @@ public final class Reactor implements Scheduler, AutoCloseable {
 
     /**
      * Stops gracefully: stop listening at once, let connections finish by themselves for up to {@code grace}
-     * (shutdown hooks included), then close the rest. Safe from any thread.
+     * (shutdown hooks included), then close the rest. Safe from any thread. Called again during the drain, it can
+     * only end it sooner: {@code stop(Duration.ZERO)} closes what is left at once.
      */
     public void stop(Duration grace) {
         loop.requestStop(Objects.requireNonNull(grace, "grace"));
+    }
+
+    /**
+     * Runs the loop on the calling thread, as {@link #run()}, until SIGTERM or SIGINT (Ctrl-C) starts a graceful
+     * {@link #stop(Duration) stop(grace)}; a second signal closes what is left at once. Returns when the loop has
+     * stopped, so that {@code main} can return and the JVM exit with status 0 (without this, such a signal ends the
+     * JVM with status 143 or 130 and no drain).
+     *
+     * <pre>{@code
+     * try (var reactor = Reactor.create()) {
+     *     reactor.listenTcp(10000, factory, "127.0.0.1");
+     *     reactor.runUntilStopSignal(Duration.ofSeconds(5));
+     * }
+     * }</pre>
+     *
+     * @see StopSignals
+     */
+    public void runUntilStopSignal(Duration grace) {
+        Objects.requireNonNull(grace, "grace");
+        StopSignals signals = StopSignals.install();
+        signals.stopRequested().thenRun(() -> stop(grace));
+        signals.stopInsisted().thenRun(() -> stop(Duration.ZERO));
+        run();
     }
 
     /**

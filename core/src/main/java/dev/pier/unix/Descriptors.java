@@ -1,5 +1,6 @@
 package dev.pier.unix;
 
+import dev.pier.libc.JvmFlags;
 import dev.pier.libc.LibC;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -88,13 +89,7 @@ public final class Descriptors {
         MethodHandle handle = descriptorOfChannel;
         if (handle == null) {
             LibC.requireSupportedPlatform();
-            Module pier = Descriptors.class.getModule();
-            if (!Object.class.getModule().isExported("sun.nio.ch", pier)) {
-                String target = pier.isNamed() ? pier.getName() : "ALL-UNNAMED";
-                throw new IllegalStateException("reading a channel's descriptor needs the JVM flag"
-                        + " --add-exports=java.base/sun.nio.ch=" + target + " (on the module path name dev.pier,"
-                        + " on the class path ALL-UNNAMED)");
-            }
+            JvmFlags.requireChannelDescriptors("reading a channel's descriptor");
             try {
                 Class<?> selectableChannel = Class.forName("sun.nio.ch.SelChImpl");
                 handle = MethodHandles.lookup().findVirtual(selectableChannel, "getFDVal",

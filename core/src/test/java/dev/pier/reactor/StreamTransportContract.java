@@ -510,6 +510,26 @@ abstract class StreamTransportContract {
     }
 
     @Test
+    void aSecondStopWithoutGraceEndsTheDrainAtOnce() throws Exception {
+        Reactor draining = Reactor.start(options());
+        try {
+            Recorder idle = new Recorder();
+            ListeningPort port = listen(draining, peer -> idle);
+            try (SocketChannel client = openClient(port)) {
+                idle.made.get(10, SECONDS);
+                draining.stop(Duration.ofMinutes(10));
+                port.stopListening().toCompletableFuture().get(10, SECONDS);
+                draining.stop(Duration.ZERO);
+                assertEquals("", readToEnd(client));
+                draining.whenStopped().toCompletableFuture().get(10, SECONDS);
+                assertTrue(idle.lost.isDone());
+            }
+        } finally {
+            draining.close();
+        }
+    }
+
+    @Test
     void closedConnectionsAndStoppedPortsLeaveNoDescriptorBehind() throws Exception {
         echoOnce(reactor);   // the JDK opens some descriptors once, on first use
         long before = openDescriptors();

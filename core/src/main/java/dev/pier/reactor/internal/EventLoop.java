@@ -479,6 +479,11 @@ public final class EventLoop {
     }
 
     private void beginStop(Duration grace) {
+        if (state == State.STOPPING && grace != null) {
+            // A second stop during a drain, such as a second Ctrl-C, may bring its end closer, never push it back.
+            timers.schedule(grace, this::finish);
+            return;
+        }
         if (state != State.RUNNING) {
             return;
         }
