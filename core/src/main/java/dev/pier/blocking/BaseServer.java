@@ -35,7 +35,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p><b>One request:</b> {@link #getRequest} → {@link #verifyRequest} → {@link #processRequest} (the concurrency
  * strategy) → {@link #finishRequest} (handler setup, handle, finish) → {@link #handleError} if that threw →
  * {@link #shutdownRequest} → {@link #closeRequest}. A rejected request goes straight to {@code shutdownRequest}.
- * An {@code IOException} from {@code getRequest} (a client that gave up, no descriptors left) pauses taking requests
+ * An {@code IOException} from {@code getRequest} (most often: no descriptors left) pauses taking requests
  * for a moment, while those in progress go on; an {@code Exception} from a
  * hook or handler goes to {@code handleError} and serving continues; an {@code Error} shuts the request down and
  * propagates out of {@link #serveForever()}, also from a handler on a thread of its own: a server that ran out of
@@ -53,7 +53,6 @@ import java.util.concurrent.atomic.AtomicReference;
 public abstract class BaseServer<R> implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(BaseServer.class.getName());
-
 
     private final RequestHandlerFactory<R> handlerFactory;
     private final ServerOptions options;
@@ -192,9 +191,15 @@ public abstract class BaseServer<R> implements AutoCloseable {
             }
             dispatcher.serviceActions();
             serviceActions();
-            if (requestThreadFailure.getAndSet(null) instanceof Error failure) {
-                throw failure;
-            }
+            throwRequestThreadFailure();
+        }
+        throwRequestThreadFailure();
+    }
+
+    /** Throws the Error a handler hit on a thread of its own, here on the serving thread. */
+    private void throwRequestThreadFailure() {
+        if (requestThreadFailure.getAndSet(null) instanceof Error failure) {
+            throw failure;
         }
     }
 
@@ -205,6 +210,7 @@ public abstract class BaseServer<R> implements AutoCloseable {
             Duration left = timeout == null ? null : Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
             if (awaitRequest(left)) {
                 handleReadyRequest();
+                throwRequestThreadFailure();
                 return;
             }
             if (left != null && left.isZero()) {
@@ -463,9 +469,17 @@ public abstract class BaseServer<R> implements AutoCloseable {
             if (!dispatcher.isRequestThread(Thread.currentThread())) {
                 throw e;
             }
-            // Handed to the serving thread, which throws it from serveForever; the request thread ends quietly.
-            requestThreadFailure.compareAndSet(null, e);
-            wakeUp();
+            boolean serving;
+            synchronized (lock) {
+                serving = servingThread != null;
+            }
+            if (serving) {
+                // Handed to the serving thread, which throws it from serveForever; the request thread ends quietly.
+                requestThreadFailure.compareAndSet(null, e);
+                wakeUp();
+            } else {
+                LOG.log(Level.ERROR, "A request of " + this + " from " + client + " failed after serving ended", e);
+            }
             return false;
         } finally {
             shutdownRequest(request);

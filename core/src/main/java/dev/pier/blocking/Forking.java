@@ -4,12 +4,14 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URLEncoder;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.List;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -219,8 +221,14 @@ public final class Forking implements Concurrency {
         }
     }
 
+    /** Named by a digest of {@code name}: any name, however long or odd, makes a valid file name. */
     private static Path keptFile(Path kept, String name) {
-        return kept.resolve(URLEncoder.encode(name, UTF_8));
+        try {
+            return kept.resolve(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(name.getBytes(UTF_8))));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
     }
 
     public int warmChildren() {

@@ -41,6 +41,8 @@ final class ForkingDispatcher implements RequestDispatcher {
 
     private static final System.Logger LOG = System.getLogger(ForkingDispatcher.class.getName());
     private static final int STDERR = 2;
+    /** Above this, a process's exit status is 128 plus the signal that ended it. */
+    private static final int SIGNAL_EXIT_STATUS = 128;
     private static final AtomicInteger FORKING_SERVERS = new AtomicInteger();
     /** A request whose hand-over fails because its child just died is offered to this many children in all. */
     private static final int HAND_OVER_ATTEMPTS = 3;
@@ -65,6 +67,8 @@ final class ForkingDispatcher implements RequestDispatcher {
     private Thread acceptor;
     private Thread starter;
     private List<String> command;
+    /** A JVM that exits without closing its server (System.exit, SIGTERM) leaves no child serving on. */
+    private final Thread killChildrenOnExit = new Thread(this::killAll, "pier-fork-exit");
 
     private ForkingDispatcher(BaseServer<?> server, Forking strategy, int serverNumber) {
         this.server = server;
@@ -132,6 +136,7 @@ final class ForkingDispatcher implements RequestDispatcher {
             throw new UncheckedIOException("cannot create the control socket for forked children", e);
         }
         acceptor = Thread.ofPlatform().daemon().name("pier-fork-acceptor-" + serverNumber).start(this::acceptChildren);
+        Runtime.getRuntime().addShutdownHook(killChildrenOnExit);
         starter = Thread.ofPlatform().daemon().name("pier-fork-starter-" + serverNumber).start(this::startChildren);
     }
 
@@ -149,14 +154,14 @@ final class ForkingDispatcher implements RequestDispatcher {
             Child child = takeIdleChild();
             try {
                 Descriptors.sendDescriptor(child.control, request.fd(), message.duplicate());
-                boolean exitedMeanwhile;
+                RequestJob exitedMeanwhile;
                 synchronized (lock) {
                     child.client = job.clientAddress();
                     child.request = job;
-                    exitedMeanwhile = child.exited;
+                    exitedMeanwhile = child.exited ? takeRequest(child) : null;
                 }
-                if (exitedMeanwhile) {
-                    release(job, child.process.exitValue());
+                if (exitedMeanwhile != null) {
+                    release(exitedMeanwhile, child.process.exitValue() == 0);
                 }
                 return;
             } catch (IOException e) {
@@ -170,20 +175,31 @@ final class ForkingDispatcher implements RequestDispatcher {
         }
     }
 
+    /** The request a child holds, taken so that it is released once only. Called with the lock held. */
+    private static RequestJob takeRequest(Child child) {
+        RequestJob request = child.request;
+        child.request = null;
+        return request;
+    }
+
     /**
      * Closes this process's copy of a request once its child has exited. The child shut its connection down if it
      * finished the request; if it died instead (killed, crashed), this copy is the last one, and closing it with a
      * reset tells the client the reply was cut short: a normal close would make a truncated reply look whole.
      */
-    private static void release(RequestJob job, int childStatus) {
-        if (childStatus != 0 && job.request() instanceof SocketChannel connection) {
-            try {
-                connection.setOption(StandardSocketOptions.SO_LINGER, 0);
-            } catch (IOException e) {
-                LOG.log(Level.DEBUG, "Could not arrange a reset for a request whose child died", e);
-            }
+    private static void release(RequestJob job, boolean childFinished) {
+        if (!childFinished && job.request() instanceof SocketChannel connection) {
+            resetOnClose(connection);
         }
         job.release().run();
+    }
+
+    private static void resetOnClose(SocketChannel connection) {
+        try {
+            connection.setOption(StandardSocketOptions.SO_LINGER, 0);
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, "Could not arrange a reset for a request whose child died", e);
+        }
     }
 
     /** Waits for a connected child, asking the starter for one; fails when children cannot start. */
@@ -341,13 +357,16 @@ final class ForkingDispatcher implements RequestDispatcher {
             idle.remove(child);
             neverConnected = connecting.remove(child.process.pid()) != null;
             client = child.client;
-            request = child.request;
+            request = takeRequest(child);
             child.exited = true;
             closing = closed;
         }
+        int status = child.process.exitValue();
+        // Killed by someone else (an operator, the OOM killer) rather than unable to start: start another.
+        boolean killed = !timedOut && status > SIGNAL_EXIT_STATUS;
         String words = neverConnected && !closing ? child.startWords.said() : "";
         synchronized (lock) {
-            if (neverConnected && !closing) {
+            if (neverConnected && !closing && !killed) {
                 startFailure = new IOException("a child JVM (pid " + child.process.pid() + ") "
                         + (timedOut ? "did not connect within " + strategy.childStartTimeout()
                                 + " and was killed" : "exited with status " + child.process.exitValue())
@@ -360,14 +379,16 @@ final class ForkingDispatcher implements RequestDispatcher {
         if (child.control != null) {
             closeQuietly(child.control);
         }
-        int status = child.process.exitValue();
         if (request != null) {
-            release(request, status);
+            release(request, status == 0);
         }
         if (closing) {
             return;
         }
-        if (neverConnected) {
+        if (neverConnected && killed) {
+            startFailures.log(Level.WARNING, "A forked child (pid {0}) was killed (status {1}) before taking a"
+                    + " request; starting another", Long.toString(child.process.pid()), status);
+        } else if (neverConnected) {
             startFailures.log(Level.ERROR, "A forked child (pid {0}) exited with status {1} before taking a"
                     + " request{2}{3}", Long.toString(child.process.pid()), status, timedOut
                             ? " (killed: it did not connect within " + strategy.childStartTimeout() + ")" : "",
@@ -376,9 +397,20 @@ final class ForkingDispatcher implements RequestDispatcher {
             LOG.log(Level.WARNING, "A warm forked child (pid {0}) exited with status {1} before any request",
                     Long.toString(child.process.pid()), status);
         } else if (status != 0 && status != 1) {
-            // 1 is a handler that threw, which the child's handleError has reported already.
+            // 1 is a handler that threw (handleError reported it) or a fatal error the child logged before exiting.
             LOG.log(Level.WARNING, "The forked child (pid {0}) handling a request from {1} ended with status {2}",
                     Long.toString(child.process.pid()), client, status);
+        }
+    }
+
+    private void killAll() {
+        synchronized (lock) {
+            for (Child child : live) {
+                child.process.destroyForcibly();
+                if (child.request != null && child.request.request() instanceof SocketChannel connection) {
+                    resetOnClose(connection);   // closed as this process ends: the client sees a reply cut short
+                }
+            }
         }
     }
 
@@ -410,6 +442,13 @@ final class ForkingDispatcher implements RequestDispatcher {
         closeQuietly(control);
         joinQuietly(starter);
         joinQuietly(acceptor);
+        if (control != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(killChildrenOnExit);
+            } catch (IllegalStateException exiting) {
+                // The hook is running or about to: it kills what close would.
+            }
+        }
         synchronized (lock) {
             children = List.copyOf(live);
             // Children without a request hold nothing worth a graceful end, and may still be starting up.
@@ -450,6 +489,16 @@ final class ForkingDispatcher implements RequestDispatcher {
                 child.process.waitFor(KILL_WAIT_SECONDS, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 interrupted = true;
+            }
+        }
+        // Released here, not only when each exit is reaped: this process may end as soon as close returns.
+        for (Child child : children) {
+            RequestJob request;
+            synchronized (lock) {
+                request = takeRequest(child);
+            }
+            if (request != null) {
+                release(request, !child.process.isAlive() && child.process.exitValue() == 0);
             }
         }
         removeDirectory();

@@ -88,7 +88,9 @@ final class HandOver {
                 }
                 case UnixDomainSocketAddress path -> {
                     out.writeByte(UNIX_PATH);
-                    out.writeUTF(path.getPath().toString());
+                    byte[] utf8 = path.getPath().toString().getBytes(StandardCharsets.UTF_8);
+                    out.writeShort(utf8.length);
+                    out.write(utf8);
                 }
                 case AbstractUnixAddress name -> {
                     out.writeByte(UNIX_ABSTRACT);

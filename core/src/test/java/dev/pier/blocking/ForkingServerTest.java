@@ -98,6 +98,19 @@ class ForkingServerTest {
     }
 
     @Test
+    void childrenKilledWhileStartingAreReplacedWithoutFailingARequest() throws Exception {
+        BaseServer<?> server = tcpServer(Scripted.PROCESS, Concurrency.forking().withWarmChildren(2));
+        Serving serving = Serving.start(server);
+        for (ProcessHandle child : children(server).children()) {
+            child.destroyForcibly();   // as an operator or the OOM killer might, whether it has connected or not
+        }
+        try (Client client = Kind.TCP.connect(server)) {
+            Long.parseLong(client.exchange("pid"));
+        }
+        serving.shutdownAndAwait();
+    }
+
+    @Test
     void aHandlerCallingSystemExitCostsOnlyThatRequest() throws Exception {
         BaseServer<?> server = tcpServer(Scripted.PROCESS, Concurrency.forking());
         Serving serving = Serving.start(server);

@@ -37,7 +37,7 @@ class BlockingFaultsIT {
             throws Exception {
         try (PierProcess server = PierProcess.run(dir, Map.of(), "bash", "-c",
                 "ulimit -n 256 && exec \"$0\" echo --concurrency " + concurrency + " --port 0",
-                PierProcess.root().resolve("pier").toString())) {
+                PierProcess.launcher().toString())) {
             int port = server.port();
             List<Socket> clients = new ArrayList<>();
             try {
@@ -48,7 +48,9 @@ class BlockingFaultsIT {
                 long cpuBefore = cpuTimeNanos(server.pid());
                 Thread.sleep(1000);   // a window to measure, not a wait for an event
                 long cpuDuringEpisode = cpuTimeNanos(server.pid()) - cpuBefore;
-                assertTrue(cpuDuringEpisode < 300_000_000L,
+                // A thread retrying accept at once would burn the whole second; the JIT and the collector, after a
+                // burst of connections, take a fraction of it.
+                assertTrue(cpuDuringEpisode < 600_000_000L,
                         "a server out of descriptors must not spin: " + cpuDuringEpisode / 1_000_000 + " ms of CPU"
                                 + " in one second");
                 assertEquals("still served\n", echo(clients.getFirst(), "still served\n"),
@@ -102,7 +104,7 @@ class BlockingFaultsIT {
         return new String(reply, UTF_8);
     }
 
-    /** User plus system CPU time of a process, from /proc (clock ticks of 10 ms on Linux). */
+    /** User plus system CPU time of a process, from /proc (in clock ticks, 100 a second on Linux). */
     private static long cpuTimeNanos(long pid) throws IOException {
         String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");

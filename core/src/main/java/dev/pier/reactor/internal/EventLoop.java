@@ -268,6 +268,8 @@ public final class EventLoop {
             if (failure == null) {
                 terminated.complete(null);
             } else {
+                // Said here as well as through whenStopped(), which nobody may be watching (one loop of a group).
+                logger.log(Level.ERROR, "the event loop failed and stopped: " + failure, failure);
                 terminated.completeExceptionally(failure);
             }
         }
@@ -277,24 +279,24 @@ public final class EventLoop {
     /** Closes the selector and runs the tasks handed in meanwhile; returns {@code failure} or what failed here. */
     private Throwable release(Throwable failure) {
         try {
-            try {
-                selector.close();
-            } catch (IOException e) {
-                logger.log(Level.WARNING, "closing the selector failed: " + e.getMessage(), e);
-            }
-            // Tasks handed in while the loop stopped still run, on a stopped loop: a connection handed over by
-            // another loop's acceptor is closed, a deferred result still completes.
-            for (Runnable task; (task = tasks.poll()) != null; ) {
-                dispatch(task, task);
-            }
-            return failure;
-        } catch (RuntimeException | Error e) {
-            if (failure == null) {
-                return e;
-            }
-            failure.addSuppressed(e);
-            return failure;
+            selector.close();
+        } catch (IOException e) {
+            logger.log(Level.WARNING, "closing the selector failed: " + e.getMessage(), e);
         }
+        // Tasks handed in while the loop stopped still run, on a stopped loop: a connection handed over by another
+        // loop's acceptor is closed, a deferred result still completes. Each runs even if one before it failed.
+        for (Runnable task; (task = tasks.poll()) != null; ) {
+            try {
+                dispatch(task, task);
+            } catch (RuntimeException | Error e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        return failure;
     }
 
     // ---- loop thread ----
