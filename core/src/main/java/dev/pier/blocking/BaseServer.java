@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -232,6 +233,14 @@ public abstract class BaseServer<R> implements AutoCloseable {
         } finally {
             dispatcher.close();
         }
+    }
+
+    /**
+     * The requests being handled now, e.g. to say how many a drain waits for; empty where the concurrency cannot
+     * tell ({@link Concurrency#forking()}: its children handle them). Safe from any thread.
+     */
+    public final OptionalInt requestsInProgress() {
+        return dispatcher.requestsInProgress();
     }
 
     /** Whether {@link #close()} has been called. */

@@ -68,6 +68,8 @@ public final class EventLoop {
     private final ByteBuffer[] gatherBuffers = new ByteBuffer[64];
     private final WriteChunks writeChunks = new WriteChunks(WriteChunks.DEFAULT_DIRECT_BUDGET);
     private final Set<LoopResource> connections = new LinkedHashSet<>();
+    /** The size of {@link #connections}, for other threads, which must not touch the set. */
+    private volatile int connectionCount;
     private final Set<LoopResource> connecting = new LinkedHashSet<>();
     private final Set<LoopResource> ports = new LinkedHashSet<>();
     private final Map<ProtocolFactory, Integer> factoryUsers = new IdentityHashMap<>();
@@ -191,6 +193,11 @@ public final class EventLoop {
     /** Starts the shutdown sequence; {@code grace} null means: wait for the hooks, then close everything at once. */
     public void requestStop(Duration grace) {
         execute(() -> beginStop(grace));
+    }
+
+    /** The connections open now; safe from any thread. */
+    public int connectionCount() {
+        return connectionCount;
     }
 
     public CompletableFuture<Void> terminated() {
@@ -350,10 +357,12 @@ public final class EventLoop {
 
     void connectionOpened(LoopResource connection) {
         connections.add(connection);
+        connectionCount = connections.size();
     }
 
     void connectionClosed(LoopResource connection) {
         connections.remove(connection);
+        connectionCount = connections.size();
         if (state == State.STOPPING && hooksDone && connections.isEmpty()) {
             finish();
         }
@@ -479,6 +488,10 @@ public final class EventLoop {
     }
 
     private void beginStop(Duration grace) {
+        if (state == State.STOPPING && grace != null && grace.isZero()) {
+            finish();   // a second, impatient stop cuts the drain short
+            return;
+        }
         if (state != State.RUNNING) {
             return;
         }
