@@ -3,8 +3,9 @@ package dev.pier.app.cli;
 import picocli.CommandLine;
 
 /**
- * The conventions every pier command follows: exit status 2 with a one-line error and the usage for a bad command
- * line, exit status 1 with a one-line message for a failure, never a stack trace unless {@code PIER_DEBUG} is set.
+ * The conventions every pier command follows: exit status 2 with a one-line error and a pointer to the help for a bad
+ * command line, exit status 1 with a one-line message for a failure, never a stack trace unless {@code PIER_DEBUG} is
+ * set.
  */
 public final class Cli {
 
@@ -19,6 +20,7 @@ public final class Cli {
         return new CommandLine(command)
                 .registerConverter(SocketKind.class, new LowerCaseChoice<>(SocketKind.class))
                 .registerConverter(ConcurrencyMode.class, new LowerCaseChoice<>(ConcurrencyMode.class))
+                .registerConverter(LogLevel.class, new LowerCaseChoice<>(LogLevel.class))
                 .setParameterExceptionHandler(new UsageErrorHandler())
                 .setExecutionExceptionHandler(new FailureHandler(debug));
     }
