@@ -1,5 +1,6 @@
 package dev.pier.app.cli;
 
+import dev.pier.app.Version;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine;
@@ -10,7 +11,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code pier help [COMMAND]...}: the help of pier, or of a command at any depth ({@code pier help poetry serve}). */
-@Command(name = "help", helpCommand = true,
+@Command(name = "help", helpCommand = true, mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Shows the help of pier, or of COMMAND (e.g. pier help poetry serve).")
 public final class HelpCommand implements Runnable {
 
