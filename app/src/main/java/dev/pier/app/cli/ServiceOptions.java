@@ -7,6 +7,7 @@ import dev.pier.endpoint.UdpEndpoint;
 import dev.pier.endpoint.UnixDatagramEndpoint;
 import dev.pier.endpoint.UnixEndpoint;
 import java.io.PrintWriter;
+import java.math.BigDecimal;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
@@ -73,7 +74,7 @@ public final class ServiceOptions {
     @Option(names = "--grace", paramLabel = "SECONDS",
             description = "on SIGTERM or Ctrl-C, how long requests in progress may go on before they are cut off "
                     + "(default: 10)")
-    private Double graceSeconds;
+    private String graceSeconds;
 
     @Option(names = "--max-datagram", paramLabel = "BYTES",
             description = "udp and unixgram: the longest datagram accepted; longer ones are dropped and logged "
@@ -199,10 +200,15 @@ public final class ServiceOptions {
         if (graceSeconds == null) {
             return DEFAULT_GRACE;
         }
-        if (!Double.isFinite(graceSeconds) || graceSeconds < 0 || graceSeconds > 1e9) {
-            throw usage("--grace must be a number of seconds, 0 or more, not " + graceSeconds);
+        try {
+            BigDecimal seconds = new BigDecimal(graceSeconds.strip());
+            if (seconds.signum() >= 0 && seconds.compareTo(BigDecimal.valueOf(1_000_000_000L)) <= 0) {
+                return Duration.ofNanos(seconds.movePointRight(9).longValue());
+            }
+        } catch (NumberFormatException notANumber) {
+            // said below
         }
-        return Duration.ofNanos(Math.round(graceSeconds * 1e9));
+        throw usage("--grace must be a number of seconds, 0 or more, not '" + graceSeconds + "'");
     }
 
     /** The longest datagram a datagram server accepts. */

@@ -114,7 +114,7 @@ class ServiceOptionsTest {
         assertEquals(Duration.ofSeconds(10), parse().grace());
         assertEquals(Duration.ofMillis(1500), parse("--grace", "1.5").grace());
         assertEquals(65507, parse().maxDatagram());
-        assertEquals("--grace must be a number of seconds, 0 or more, not -1.0",
+        assertEquals("--grace must be a number of seconds, 0 or more, not '-1'",
                 assertThrows(ParameterException.class, () -> parse("--grace", "-1").grace()).getMessage());
     }
 }
