@@ -73,7 +73,8 @@ class EchoCommandIT {
         pier.terminate();
         assertEquals(0, pier.exitStatus(EXIT_TIMEOUT));
         assertEquals(List.of(ready, "Stopped"), pier.stdout());
-        assertEquals("", pier.stderr());
+        // The server may not have seen the client leave yet when the signal comes: then it says it drains.
+        assertTrue(pier.stderr().lines().allMatch(line -> line.startsWith("draining: ")), pier.stderr());
         assertFalse(Files.exists(directory.resolve("pier-echo.sock")), "socket file removed");
     }
 
