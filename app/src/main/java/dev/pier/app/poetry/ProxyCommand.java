@@ -35,8 +35,8 @@ import picocli.CommandLine.Spec;
                         + "stops at once), prints 'Stopped' and exits with status 0."},
         footer = {"", "UPSTREAM: PORT (on localhost), HOST:PORT, tcp:host=HOST:port=PORT or unix:path=PATH.",
                 "SIZE: bytes, or K, M or G (binary units) as in 64M; at most 1G.",
-                "Exit status: 0 after a clean stop on SIGTERM or SIGINT; 1 if serving failed; 2 for a bad command "
-                        + "line."})
+                "Exit status: 0 after a clean stop on SIGTERM, SIGINT or SIGHUP; 1 if serving failed; 2 for a bad "
+                        + "command line."})
 public final class ProxyCommand implements Callable<Integer> {
 
     static final int DEFAULT_PORT = 10002;

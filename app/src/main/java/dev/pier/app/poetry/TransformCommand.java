@@ -32,8 +32,8 @@ import picocli.CommandLine.Mixin;
                 "  cummingsify    lower-case the poem (the tutorial's transform)",
                 "  reverse-lines  put the lines in reverse order",
                 "  shout          upper-case the poem"},
-        footer = {"", "Exit status: 0 after a clean stop on SIGTERM or SIGINT; 1 if serving failed; 2 for a bad "
-                + "command line."})
+        footer = {"", "Exit status: 0 after a clean stop on SIGTERM, SIGINT or SIGHUP; 1 if serving failed; 2 for a "
+                + "bad command line."})
 public final class TransformCommand implements Callable<Integer> {
 
     static final int DEFAULT_PORT = 10001;
