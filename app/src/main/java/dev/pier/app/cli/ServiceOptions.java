@@ -59,8 +59,8 @@ public final class ServiceOptions {
     private List<String> listen = new ArrayList<>();
 
     @Option(names = "--port", paramLabel = "N",
-            description = "shorthand for --listen tcp:N:interface=HOST (udp: with --transport udp); 0 for any free "
-                    + "port; several servers get N, N+1, ...")
+            description = "shorthand for --listen tcp:N:interface=HOST (udp: for pier echo --transport udp); 0 for "
+                    + "any free port; several servers get N, N+1, ...")
     private Integer port;
 
     @Option(names = "--iface", paramLabel = "HOST",
@@ -68,7 +68,8 @@ public final class ServiceOptions {
     private String iface;
 
     @Option(names = "--path", paramLabel = "PATH",
-            description = "shorthand for --listen unix:PATH (unixgram: with --transport unixgram), once per server")
+            description = "shorthand for --listen unix:PATH (unixgram: for pier echo --transport unixgram), once "
+                    + "per server")
     private List<Path> paths = new ArrayList<>();
 
     @Option(names = "--grace", paramLabel = "SECONDS",

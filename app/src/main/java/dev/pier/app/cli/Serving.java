@@ -100,8 +100,9 @@ public final class Serving {
         if (known && inProgress == 0 || grace.isZero()) {
             return;
         }
-        err.println("draining: " + (known ? inProgress + (inProgress == 1 ? " connection" : " connections")
-                : "requests in progress") + ", up to " + seconds(grace) + "; Ctrl-C again to stop now");
+        err.println("draining: " + (known ? inProgress + (inProgress == 1 ? " connection, up to " : " connections, up to ")
+                : "waiting up to ") + seconds(grace) + (known ? "" : " for requests in progress")
+                + "; Ctrl-C again to stop now");
         err.flush();
     }
 

@@ -44,9 +44,6 @@ public final class ProxyCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Mixin
-    private ServiceOptions service;
-
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "30",
             description = "give up on an upstream fetch after SECONDS (default: ${DEFAULT-VALUE})")
     private double timeoutSeconds;
@@ -54,6 +51,9 @@ public final class ProxyCommand implements Callable<Integer> {
     @Option(names = "--max-size", paramLabel = "SIZE", defaultValue = "64M",
             description = "give up on an upstream poem larger than SIZE (default: ${DEFAULT-VALUE})")
     private String maxSize;
+
+    @Mixin
+    private ServiceOptions service;
 
     @Parameters(paramLabel = "UPSTREAM", description = "the poetry server to fetch the poem from")
     private String upstream;

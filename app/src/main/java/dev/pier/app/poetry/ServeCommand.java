@@ -51,9 +51,6 @@ public final class ServeCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Mixin
-    private ServiceOptions service;
-
     @Option(names = "--delay", paramLabel = "SECONDS",
             description = "slow mode: seconds between chunks (default when slow: 0.7)")
     private Double delay;
@@ -65,6 +62,9 @@ public final class ServeCommand implements Callable<Integer> {
             description = "reactor (an event loop, timers for slow mode), or the blocking model's sync, threads, "
                     + "virtual or forking (a handler per client) (default: ${DEFAULT-VALUE})")
     private ConcurrencyMode concurrency;
+
+    @Mixin
+    private ServiceOptions service;
 
     /** The reactor all poems share in reactor mode, started with the first. */
     private Reactor sharedReactor;
