@@ -100,9 +100,10 @@ public final class Serving {
         if (known && inProgress == 0 || grace.isZero()) {
             return;
         }
-        err.println("draining: " + (known ? inProgress + (inProgress == 1 ? " connection, up to " : " connections, up to ")
-                : "waiting up to ") + seconds(grace) + (known ? "" : " for requests in progress")
-                + "; Ctrl-C again to stop now");
+        String waitingFor = known
+                ? inProgress + (inProgress == 1 ? " connection" : " connections") + ", up to " + seconds(grace)
+                : "up to " + seconds(grace) + " for the requests in progress";
+        err.println("draining: " + waitingFor + "; Ctrl-C again to stop now");
         err.flush();
     }
 
