@@ -38,7 +38,11 @@ public final class Messages {
                     && e.getMessage().contains(" (") ->
                     e.getMessage().substring(e.getMessage().lastIndexOf(" (") + 2, e.getMessage().length() - 1);
             case UnresolvedAddressException e -> "unknown host";
-            case UnknownHostException e -> "unknown host '" + e.getMessage() + "'";
+            // The JDK names the host alone; others say a sentence of their own.
+            case UnknownHostException e when e.getMessage() != null && !e.getMessage().contains(" ") ->
+                    "unknown host '" + e.getMessage() + "'";
+            case UnknownHostException e when e.getMessage() != null -> e.getMessage();
+            case UnknownHostException e -> "unknown host";
             case ClosedChannelException e -> "the connection was closed";
             case OutOfMemoryError e -> "out of memory" + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")");
             case StackOverflowError e -> "stack overflow";
