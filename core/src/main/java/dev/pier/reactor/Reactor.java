@@ -487,7 +487,8 @@ public final class Reactor implements Scheduler, AutoCloseable {
     /**
      * Stops gracefully: stop listening at once, let connections finish by themselves for up to {@code grace}
      * (shutdown hooks included), then close the rest. Safe from any thread. During a drain, {@code stop(Duration.ZERO)}
-     * closes what is left at once, as a second Ctrl-C does for an impatient user.
+     * closes what is left at once, as a second Ctrl-C does for an impatient user: with a reset, since the work of
+     * those connections was not done.
      */
     public void stop(Duration grace) {
         loop.requestStop(Objects.requireNonNull(grace, "grace"));

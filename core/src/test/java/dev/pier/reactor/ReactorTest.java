@@ -273,6 +273,7 @@ class ReactorTest {
             reactor.stop(Duration.ZERO);
             reactor.whenStopped().toCompletableFuture().get(10, SECONDS);
             assertEquals(0, reactor.connectionCount());
+            assertThrows(IOException.class, () -> client.read(ByteBuffer.allocate(1)), "a reset, not an end");
         }
     }
 

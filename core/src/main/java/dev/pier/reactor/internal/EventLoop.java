@@ -489,7 +489,7 @@ public final class EventLoop {
 
     private void beginStop(Duration grace) {
         if (state == State.STOPPING && grace != null && grace.isZero()) {
-            finish();   // a second, impatient stop cuts the drain short
+            finish(true);   // a second, impatient stop cuts the drain short
             return;
         }
         if (state != State.RUNNING) {
@@ -533,6 +533,11 @@ public final class EventLoop {
     }
 
     private void finish() {
+        finish(false);
+    }
+
+    /** Closes everything; {@code cutShort}: connections are reset, as their work was not done. */
+    private void finish(boolean cutShort) {
         if (state == State.STOPPED) {
             return;
         }
@@ -546,7 +551,11 @@ public final class EventLoop {
             connector.closeForShutdown();
         }
         for (LoopResource connection : List.copyOf(connections)) {
-            connection.closeForShutdown();
+            if (cutShort) {
+                connection.abortForShutdown();
+            } else {
+                connection.closeForShutdown();
+            }
         }
         state = State.STOPPED;
     }
