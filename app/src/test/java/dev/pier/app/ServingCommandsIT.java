@@ -104,7 +104,7 @@ class ServingCommandsIT {
             echo --transport udp --path x.sock       | pier echo: --path applies to unix and unixgram, not to udp: give --port
             echo --listen udp:0 --transport udp      | pier echo: give either --listen or --transport, not both: an endpoint names its own transport and address
             poetry serve --max-datagram 9000         | pier poetry serve: --max-datagram applies to udp and unixgram, not to tcp
-            poetry transform --path x.sock --iface ::1 | pier poetry transform: --iface applies to tcp and udp, not to unix: give --path
+            poetry transform --path x.sock --iface ::1 | pier poetry transform: give either --iface or --path, not both: one is for tcp and udp, the other for unix sockets
             poetry proxy --listen udp:0 1            | pier poetry proxy: --listen 'udp:0': pier poetry proxy serves over tcp and unix only
             poetry serve --listen tcp:0:interface=nohost.invalid | pier poetry serve: --listen 'tcp:0:interface=nohost.invalid': unknown host 'nohost.invalid'
             poetry serve --grace soon                | pier poetry serve: --grace must be a number of seconds, 0 or more, not 'soon'

@@ -165,7 +165,9 @@ public final class ServiceOptions {
         if (kind.isUnixDomain()) {
             String inetOption = port != null ? "--port" : iface != null ? "--iface" : null;
             if (inetOption != null) {
-                throw usage(inetOption + " applies to tcp and udp, not to " + kind + ": give --path");
+                throw usage(paths.isEmpty() ? inetOption + " applies to tcp and udp, not to " + kind + ": give --path"
+                        : "give either " + inetOption + " or --path, not both: one is for tcp and udp, the other "
+                                + "for unix sockets");
             }
             List<Path> files = paths.isEmpty() && defaults.path() != null ? List.of(defaults.path()) : paths;
             if (files.size() != servers) {

@@ -94,6 +94,12 @@ class ServiceOptionsTest {
     }
 
     @Test
+    void portAndPathTogetherAreAUsageError() {
+        assertEquals("give either --port or --path, not both: one is for tcp and udp, the other for unix sockets",
+                refusal(1, null, STREAMS, "--port", "0", "--path", "poem.sock"));
+    }
+
+    @Test
     void listenMistakesAreUsageErrorsInPlainWords() {
         assertEquals("--listen 'udp:9000': serve serves over tcp and unix only",
                 refusal(1, null, STREAMS, "--listen", "udp:9000"));
