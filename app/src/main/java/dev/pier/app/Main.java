@@ -1,6 +1,7 @@
 package dev.pier.app;
 
 import dev.pier.app.cli.Cli;
+import dev.pier.app.cli.HelpCommand;
 import dev.pier.app.cli.LogSetup;
 import dev.pier.app.echo.EchoCommand;
 import dev.pier.app.poetry.PoetryCommand;
@@ -13,7 +14,7 @@ import picocli.CommandLine.Spec;
 /** The {@code pier} command. */
 @Command(name = "pier", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Network servers and clients: the socketserver model and the event-driven model.",
-        subcommands = {EchoCommand.class, PoetryCommand.class})
+        subcommands = {EchoCommand.class, PoetryCommand.class, HelpCommand.class})
 public final class Main implements Runnable {
 
     /** How long the end of a command waits for its last log lines to be written. */

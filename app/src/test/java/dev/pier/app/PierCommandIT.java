@@ -40,6 +40,22 @@ class PierCommandIT {
     }
 
     @Test
+    void helpListsTheCommandsAndHelpOfACommandIsItsHelp() throws Exception {
+        try (PierProcess pier = PierProcess.start(directory, "help")) {
+            assertEquals(0, pier.exitStatus(EXIT_TIMEOUT));
+            List<String> stdout = pier.stdout();
+            assertEquals("Usage: pier [-hV] [COMMAND]", stdout.getFirst());
+            assertTrue(stdout.stream().anyMatch(line -> line.strip().startsWith("poetry ")), stdout.toString());
+        }
+        try (PierProcess pier = PierProcess.start(directory, "help", "poetry", "serve")) {
+            assertEquals(0, pier.exitStatus(EXIT_TIMEOUT));
+            List<String> stdout = pier.stdout();
+            assertTrue(stdout.getFirst().startsWith("Usage: pier poetry serve "), stdout.getFirst());
+            assertTrue(stdout.stream().anyMatch(line -> line.contains("--log-file=FILE")), stdout.toString());
+        }
+    }
+
+    @Test
     void versionNamesPierAndTheJava() throws Exception {
         try (PierProcess pier = PierProcess.start(directory, "--version")) {
             assertEquals(0, pier.exitStatus(EXIT_TIMEOUT));

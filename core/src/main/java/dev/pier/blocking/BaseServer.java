@@ -7,6 +7,7 @@ import java.net.SocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -129,8 +130,8 @@ public abstract class BaseServer<R> implements AutoCloseable {
     }
 
     /**
-     * Serves, as {@link #serveForever()}, until SIGTERM or SIGINT (Ctrl-C) or {@link #shutdown()}; then closes the
-     * server: it stops listening and gives the requests in progress up to {@code grace} to finish (a second signal
+     * Serves, as {@link #serveForever()}, until SIGTERM, SIGINT (Ctrl-C), SIGHUP or {@link #shutdown()}; then closes
+     * the server: it stops listening and gives the requests in progress up to {@code grace} to finish (a second signal
      * cuts that short) and returns, so that {@code main} can return and the JVM exit with status 0 (without this,
      * such a signal ends the JVM with status 143 or 130 and no drain). Requests still running when it returns are
      * left to the concurrency strategy, as after {@link #close()}: on daemon threads, they end with the JVM.
@@ -280,6 +281,14 @@ public abstract class BaseServer<R> implements AutoCloseable {
         } finally {
             dispatcher.close();
         }
+    }
+
+    /**
+     * The requests being handled now, e.g. to say how many a drain waits for; empty where the concurrency cannot
+     * tell ({@link Concurrency#forking()}: its children handle them). Safe from any thread.
+     */
+    public final OptionalInt requestsInProgress() {
+        return dispatcher.requestsInProgress();
     }
 
     /** Whether {@link #close()} has been called. */

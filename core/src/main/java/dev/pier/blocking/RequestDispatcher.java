@@ -1,6 +1,7 @@
 package dev.pier.blocking;
 
 import java.io.IOException;
+import java.util.OptionalInt;
 
 /**
  * The running state a server builds from its {@link Concurrency} strategy: it decides where each request runs.
@@ -62,6 +63,11 @@ interface RequestDispatcher {
      */
     default boolean isRequestThread(Thread thread) {
         return false;
+    }
+
+    /** The requests running now, if this strategy can tell (a forking one cannot: its children run them). */
+    default OptionalInt requestsInProgress() {
+        return OptionalInt.empty();
     }
 
     /** Called by the serving loop after each request or timeout (socketserver's {@code service_actions}). */

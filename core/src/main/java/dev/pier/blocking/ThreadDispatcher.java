@@ -1,6 +1,7 @@
 package dev.pier.blocking;
 
 import java.lang.System.Logger.Level;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
@@ -63,6 +64,11 @@ final class ThreadDispatcher implements RequestDispatcher {
     /** Threads still running a request (for tests and monitoring). */
     int runningCount() {
         return running.size();
+    }
+
+    @Override
+    public OptionalInt requestsInProgress() {
+        return OptionalInt.of(running.size());
     }
 
     @Override

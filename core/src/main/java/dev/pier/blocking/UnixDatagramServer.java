@@ -9,8 +9,11 @@ import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
+import java.util.Set;
 
 /**
  * A Unix domain datagram server (Python's {@code UnixDatagramServer}), bound to a socket file that
@@ -35,15 +38,20 @@ public non-sealed class UnixDatagramServer extends DatagramServer {
     /** Sends an empty datagram to the server to wake a receive, since the socket has no selector to wake. */
     private volatile UnixDatagramSocket waker;
     private IncomingRequest<DatagramRequest> received;   // serving thread only: what awaitRequest took
+    private Set<PosixFilePermission> filePermissions;   // null: as the umask leaves them
 
     public UnixDatagramServer(Path path, RequestHandlerFactory<DatagramRequest> handlerFactory) throws IOException {
         this(path, handlerFactory, ServerOptions.defaults());
     }
 
-    /** Binds where a parsed {@code unixgram:} description says. */
+    /** Binds where a parsed {@code unixgram:} description says; the socket file gets its {@code mode}. */
     public UnixDatagramServer(UnixDatagramEndpoint endpoint, RequestHandlerFactory<DatagramRequest> handlerFactory,
                               ServerOptions options) throws IOException {
-        this(endpoint.path(), handlerFactory, options);
+        this(endpoint.path(), handlerFactory, options.withBindAndActivate(false));
+        this.filePermissions = endpoint.permissions();
+        if (options.bindAndActivate()) {
+            bindAndActivate();
+        }
     }
 
     public UnixDatagramServer(Path path, RequestHandlerFactory<DatagramRequest> handlerFactory,
@@ -72,6 +80,9 @@ public non-sealed class UnixDatagramServer extends DatagramServer {
             socket = UnixDatagramSocket.bind(requestedAddress.getPath());
         } catch (BindException e) {
             throw Bind.failure(requestedAddress, e);
+        }
+        if (filePermissions != null) {
+            Files.setPosixFilePermissions(requestedAddress.getPath(), filePermissions);
         }
     }
 

@@ -9,8 +9,10 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -136,9 +138,10 @@ final class EndpointParser {
                         backlog(description, args));
             }
             case "unixgram" -> {
-                Map<String, String> args = arguments(description, type, parts, List.of("address"),
+                Map<String, String> args = arguments(description, type, parts, List.of("address", "mode"),
                         Map.of("path", "address"));
-                yield new UnixDatagramEndpoint(path(description, required(description, args, "address")));
+                int mode = args.containsKey("mode") ? mode(description, args.get("mode")) : UnixEndpoint.DEFAULT_MODE;
+                yield new UnixDatagramEndpoint(path(description, required(description, args, "address")), mode);
             }
             default -> throw new IllegalStateException("unhandled endpoint type " + type);
         };
@@ -329,6 +332,25 @@ final class EndpointParser {
             throw new IllegalArgumentException("socket path '" + path + "' is " + length + " bytes long; Unix sockets"
                     + " take at most " + MAX_UNIX_PATH_BYTES + ": use a shorter path, or a relative one");
         }
+    }
+
+    static void checkMode(int mode) {
+        if (mode < 0 || mode > 07777) {
+            throw new IllegalArgumentException("mode " + Integer.toOctalString(mode)
+                    + " is not a permission from 0 to 7777 (octal)");
+        }
+    }
+
+    /** The permissions of a socket file of {@code mode} (set-id and sticky bits, which sockets ignore, left out). */
+    static Set<PosixFilePermission> permissions(int mode) {
+        Set<PosixFilePermission> permissions = EnumSet.noneOf(PosixFilePermission.class);
+        PosixFilePermission[] bits = PosixFilePermission.values();   // OWNER_READ ... OTHERS_EXECUTE, high bit first
+        for (int i = 0; i < bits.length; i++) {
+            if ((mode & (1 << (bits.length - 1 - i))) != 0) {
+                permissions.add(bits[i]);
+            }
+        }
+        return permissions;
     }
 
     static void checkBacklog(int backlog) {

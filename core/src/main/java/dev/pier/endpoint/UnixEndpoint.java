@@ -4,7 +4,6 @@ import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
-import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;
 
@@ -28,9 +27,7 @@ public record UnixEndpoint(Path path, int mode, int backlog) implements ServerEn
     public UnixEndpoint {
         Objects.requireNonNull(path, "path");
         EndpointParser.checkUnixPath(path);
-        if (mode < 0 || mode > 07777) {
-            throw new IllegalArgumentException("mode " + Integer.toOctalString(mode) + " is not a permission from 0 to 7777 (octal)");
-        }
+        EndpointParser.checkMode(mode);
         EndpointParser.checkBacklog(backlog);
     }
 
@@ -44,14 +41,7 @@ public record UnixEndpoint(Path path, int mode, int backlog) implements ServerEn
      * Who may connect to a Unix socket is decided by write permission on its file.
      */
     public Set<PosixFilePermission> permissions() {
-        Set<PosixFilePermission> permissions = EnumSet.noneOf(PosixFilePermission.class);
-        PosixFilePermission[] bits = PosixFilePermission.values();   // OWNER_READ ... OTHERS_EXECUTE, high bit first
-        for (int i = 0; i < bits.length; i++) {
-            if ((mode & (1 << (bits.length - 1 - i))) != 0) {
-                permissions.add(bits[i]);
-            }
-        }
-        return permissions;
+        return EndpointParser.permissions(mode);
     }
 
     @Override

@@ -22,9 +22,11 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -320,15 +322,8 @@ public final class Reactor implements Scheduler, AutoCloseable {
 
     /** Listens where a parsed {@code unix:} description says, and gives the socket file its {@code mode}. */
     public ListeningPort listenUnix(UnixEndpoint endpoint, ProtocolFactory factory) {
-        ListeningPort port = listenUnix(endpoint.path(), factory, endpoint.backlog());
-        try {
-            Files.setPosixFilePermissions(endpoint.path(), endpoint.permissions());
-        } catch (IOException e) {
-            port.stopListening();
-            throw new UncheckedIOException("cannot set mode " + Integer.toOctalString(endpoint.mode()) + " on "
-                    + endpoint.path() + ": " + e.getMessage(), e);
-        }
-        return port;
+        return withMode(listenUnix(endpoint.path(), factory, endpoint.backlog()), endpoint.path(), endpoint.mode(),
+                endpoint.permissions());
     }
 
     /** Listens where a parsed {@code udp:} description says. */
@@ -336,9 +331,23 @@ public final class Reactor implements Scheduler, AutoCloseable {
         return listenUdp(endpoint.socketAddress(), protocol);
     }
 
-    /** Listens where a parsed {@code unixgram:} description says. */
+    /** Listens where a parsed {@code unixgram:} description says, and gives the socket file its {@code mode}. */
     public ListeningPort listenUnixDatagram(UnixDatagramEndpoint endpoint, DatagramProtocol protocol) {
-        return listenUnixDatagram(endpoint.path(), protocol);
+        return withMode(listenUnixDatagram(endpoint.path(), protocol), endpoint.path(), endpoint.mode(),
+                endpoint.permissions());
+    }
+
+    /** {@code port}, once its socket file has the permissions of {@code mode}; who may use a socket depends on them. */
+    private static ListeningPort withMode(ListeningPort port, Path path, int mode,
+            Set<PosixFilePermission> permissions) {
+        try {
+            Files.setPosixFilePermissions(path, permissions);
+        } catch (IOException e) {
+            port.stopListening();
+            throw new UncheckedIOException("cannot set mode " + Integer.toOctalString(mode) + " on " + path + ": "
+                    + e.getMessage(), e);
+        }
+        return port;
     }
 
     /** Connects where a parsed client description ({@code tcp:host=...:port=...} or {@code unix:path=...}) says. */
@@ -475,14 +484,20 @@ public final class Reactor implements Scheduler, AutoCloseable {
     /**
      * Stops gracefully: stop listening at once, let connections finish by themselves for up to {@code grace}
      * (shutdown hooks included), then close the rest. Safe from any thread. Called again during the drain, it can
-     * only end it sooner: {@code stop(Duration.ZERO)} closes what is left at once.
+     * only end it sooner: {@code stop(Duration.ZERO)} closes what is left at once, as a second Ctrl-C does for an
+     * impatient user, with a reset, since the work of those connections was not done.
      */
     public void stop(Duration grace) {
         loop.requestStop(Objects.requireNonNull(grace, "grace"));
     }
 
+    /** The connections open now, accepted and made (for a drain's progress report); safe from any thread. */
+    public int connectionCount() {
+        return loop.connectionCount();
+    }
+
     /**
-     * Runs the loop on the calling thread, as {@link #run()}, until SIGTERM or SIGINT (Ctrl-C) starts a graceful
+     * Runs the loop on the calling thread, as {@link #run()}, until SIGTERM, SIGINT (Ctrl-C) or SIGHUP starts a graceful
      * {@link #stop(Duration) stop(grace)}; a second signal closes what is left at once. Returns when the loop has
      * stopped, so that {@code main} can return and the JVM exit with status 0 (without this, such a signal ends the
      * JVM with status 143 or 130 and no drain).

@@ -4,7 +4,8 @@ import dev.pier.libc.SignalHandlers;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * SIGTERM and SIGINT (Ctrl-C) as a request to stop gracefully, and a second one as a request to stop at once.
+ * SIGTERM, SIGINT (Ctrl-C) and SIGHUP (the terminal or session went away) as a request to stop gracefully, and a
+ * second one as a request to stop at once.
  * Handlers, not a shutdown hook: once a shutdown hook has run the JVM exits with status 143 or 130, while a server
  * that drained its requests should return from {@code main} and exit with status 0.
  * {@link dev.pier.reactor.Reactor#runUntilStopSignal} and
@@ -21,7 +22,7 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class StopSignals {
 
-    private static final String[] STOP_SIGNALS = {"TERM", "INT"};
+    private static final String[] STOP_SIGNALS = {"TERM", "INT", "HUP"};
 
     private final CompletableFuture<Void> requested = new CompletableFuture<>();
     private final CompletableFuture<Void> insisted = new CompletableFuture<>();
@@ -29,7 +30,7 @@ public final class StopSignals {
     private StopSignals() {}
 
     /**
-     * Handles SIGTERM and SIGINT from now on: the first completes {@link #stopRequested()}, the next ones
+     * Handles SIGTERM, SIGINT and SIGHUP from now on: the first completes {@link #stopRequested()}, the next ones
      * {@link #stopInsisted()}.
      */
     public static StopSignals install() {
@@ -48,12 +49,12 @@ public final class StopSignals {
         SignalHandlers.handle("INT", () -> {});
     }
 
-    /** Completes, on a thread of the JVM's, when the first SIGTERM or SIGINT arrives. */
+    /** Completes, on a thread of the JVM's, when the first stop signal arrives. */
     public CompletableFuture<Void> stopRequested() {
         return requested;
     }
 
-    /** Completes, on a thread of the JVM's, when a SIGTERM or SIGINT arrives after the first. */
+    /** Completes, on a thread of the JVM's, when a stop signal arrives after the first. */
     public CompletableFuture<Void> stopInsisted() {
         return insisted;
     }

@@ -77,6 +77,19 @@ class EndpointServersTest {
     }
 
     @Test
+    void unixgramDescriptionSetsTheSocketFileModeAs666ByDefault() throws Exception {
+        Path path = directory.resolve("g.sock");
+        var endpoint = (UnixDatagramEndpoint) Endpoint.parseServer("unixgram:" + path + ":mode=620");
+        try (var server = new UnixDatagramServer(endpoint, () -> new PacketHandler(ECHO), ServerOptions.defaults())) {
+            assertEquals("rw--w----", PosixFilePermissions.toString(Files.getPosixFilePermissions(path)));
+        }
+        try (var server = new UnixDatagramServer(new UnixDatagramEndpoint(path), () -> new PacketHandler(ECHO),
+                ServerOptions.defaults())) {
+            assertEquals("rw-rw-rw-", PosixFilePermissions.toString(Files.getPosixFilePermissions(path)));
+        }
+    }
+
+    @Test
     void datagramDescriptionsBindBothDatagramServers() throws Exception {
         var udp = (UdpEndpoint) Endpoint.parseServer("udp:0:interface=127.0.0.1");
         try (var server = new UdpServer(udp, () -> new PacketHandler(ECHO), ServerOptions.defaults())) {

@@ -32,6 +32,7 @@ class EndpointTest {
         assertEquals(UnixEndpoint.of(Path.of("/tmp/x.sock")), Endpoint.parseServer("unix:address=/tmp/x.sock"));
         assertEquals(UnixEndpoint.of(Path.of("/tmp/a:b")), Endpoint.parseServer("unix:/tmp/a\\:b"));
         assertEquals(new UnixDatagramEndpoint(Path.of("/tmp/g")), Endpoint.parseServer("unixgram:/tmp/g"));
+        assertEquals(new UnixDatagramEndpoint(Path.of("/tmp/g"), 0620), Endpoint.parseServer("unixgram:/tmp/g:mode=620"));
     }
 
     @Test
@@ -64,7 +65,7 @@ class EndpointTest {
     @ValueSource(strings = {
         "tcp:8080", "tcp:0:interface=127.0.0.1", "tcp:8080:interface=\\:\\:1:backlog=7", "udp:8007",
         "udp:0:interface=127.0.0.1", "unix:/tmp/x.sock", "unix:/tmp/x.sock:mode=600:backlog=9",
-        "unix:/tmp/odd\\:name\\=x", "unixgram:/tmp/g",
+        "unix:/tmp/odd\\:name\\=x", "unixgram:/tmp/g", "unixgram:/tmp/g:mode=600",
     })
     void serverDescriptionsAreCanonicalAndRoundTrip(String description) {
         ServerEndpoint endpoint = Endpoint.parseServer(description);
@@ -144,7 +145,8 @@ class EndpointTest {
         "unix: | path is empty",
         "unix:/tmp/s:mode=98 | mode '98' is not an octal permission such as 660",
         "unix:/tmp/s:lockfile=1 | unknown option 'lockfile' for unix (known: address, mode, backlog)",
-        "unixgram:/tmp/s:mode=600 | unknown option 'mode' for unixgram (known: address)",
+        "unixgram:/tmp/s:mode=9 | mode '9' is not an octal permission such as 660",
+        "unixgram:/tmp/s:backlog=5 | unknown option 'backlog' for unixgram (known: address, mode)",
         "[::1:80 | '[' is not closed by ']'",
         "[::1]x:80 | unexpected 'x' after ']' (expected ':')",
         "tcp:80\\ | ends with a lone '\\' (write '\\\\' for a backslash)",

@@ -260,6 +260,24 @@ class ReactorTest {
     }
 
     @Test
+    void aZeroGraceStopDuringADrainClosesWhatIsLeftAtOnceAndConnectionsAreCounted() throws Exception {
+        Reactor reactor = track(Reactor.start(Reactor.Options.defaults().withNanoTime(clock)));
+        ListeningPort port = reactor.listenTcp(0, peer -> new Echo(), "127.0.0.1");
+        try (SocketChannel client = SocketChannel.open(port.address())) {
+            client.write(ByteBuffer.wrap(new byte[] {1}));
+            client.read(ByteBuffer.allocate(1));   // echoed: the loop holds the connection
+            assertEquals(1, reactor.connectionCount());
+            reactor.stop(Duration.ofSeconds(30));
+            roundTrip(reactor);
+            assertFalse(reactor.whenStopped().toCompletableFuture().isDone(), "drains the open connection");
+            reactor.stop(Duration.ZERO);
+            reactor.whenStopped().toCompletableFuture().get(10, SECONDS);
+            assertEquals(0, reactor.connectionCount());
+            assertThrows(IOException.class, () -> client.read(ByteBuffer.allocate(1)), "a reset, not an end");
+        }
+    }
+
+    @Test
     void closingAReactorThatNeverRanReleasesItsPorts() throws Exception {
         Reactor reactor = Reactor.create();
         ListeningPort port = reactor.listenTcp(0, peer -> new Echo(), "127.0.0.1");

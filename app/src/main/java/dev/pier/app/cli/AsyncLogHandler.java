@@ -29,13 +29,25 @@ import java.util.logging.LogRecord;
  */
 final class AsyncLogHandler extends Handler {
 
-    /** Where the lines go; {@code name} is how the user knows it, e.g. the log file's path. */
-    record Output(String name, OutputStream stream, Charset charset) {
+    /**
+     * Where the lines go; {@code name} is how the user knows it, e.g. the log file's path. {@code reopen} opens the
+     * output again by its name, for a log file that was rotated away; null for an output that cannot be (stderr).
+     */
+    record Output(String name, OutputStream stream, Charset charset, Opener reopen) {
+
+        Output(String name, OutputStream stream, Charset charset) {
+            this(name, stream, charset, null);
+        }
 
         void write(String text) throws IOException {
             stream.write(text.getBytes(charset));
             stream.flush();
         }
+    }
+
+    /** Opens a log output again. */
+    interface Opener {
+        Output open() throws IOException;
     }
 
     /** How many records may wait for the writer: about a second of a busy server's log. */
@@ -55,9 +67,12 @@ final class AsyncLogHandler extends Handler {
         record Line(LogRecord record) implements Entry {}
 
         record Mark(CountDownLatch reached) implements Entry {}
+
+        /** Wakes the writer to reopen the output; the request itself is {@code reopenWanted}, which never drops. */
+        record Reopen() implements Entry {}
     }
 
-    private final Output output;
+    private Output output;    // replaced by the writer thread alone, when it reopens the output
     private final Consumer<String> complaints;
     private final BlockingQueue<Entry> queue;
     private final AtomicLong dropped = new AtomicLong();
@@ -65,6 +80,7 @@ final class AsyncLogHandler extends Handler {
     private volatile boolean closed;
     /** Set when a drain timed out, cleared by the next write that gets through: close() then does not wait again. */
     private volatile boolean stuck;
+    private volatile boolean reopenWanted;
     private boolean failing;    // writer thread only
 
     private AsyncLogHandler(Output output, Formatter formatter, int capacity, Consumer<String> complaints) {
@@ -107,6 +123,15 @@ final class AsyncLogHandler extends Handler {
         if (!queue.offer(new Entry.Line(capture(record)))) {
             dropped.incrementAndGet();
         }
+    }
+
+    /**
+     * Asks the writer to close the output and open it again by its name, as after a log rotation moved the file
+     * away; lines queued before the request may go to either. Never waits: a signal handler calls it.
+     */
+    void reopen() {
+        reopenWanted = true;
+        queue.offer(new Entry.Reopen());   // if the queue is full, the writer is busy and sees the request anyway
     }
 
     /** Records dropped since the last report of them. */
@@ -187,6 +212,10 @@ final class AsyncLogHandler extends Handler {
             while (!closed) {
                 batch.add(queue.take());
                 queue.drainTo(batch, MAX_BATCH - 1);
+                if (reopenWanted) {
+                    reopenWanted = false;
+                    reopenOutput();
+                }
                 for (Entry entry : batch) {
                     switch (entry) {
                         case Entry.Line line -> text.append(getFormatter().format(line.record()));
@@ -194,6 +223,7 @@ final class AsyncLogHandler extends Handler {
                             write(text);
                             mark.reached().countDown();
                         }
+                        case Entry.Reopen wakeUp -> { }
                     }
                 }
                 write(text);
@@ -202,6 +232,27 @@ final class AsyncLogHandler extends Handler {
         } catch (InterruptedException closing) {
             // close() has drained what it could wait for.
         }
+    }
+
+    /** The output opened again; if that fails, lines go on to the old one, and the failure is told. */
+    private void reopenOutput() {
+        if (output.reopen() == null) {
+            return;
+        }
+        Output reopened;
+        try {
+            reopened = output.reopen().open();
+        } catch (IOException e) {
+            complaints.accept("cannot reopen the log file " + output.name() + ": " + Messages.reason(e)
+                    + "; logging on to the file already open");
+            return;
+        }
+        try {
+            output.stream().close();
+        } catch (IOException e) {
+            // What it held was flushed at every write; the new file takes the lines from now on.
+        }
+        output = reopened;
     }
 
     /** Writes and empties {@code text}; once a write got through, reports the records dropped meanwhile. */
@@ -226,7 +277,7 @@ final class AsyncLogHandler extends Handler {
         } catch (IOException e) {
             if (!failing) {
                 failing = true;
-                complaints.accept("cannot write the log to " + output.name() + ": " + e.getMessage());
+                complaints.accept("cannot write the log to " + output.name() + ": " + Messages.reason(e));
             }
             return false;
         }

@@ -20,6 +20,6 @@ public final class CommandFailure extends RuntimeException {
     public static CommandFailure eventLoopFailed(Throwable failure) {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                 ? failure.getCause() : failure;
-        return new CommandFailure("the event loop failed: " + cause, cause);
+        return new CommandFailure("the event loop failed: " + Messages.reason(cause), cause);
     }
 }

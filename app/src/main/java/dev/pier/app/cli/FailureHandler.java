@@ -7,8 +7,8 @@ import picocli.CommandLine.ParseResult;
 
 /**
  * Reports an exception thrown by a running command as one line on stderr. A {@link CommandFailure} is the user's to
- * fix and shows its message alone; anything else is a bug, shown with its type and a hint to set {@code PIER_DEBUG=1},
- * which adds the stack trace.
+ * fix and shows its message alone; anything else is a bug, shown with its message and a hint to set
+ * {@code PIER_DEBUG=1}, which adds the stack trace.
  */
 final class FailureHandler implements IExecutionExceptionHandler {
 
@@ -24,7 +24,7 @@ final class FailureHandler implements IExecutionExceptionHandler {
         if (error instanceof CommandFailure failure) {
             err.println("pier: " + Messages.oneLine(failure.getMessage()));
         } else {
-            err.println("pier: unexpected error: " + Messages.oneLine(error.toString())
+            err.println("pier: unexpected error: " + Messages.reason(error)
                     + (debug ? "" : " (run with PIER_DEBUG=1 to see the stack trace)"));
         }
         if (debug) {

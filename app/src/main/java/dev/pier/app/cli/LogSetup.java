@@ -15,11 +15,12 @@ import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import sun.misc.Signal;
 
 /**
  * Sends the application's {@link System.Logger} output, through java.util.logging, to stderr or a file, one line per
- * event: {@code 2026-11-23T10:00:00Z INFO served 3003 bytes to /127.0.0.1:5555 in 2 ms}. A failure's exception is
- * shown as its type and message on the same line; the stack trace only with {@code PIER_DEBUG} set.
+ * event: {@code 2026-11-23T10:00:00Z INFO served 3003 bytes to 127.0.0.1:5555 in 2 ms}. A failure's exception is
+ * shown as its reason on the same line; its type and stack trace only with {@code PIER_DEBUG} set.
  *
  * <p>Lines are written by a thread of their own ({@link AsyncLogHandler}): a log output that nobody reads costs
  * log lines, never a served request.
@@ -36,13 +37,48 @@ public final class LogSetup {
 
     /**
      * Logs to {@code file}, appending, writing every line at once (so {@code tail -f} and a crash see everything).
-     * If writing fails, e.g. the disk is full, that is said once on stderr.
+     * If writing fails, e.g. the disk is full, that is said once on stderr. {@link #reopen()} opens the file again.
+     *
+     * @throws CommandFailure if the file cannot be opened
      */
-    public static void toFile(Path file) throws IOException {
+    public static void toFile(Path file) {
+        try {
+            install(openAppending(file), failure -> System.err.println("pier: " + failure));
+        } catch (IOException e) {
+            throw new CommandFailure("cannot open log file '" + file + "': " + Messages.reason(e), e);
+        }
+    }
+
+    private static AsyncLogHandler.Output openAppending(Path file) throws IOException {
         // A FileOutputStream, not a channel: interrupting the writer must not close the log file.
         OutputStream out = new FileOutputStream(file.toFile(), true);
-        install(new AsyncLogHandler.Output(file.toString(), out, StandardCharsets.UTF_8),
-                failure -> System.err.println("pier: " + failure));
+        return new AsyncLogHandler.Output(file.toString(), out, StandardCharsets.UTF_8, () -> openAppending(file));
+    }
+
+    /** Logs events of {@code level} and more important ones. */
+    static void setLevel(Level level) {
+        Logger.getLogger("").setLevel(level);
+    }
+
+    /**
+     * Has SIGUSR1 reopen the log file, as twistd and nginx do: after a log rotation renamed it, lines go to a new file
+     * of the same name. Logging to stderr, the signal changes nothing.
+     */
+    static void reopenOnSignal() {
+        try {
+            Signal.handle(new Signal("USR1"), signal -> reopen());
+        } catch (IllegalArgumentException reservedOrIgnored) {
+            // The JVM keeps the signal for itself (-Xrs) or it is ignored: rotation then needs a restart.
+        }
+    }
+
+    /** Opens the log file again, on the writer's thread; nothing for stderr. */
+    public static void reopen() {
+        for (Handler handler : Logger.getLogger("").getHandlers()) {
+            if (handler instanceof AsyncLogHandler async) {
+                async.reopen();
+            }
+        }
     }
 
     /**
@@ -90,7 +126,7 @@ public final class LogSetup {
                     .append(' ').append(formatMessage(record).replaceAll("\\s*\\R\\s*", "; "));
             Throwable thrown = record.getThrown();
             if (thrown != null) {
-                line.append(": ").append(thrown);
+                line.append(": ").append(Messages.reason(thrown));
             }
             line.append(System.lineSeparator());
             if (thrown != null && stackTraces) {

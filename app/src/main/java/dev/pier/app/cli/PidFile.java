@@ -120,7 +120,7 @@ public final class PidFile implements AutoCloseable {
         String reason = switch (e) {
             case NoSuchFileException missing -> "no such directory";
             case AccessDeniedException denied -> "permission denied";
-            default -> String.valueOf(e.getMessage());
+            default -> Messages.reason(e);
         };
         return new CommandFailure("cannot write pid file '" + file + "': " + reason, e);
     }

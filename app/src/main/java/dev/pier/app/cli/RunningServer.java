@@ -1,6 +1,7 @@
 package dev.pier.app.cli;
 
 import java.time.Duration;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 
 /** A server a command started: it serves in the background until {@link #stop} is called. */
@@ -14,7 +15,19 @@ public interface RunningServer {
 
     /**
      * Stops accepting, lets the requests in progress finish for up to {@code grace}, then closes what is left and
-     * releases the address (a Unix socket file is removed). Returns when everything is closed.
+     * releases the address (a Unix socket file is removed). Returns when everything is closed. Called again with
+     * {@link Duration#ZERO} while it waits, it stops waiting.
      */
     void stop(Duration grace);
+
+    /**
+     * The connections (event loop) or requests (blocking model) in progress, which a stop waits for; empty if the
+     * server cannot tell. Servers sharing an event loop each report the loop's, and have the same {@link #counter()}.
+     */
+    OptionalInt inProgress();
+
+    /** What {@link #inProgress()} counts: the server itself, or the event loop it shares with other servers. */
+    default Object counter() {
+        return this;
+    }
 }

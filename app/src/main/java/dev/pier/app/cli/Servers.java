@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -32,28 +33,24 @@ public final class Servers {
     private Servers() {}
 
     /**
-     * Binds {@code endpoint} and serves {@code service} on it in the background. A socket file left behind by a
-     * server that is gone is removed first.
+     * Binds {@code endpoint} and serves {@code service} on it in the background, with the grace period and datagram
+     * limit of {@code options} (a threaded blocking server waits the grace period for its handlers when it stops). A
+     * socket file left behind by a server that is gone is removed first.
      *
      * @throws CommandFailure if the endpoint cannot be bound (in use, not local, not permitted)
      */
-    public static RunningServer start(Service service, ServerEndpoint endpoint, ConcurrencyMode concurrency) {
-        return start(service, endpoint, concurrency, Serving.GRACE);
-    }
-
-    /**
-     * As {@link #start(Service, ServerEndpoint, ConcurrencyMode)}, for a server whose requests in progress may take up
-     * to {@code grace} to finish when it stops (a threaded blocking server waits that long for its handlers).
-     */
     public static RunningServer start(Service service, ServerEndpoint endpoint, ConcurrencyMode concurrency,
-            Duration grace) {
+            ServiceOptions options) {
         try {
             if (socketFile(endpoint) instanceof Path path && !ForkedChild.isThisProcess()) {
                 SocketFiles.removeIfStale(path);
             }
             return concurrency == ConcurrencyMode.REACTOR
-                    ? onReactor(Reactor.start(), service, endpoint)
-                    : blocking(service, endpoint, blockingConcurrency(concurrency, grace));
+                    ? onReactor(Reactor.start(Reactor.Options.defaults().withMaxDatagramSize(options.maxDatagram())),
+                            service, endpoint)
+                    : blocking(service, endpoint, ServerOptions.defaults()
+                            .withConcurrency(blockingConcurrency(concurrency, options.grace()))
+                            .withMaxPacketSize(options.maxDatagram()));
         } catch (IOException | UncheckedIOException e) {
             throw cannotListen(endpoint, e instanceof UncheckedIOException unchecked ? unchecked.getCause() : e);
         }
@@ -88,9 +85,8 @@ public final class Servers {
         };
     }
 
-    private static RunningServer blocking(Service service, ServerEndpoint endpoint, Concurrency concurrency)
+    private static RunningServer blocking(Service service, ServerEndpoint endpoint, ServerOptions options)
             throws IOException {
-        ServerOptions options = ServerOptions.defaults().withConcurrency(concurrency);
         BaseServer<?> server = switch (endpoint) {
             case TcpEndpoint tcp -> new TcpServer(tcp, service.streamHandler(), options);
             case UdpEndpoint udp -> new UdpServer(udp, service.datagramHandler(), options);
@@ -118,6 +114,11 @@ public final class Servers {
                     Thread.currentThread().interrupt();
                 }
                 removeSocketFile();
+            }
+
+            @Override
+            public OptionalInt inProgress() {
+                return server.requestsInProgress();
             }
         };
     }
@@ -152,6 +153,16 @@ public final class Servers {
                 }
                 removeSocketFile();
             }
+
+            @Override
+            public OptionalInt inProgress() {
+                return OptionalInt.of(reactor.connectionCount());
+            }
+
+            @Override
+            public Object counter() {
+                return reactor;
+            }
         };
     }
 
@@ -183,7 +194,7 @@ public final class Servers {
                 try {
                     Files.deleteIfExists(path);
                 } catch (IOException e) {
-                    throw new CommandFailure("cannot remove the socket file " + path + ": " + e.getMessage(), e);
+                    throw new CommandFailure("cannot remove the socket file " + path + ": " + Messages.reason(e), e);
                 }
             }
         }
@@ -204,7 +215,7 @@ public final class Servers {
             root = root.getCause();
         }
         // The system's own words ("Permission denied"), without the layers that wrapped them.
-        String reason = String.valueOf(root.getMessage());
+        String reason = Messages.reason(root);
         if (reason.toLowerCase(Locale.ROOT).contains("address already in use")) {
             return new CommandFailure("address already in use: " + endpoint.describe(), cause);
         }

@@ -1,49 +1,48 @@
 package dev.pier.app.cli;
 
+import dev.pier.unix.StopSignals;
 import java.io.PrintWriter;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.function.Supplier;
 
 /**
  * Runs servers as a command: prints one ready line per server ({@code Serving echo on tcp:8007:interface=127.0.0.1}),
- * serves until SIGTERM or SIGINT, then stops gracefully, prints {@code Stopped} and returns {@link ExitStatus#OK}. A
- * server that fails or ends on its own ends the command with a {@link CommandFailure} instead.
+ * serves until SIGTERM, SIGINT or SIGHUP, then drains (saying so on stderr), prints {@code Stopped} and returns
+ * {@link ExitStatus#OK}; a second signal cuts the drain short. A server that fails or ends on its own ends the command
+ * with a {@link CommandFailure} instead. SIGUSR1 meanwhile reopens the log file.
  */
 public final class Serving {
-
-    /** How long requests in progress may run on after a stop was requested. */
-    public static final Duration GRACE = Duration.ofSeconds(5);
 
     /** One server of a command: the name its ready line gives it, and how to start it. */
     public record Start(String service, Supplier<RunningServer> server) {}
 
     private Serving() {}
 
-    /** Starts the server {@code start} returns and serves {@code service} with it until a stop signal. */
-    public static int untilStopped(String service, Supplier<RunningServer> start, PrintWriter out) {
-        return untilStopped(List.of(new Start(service, start)), GRACE, out);
-    }
-
     /**
      * Starts every server in order (if one cannot start, those already started are stopped), prints a ready line for
      * each once all are serving, serves until a stop signal or until one of them ends, then stops them all side by
-     * side, each giving its requests in progress up to {@code grace}.
+     * side, each giving its requests in progress up to {@code grace}, or less if a second signal comes.
      */
-    public static int untilStopped(List<Start> starts, Duration grace, PrintWriter out) {
+    public static int untilStopped(List<Start> starts, Duration grace, PrintWriter out, PrintWriter err) {
         if (ForkedChild.isThisProcess()) {
             // Each server handles the request its parent hands over, if the parent named it, then ends this JVM.
             // Ctrl-C reaches the whole process group: the parent decides how long its children may finish.
-            StopSignal.ignoreInterrupt();
+            StopSignals.ignoreInterrupt();
             starts.stream().map(start -> start.server().get()).toList()
                     .forEach(server -> server.finished().join());
             return ExitStatus.OK;
         }
         // Installed before the ready lines, so that a signal sent as soon as they are seen stops gracefully.
-        CompletableFuture<?> stopRequested = StopSignal.install();
+        StopSignals stop = StopSignals.install();
+        LogSetup.reopenOnSignal();
         List<RunningServer> servers = new ArrayList<>();
         try {
             for (Start start : starts) {
@@ -58,16 +57,25 @@ public final class Serving {
         }
         out.flush();
         List<CompletableFuture<?>> ends = new ArrayList<>(servers.stream().map(RunningServer::finished).toList());
-        ends.add(stopRequested);
+        ends.add(stop.stopRequested());
         CompletableFuture.anyOf(ends.toArray(CompletableFuture[]::new)).exceptionally(failure -> null).join();
-        int endedByItself = stopRequested.isDone() ? -1 : firstEnded(servers);
-        stopAll(servers, grace);
+        int endedByItself = stop.stopRequested().isDone() ? -1 : firstEnded(servers);
+        if (endedByItself < 0) {
+            announceDrain(servers, grace, err);
+        }
+        CompletableFuture<Void> stopped = CompletableFuture.runAsync(() -> stopAll(servers, grace),
+                runnable -> Thread.ofVirtual().start(runnable));
+        CompletableFuture.anyOf(stopped, stop.stopInsisted()).join();
+        if (!stopped.isDone()) {
+            stopAll(servers, Duration.ZERO);
+        }
         for (int i = 0; i < servers.size(); i++) {
             CompletableFuture<Void> finished = servers.get(i).finished();
             if (finished.state() == Future.State.FAILED) {
                 Throwable failure = finished.exceptionNow();
                 throw failure instanceof CommandFailure described ? described
-                        : new CommandFailure("the " + starts.get(i).service() + " server failed: " + failure, failure);
+                        : new CommandFailure("the " + starts.get(i).service() + " server failed: "
+                                + Messages.reason(failure), failure);
             }
         }
         if (endedByItself >= 0) {
@@ -77,6 +85,31 @@ public final class Serving {
         out.println("Stopped");
         out.flush();
         return ExitStatus.OK;
+    }
+
+    /**
+     * Says on stderr that a drain started, what it waits for and how to cut it short: a user who sees nothing happen
+     * after Ctrl-C would not know whether to wait. Nothing is said when nothing is in progress: the stop is at once.
+     */
+    private static void announceDrain(List<RunningServer> servers, Duration grace, PrintWriter err) {
+        Map<Object, OptionalInt> counts = new IdentityHashMap<>();
+        for (RunningServer server : servers) {
+            counts.putIfAbsent(server.counter(), server.inProgress());
+        }
+        boolean known = counts.values().stream().allMatch(OptionalInt::isPresent);
+        int inProgress = counts.values().stream().mapToInt(count -> count.orElse(0)).sum();
+        if (known && inProgress == 0 || grace.isZero()) {
+            return;
+        }
+        String waitingFor = known
+                ? inProgress + (inProgress == 1 ? " connection" : " connections") + ", up to " + seconds(grace)
+                : "up to " + seconds(grace) + " for the requests in progress";
+        err.println("draining: " + waitingFor + "; Ctrl-C again to stop now");
+        err.flush();
+    }
+
+    private static String seconds(Duration duration) {
+        return BigDecimal.valueOf(duration.toMillis(), 3).stripTrailingZeros().toPlainString() + " s";
     }
 
     private static int firstEnded(List<RunningServer> servers) {

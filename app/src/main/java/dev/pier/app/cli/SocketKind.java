@@ -43,6 +43,16 @@ public enum SocketKind {
         };
     }
 
+    /** The kind of {@code endpoint}. */
+    public static SocketKind of(ServerEndpoint endpoint) {
+        return switch (endpoint) {
+            case TcpEndpoint tcp -> TCP;
+            case UdpEndpoint udp -> UDP;
+            case UnixEndpoint unix -> UNIX;
+            case UnixDatagramEndpoint unixgram -> UNIXGRAM;
+        };
+    }
+
     @Override
     public String toString() {
         return name().toLowerCase(Locale.ROOT);

@@ -2,63 +2,54 @@ package dev.pier.app.echo;
 
 import dev.pier.app.Version;
 import dev.pier.app.cli.ConcurrencyMode;
-import dev.pier.app.cli.OptionChecks;
 import dev.pier.app.cli.Servers;
 import dev.pier.app.cli.Service;
+import dev.pier.app.cli.ServiceOptions;
 import dev.pier.app.cli.Serving;
 import dev.pier.app.cli.SocketKind;
 import dev.pier.endpoint.ServerEndpoint;
 import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /** {@code pier echo}: sends every byte (stream transports) or every datagram back to where it came from. */
 @Command(name = "echo", mixinStandardHelpOptions = true, sortOptions = false, versionProvider = Version.class,
         description = {"Echo server: sends back every byte of a connection, or every datagram to its sender.",
-                "Prints one line when ready; stops gracefully on SIGTERM or SIGINT."})
+                "Listens on tcp:8007:interface=127.0.0.1 unless told otherwise (--transport unix or unixgram: the "
+                        + "socket file pier-echo.sock); prints 'Serving echo on ENDPOINT' when ready.",
+                "On SIGTERM, SIGINT or SIGHUP stops accepting, lets connections finish (up to --grace seconds; a "
+                        + "second signal stops at once), prints 'Stopped' and exits with status 0."},
+        footer = {"", "Exit status: 0 after a clean stop; 1 if serving failed (e.g. the port is in use); 2 for a bad "
+                + "command line."})
 public final class EchoCommand implements Callable<Integer> {
 
     /** Echo in each model and on each kind of socket. */
     static final Service ECHO = new Service("echo", EchoHandler::new, DatagramEchoHandler::new,
             peer -> new EchoProtocol(), DatagramEchoProtocol::new);
 
-    @Spec
-    private CommandSpec spec;
+    static final ServiceOptions.Defaults DEFAULTS =
+            new ServiceOptions.Defaults(EnumSet.allOf(SocketKind.class), 8007, Path.of("pier-echo.sock"));
 
-    @Option(names = "--transport", paramLabel = "KIND", defaultValue = "tcp",
-            description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
+    @Option(names = "--transport", paramLabel = "KIND",
+            description = "what --port or --path listen on: ${COMPLETION-CANDIDATES} (default: tcp, or unix with "
+                    + "--path)")
     private SocketKind transport;
 
     @Option(names = "--concurrency", paramLabel = "MODE", defaultValue = "virtual",
             description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
     private ConcurrencyMode concurrency;
 
-    @Option(names = "--port", paramLabel = "N", defaultValue = "8007",
-            description = "port for tcp and udp, 0 for any free port (default: ${DEFAULT-VALUE})")
-    private int port;
-
-    @Option(names = "--iface", paramLabel = "HOST", defaultValue = "127.0.0.1",
-            description = "interface for tcp and udp (default: ${DEFAULT-VALUE})")
-    private String iface;
-
-    @Option(names = "--path", paramLabel = "PATH", defaultValue = "pier-echo.sock",
-            description = "socket file for unix and unixgram (default: ${DEFAULT-VALUE})")
-    private Path path;
+    @Mixin
+    private ServiceOptions service;
 
     @Override
     public Integer call() {
-        ServerEndpoint endpoint;
-        try {
-            endpoint = transport.endpoint(OptionChecks.iface(spec, iface), OptionChecks.port(spec, port), path);
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), (transport.isUnixDomain() ? "--path: " : "")
-                    + e.getMessage());
-        }
-        return Serving.untilStopped(ECHO.name(), () -> Servers.start(ECHO, endpoint, concurrency),
-                spec.commandLine().getOut());
+        ServerEndpoint endpoint = service.endpoints(1, transport, DEFAULTS).getFirst();
+        return service.serve(List.of(new Serving.Start(ECHO.name(),
+                () -> Servers.start(ECHO, endpoint, concurrency, service))));
     }
 }

@@ -1,16 +1,16 @@
 package dev.pier.app.poetry;
 
+import dev.pier.app.cli.ServiceOptions;
+import dev.pier.app.cli.SocketKind;
 import dev.pier.endpoint.ClientEndpoint;
 import dev.pier.endpoint.Endpoint;
-import dev.pier.endpoint.ServerEndpoint;
 import dev.pier.endpoint.TcpClientEndpoint;
-import dev.pier.endpoint.TcpEndpoint;
 import dev.pier.endpoint.UnixClientEndpoint;
-import dev.pier.endpoint.UnixEndpoint;
 import dev.pier.reactor.ClientFactory;
 import dev.pier.reactor.Protocol;
 import dev.pier.reactor.Reactor;
 
+import java.util.EnumSet;
 import java.util.concurrent.CompletableFuture;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
@@ -20,19 +20,9 @@ final class Endpoints {
 
     private Endpoints() {}
 
-    /** A server description from the command line; a bad one is a usage error. */
-    static ServerEndpoint server(CommandLine command, String description) {
-        ServerEndpoint endpoint;
-        try {
-            endpoint = Endpoint.parseServer(description);
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(command, e.getMessage());
-        }
-        if (!(endpoint instanceof TcpEndpoint || endpoint instanceof UnixEndpoint)) {
-            throw new ParameterException(command, "'" + description + "': poems are served over streams: "
-                    + "use a tcp: or unix: endpoint");
-        }
-        return endpoint;
+    /** Where a poetry server listens when told nothing: {@code port} on loopback; tcp or unix, as poems are streams. */
+    static ServiceOptions.Defaults serverDefaults(int port) {
+        return new ServiceOptions.Defaults(EnumSet.of(SocketKind.TCP, SocketKind.UNIX), port, null);
     }
 
     /** A client description: {@code PORT}, {@code HOST:PORT}, {@code tcp:...}, {@code unix:...}. */

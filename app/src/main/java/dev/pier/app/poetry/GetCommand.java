@@ -2,6 +2,7 @@ package dev.pier.app.poetry;
 
 import dev.pier.app.cli.CommandFailure;
 import dev.pier.app.cli.ExitStatus;
+import dev.pier.app.cli.Messages;
 import dev.pier.endpoint.ClientEndpoint;
 import dev.pier.reactor.Protocol;
 import dev.pier.reactor.Reactor;
@@ -57,7 +58,8 @@ public final class GetCommand implements Callable<Integer> {
     private String transform;
 
     @Option(names = "--output", paramLabel = "DIR",
-            description = "write poem N (1-based, in argument order) to DIR/N.txt instead of stdout")
+            description = "write poem N (1-based, in argument order) to DIR/N.txt instead of stdout; DIR is "
+                    + "created if need be")
     private Path output;
 
     @Parameters(paramLabel = "ENDPOINT", arity = "1..*", description = "poetry servers to fetch from")
@@ -71,8 +73,8 @@ public final class GetCommand implements Callable<Integer> {
         Duration timeout = timeoutSeconds == null ? null
                 : Durations.seconds(spec.commandLine(), "--timeout", timeoutSeconds);
         int limit = Sizes.bytes(spec.commandLine(), "--max-size", maxSize);
-        if (output != null && !Files.isDirectory(output)) {
-            throw new ParameterException(spec.commandLine(), "--output '" + output + "' is not a directory");
+        if (output != null) {
+            createOutputDirectory();
         }
         PrintStream err = System.err;
         Progress progress = Progress.to(err, System.console() != null && System.console().isTerminal(),
@@ -141,6 +143,19 @@ public final class GetCommand implements Callable<Integer> {
         });
     }
 
+    /** Makes the --output directory now, so that a mistake shows before anything is fetched. */
+    private void createOutputDirectory() {
+        if (Files.exists(output) && !Files.isDirectory(output)) {
+            throw new ParameterException(spec.commandLine(), "--output '" + output + "' is not a directory");
+        }
+        try {
+            Files.createDirectories(output);
+        } catch (IOException e) {
+            throw new CommandFailure("cannot create the directory '" + output + "' for --output: "
+                    + Messages.reason(e), e);
+        }
+    }
+
     private int print(List<CompletableFuture<byte[]>> poems) {
         int failed = 0;
         OutputStream out = System.out;
@@ -162,7 +177,8 @@ public final class GetCommand implements Callable<Integer> {
             }
             out.flush();
         } catch (IOException e) {
-            throw new CommandFailure("cannot write the poems: " + e.getMessage(), e);
+            throw new CommandFailure("cannot write the poems" + (output == null ? "" : " to '" + output + "'") + ": "
+                    + Messages.reason(e), e);
         }
         if (failed > 0) {
             System.err.println("pier: " + failed + " of " + poems.size() + " poems could not be fetched");

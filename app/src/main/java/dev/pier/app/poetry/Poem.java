@@ -1,5 +1,6 @@
 package dev.pier.app.poetry;
 
+import dev.pier.app.cli.Messages;
 import dev.pier.blocking.Forking;
 import java.io.IOException;
 import java.io.InputStream;
@@ -43,7 +44,7 @@ public record Poem(String name, byte[] text) {
         } catch (AccessDeniedException e) {
             throw new PoemNotReadable(file, "permission denied");
         } catch (IOException e) {
-            throw new PoemNotReadable(file, String.valueOf(e.getMessage()));
+            throw new PoemNotReadable(file, Messages.reason(e));
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.pier.app.poetry;
 
+import dev.pier.app.cli.Messages;
 import dev.pier.reactor.ClientFactory;
 import dev.pier.reactor.DelayedCall;
 import dev.pier.reactor.DisconnectReason;
@@ -147,7 +148,7 @@ public final class PoemFetch implements ClientFactory {
         poem.completeExceptionally(new FetchFailed("cannot connect: " + describe(cause), cause));
     }
 
-    /** A failure's message for the user: the message of a {@link FetchFailed}, the kind and text of others. */
+    /** A failure's message for the user: the message of a {@link FetchFailed}, the plain reason of others. */
     public static String describe(Throwable failure) {
         Throwable cause = unwrap(failure);
         if (cause instanceof CancellationException) {
@@ -156,8 +157,7 @@ public final class PoemFetch implements ClientFactory {
         if (cause instanceof FetchFailed) {
             return cause.getMessage();
         }
-        String message = cause.getMessage();
-        return message == null || message.isBlank() ? cause.getClass().getSimpleName() : message;
+        return Messages.reason(cause);
     }
 
     /** Whether {@code failure} is a fetch (or a transform) given up because its time was over. */

@@ -1,5 +1,7 @@
 package dev.pier.app.poetry;
 
+import dev.pier.app.cli.ClientNames;
+import dev.pier.app.cli.Messages;
 import dev.pier.blocking.StreamRequestHandler;
 
 import java.io.IOException;
@@ -51,14 +53,14 @@ final class PoemHandler extends StreamRequestHandler {
             }
             resetOnClose(false);
             long millis = (System.nanoTime() - start) / 1_000_000;
-            LOG.log(Level.INFO, () -> "served " + poem.size() + " bytes to " + clientAddress() + " in " + millis
+            LOG.log(Level.INFO, () -> "served " + poem.size() + " bytes to " + client() + " in " + millis
                     + " ms (" + poem.name() + ")");
         } catch (IOException e) {
-            stoppedEarly(start, sent, "client " + clientAddress() + " left early", e.getMessage());
+            stoppedEarly(start, sent, "client " + client() + " left early", Messages.reason(e));
         } catch (InterruptedException e) {
             // The server is closing and its grace period is over.
             Thread.currentThread().interrupt();
-            stoppedEarly(start, sent, "stopped sending to " + clientAddress(), "the server is stopping");
+            stoppedEarly(start, sent, "stopped sending to " + client(), "the server is stopping");
         }
     }
 
@@ -73,5 +75,9 @@ final class PoemHandler extends StreamRequestHandler {
         long millis = (System.nanoTime() - start) / 1_000_000;
         LOG.log(Level.INFO, () -> what + " after " + sent + " of " + poem.size() + " bytes in " + millis + " ms ("
                 + poem.name() + "): " + why);
+    }
+
+    private String client() {
+        return ClientNames.of(clientAddress());
     }
 }

@@ -1,5 +1,6 @@
 package dev.pier.app.poetry;
 
+import dev.pier.app.cli.ClientNames;
 import dev.pier.reactor.DisconnectReason;
 import dev.pier.reactor.Protocol;
 import dev.pier.reactor.ProtocolFactory;
@@ -74,7 +75,8 @@ public final class PoetryProxy implements ProtocolFactory {
                 transport = client;
                 connected.add(client);
                 if (cached != null) {
-                    LOG.log(Level.INFO, () -> "serving the cached poem (" + cached.length + " bytes) to " + peer);
+                    LOG.log(Level.INFO, () -> "serving the cached poem (" + cached.length + " bytes) to "
+                            + ClientNames.of(peer));
                     send(client, cached);
                 } else {
                     waiting.add(client);
@@ -93,7 +95,7 @@ public final class PoetryProxy implements ProtocolFactory {
             public void connectionLost(DisconnectReason reason) {
                 connected.remove(transport);
                 if (waiting.remove(transport) && waiting.isEmpty() && fetching != null) {
-                    LOG.log(Level.INFO, () -> "client " + peer
+                    LOG.log(Level.INFO, () -> "client " + ClientNames.of(peer)
                             + " left before the poem came; cancelling the upstream fetch");
                     CompletableFuture<byte[]> abandoned = fetching;
                     fetching = null;

@@ -1,5 +1,7 @@
 package dev.pier.app.poetry;
 
+import dev.pier.app.cli.ClientNames;
+import dev.pier.app.cli.Messages;
 import dev.pier.reactor.DelayedCall;
 import dev.pier.reactor.DisconnectReason;
 import dev.pier.reactor.Protocol;
@@ -79,7 +81,7 @@ public final class PoetryServer implements ProtocolFactory {
     /** One client's connection: sends the poem at the server's pace, then closes. */
     private final class PoemSender implements Protocol {
         private Transport transport;
-        private SocketAddress peer;
+        private String peer;
         private long startNanos;
         private PoemWriter writer;
         private DelayedCall nextChunk;
@@ -88,7 +90,7 @@ public final class PoetryServer implements ProtocolFactory {
         @Override
         public void connectionMade(Transport transport) {
             this.transport = transport;
-            this.peer = transport.remoteAddress();
+            this.peer = ClientNames.of(transport.remoteAddress());
             this.startNanos = transport.scheduler().nanoTime();
             inFlight.add(this);
             switch (pace) {
@@ -136,7 +138,8 @@ public final class PoetryServer implements ProtocolFactory {
                 LOG.log(Level.INFO, () -> "served " + poem.size() + " bytes to " + peer + " in " + millis + " ms ("
                         + poem.name() + ")");
             } else {
-                String why = reason instanceof DisconnectReason.Lost(Throwable cause) ? ": " + cause.getMessage() : "";
+                String why = reason instanceof DisconnectReason.Lost(Throwable cause)
+                        ? ": " + Messages.reason(cause) : "";
                 LOG.log(Level.INFO, () -> "client " + peer + " left early after " + delivered + " of " + poem.size()
                         + " bytes in " + millis + " ms (" + poem.name() + ")" + why);
             }

@@ -2,6 +2,7 @@ package dev.pier.app.poetry;
 
 import dev.pier.app.cli.Servers;
 import dev.pier.app.cli.Service;
+import dev.pier.app.cli.ServiceOptions;
 import dev.pier.app.cli.Serving;
 import dev.pier.endpoint.ClientEndpoint;
 import dev.pier.endpoint.ServerEndpoint;
@@ -9,6 +10,7 @@ import dev.pier.reactor.Protocol;
 import dev.pier.reactor.Reactor;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import picocli.CommandLine.Command;
@@ -29,20 +31,18 @@ import picocli.CommandLine.Spec;
                         + "fails (unreachable, cut short, empty, timed out, over --max-size) is not cached: its "
                         + "waiting clients are reset.",
                 "Listens on tcp:10002:interface=127.0.0.1 unless told otherwise; prints 'Serving proxy on ENDPOINT' "
-                        + "when ready."},
+                        + "when ready; on SIGTERM, SIGINT or SIGHUP drains (up to --grace seconds; a second signal "
+                        + "stops at once), prints 'Stopped' and exits with status 0."},
         footer = {"", "UPSTREAM: PORT (on localhost), HOST:PORT, tcp:host=HOST:port=PORT or unix:path=PATH.",
                 "SIZE: bytes, or K, M or G (binary units) as in 64M; at most 1G.",
-                "Exit status: 0 after a clean stop on SIGTERM or SIGINT; 1 if serving failed; 2 for a bad command "
-                        + "line."})
+                "Exit status: 0 after a clean stop on SIGTERM, SIGINT or SIGHUP; 1 if serving failed; 2 for a bad "
+                        + "command line."})
 public final class ProxyCommand implements Callable<Integer> {
 
     static final int DEFAULT_PORT = 10002;
 
     @Spec
     private CommandSpec spec;
-
-    @Mixin
-    private ListenOptions where;
 
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "30",
             description = "give up on an upstream fetch after SECONDS (default: ${DEFAULT-VALUE})")
@@ -52,16 +52,20 @@ public final class ProxyCommand implements Callable<Integer> {
             description = "give up on an upstream poem larger than SIZE (default: ${DEFAULT-VALUE})")
     private String maxSize;
 
+    @Mixin
+    private ServiceOptions service;
+
     @Parameters(paramLabel = "UPSTREAM", description = "the poetry server to fetch the poem from")
     private String upstream;
 
     @Override
     public Integer call() {
-        ServerEndpoint endpoint = where.endpoints(spec.commandLine(), 1, DEFAULT_PORT).getFirst();
+        ServerEndpoint endpoint = service.endpoints(1, null, Endpoints.serverDefaults(DEFAULT_PORT)).getFirst();
         ClientEndpoint source = Endpoints.client(spec.commandLine(), upstream);
         Duration timeout = Durations.seconds(spec.commandLine(), "--timeout", timeoutSeconds);
         int limit = Sizes.bytes(spec.commandLine(), "--max-size", maxSize);
-        return Serving.untilStopped("proxy", () -> {
+        Duration grace = service.grace();
+        return service.serve(List.of(new Serving.Start("proxy", () -> {
             Reactor reactor = Reactor.start();
             PoetryProxy proxy = new PoetryProxy(() -> {
                 PoemFetch fetch = new PoemFetch(PoemFetch.Progress.NONE, limit);
@@ -69,8 +73,8 @@ public final class ProxyCommand implements Callable<Integer> {
                 fetch.onAbandon(() -> connecting.cancel(false));
                 fetch.timeout(timeout, reactor);
                 return fetch.poem();
-            }, Serving.GRACE);
+            }, grace);
             return Servers.startOn(reactor, new Service("proxy", null, null, proxy, null), endpoint);
-        }, spec.commandLine().getOut());
+        })));
     }
 }

@@ -1,20 +1,15 @@
 package dev.pier.app.poetry;
 
-import dev.pier.app.cli.CommandFailure;
 import dev.pier.app.cli.ConcurrencyMode;
-import dev.pier.app.cli.ExitStatus;
 import dev.pier.app.cli.ForkedChild;
-import dev.pier.app.cli.LogSetup;
-import dev.pier.app.cli.PidFile;
 import dev.pier.app.cli.RunningServer;
 import dev.pier.app.cli.Servers;
 import dev.pier.app.cli.Service;
+import dev.pier.app.cli.ServiceOptions;
 import dev.pier.app.cli.Serving;
 import dev.pier.endpoint.ServerEndpoint;
 import dev.pier.reactor.Reactor;
 
-import java.io.IOException;
-import java.io.PrintWriter;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
@@ -37,12 +32,12 @@ import picocli.CommandLine.Spec;
                 "Poetry server: every client that connects is sent the poem, then the connection closes.",
                 "Without a POEM, serves the bundled ecstasy.txt on tcp:10000:interface=127.0.0.1 "
                         + "(try: nc 127.0.0.1 10000).",
-                "Several POEMs are served on several ports: the --listen endpoints in order, else --port, "
-                        + "--port+1, ...",
+                "Several POEMs are served on several ports: the --listen (or --path) endpoints in order, else "
+                        + "--port, --port+1, ...",
                 "With --delay or --num-bytes the server is slow: it sends NUM-BYTES every DELAY seconds.",
-                "Prints 'Serving POEM on ENDPOINT' per port when ready; on SIGTERM or SIGINT stops accepting, "
-                        + "lets poems in flight finish (up to --grace seconds), prints 'Stopped' and exits with "
-                        + "status 0.",
+                "Prints 'Serving POEM on ENDPOINT' per port when ready; on SIGTERM, SIGINT or SIGHUP stops "
+                        + "accepting, lets poems in flight finish (up to --grace seconds; a second signal stops at "
+                        + "once), prints 'Stopped' and exits with status 0.",
                 "A poem cut short (when the grace period is over) ends with a reset, never with the orderly close "
                         + "of a whole poem."},
         footer = {"", "Exit status: 0 after a clean stop; 1 if serving failed (e.g. the port is in use); "
@@ -56,9 +51,6 @@ public final class ServeCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Mixin
-    private ListenOptions where;
-
     @Option(names = "--delay", paramLabel = "SECONDS",
             description = "slow mode: seconds between chunks (default when slow: 0.7)")
     private Double delay;
@@ -71,17 +63,8 @@ public final class ServeCommand implements Callable<Integer> {
                     + "virtual or forking (a handler per client) (default: ${DEFAULT-VALUE})")
     private ConcurrencyMode concurrency;
 
-    @Option(names = "--grace", paramLabel = "SECONDS", defaultValue = "10",
-            description = "on a stop, how long poems in flight may go on before they are cut off "
-                    + "(default: ${DEFAULT-VALUE})")
-    private double graceSeconds;
-
-    @Option(names = "--log-file", paramLabel = "FILE", description = "log to FILE (appending) instead of stderr")
-    private Path logFile;
-
-    @Option(names = "--pid-file", paramLabel = "FILE",
-            description = "write the process id to FILE while running; refuse to start if a running process holds it")
-    private Path pidFile;
+    @Mixin
+    private ServiceOptions service;
 
     /** The reactor all poems share in reactor mode, started with the first. */
     private Reactor sharedReactor;
@@ -94,7 +77,7 @@ public final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Pace pace = pace();
-        Duration grace = Durations.seconds(spec.commandLine(), "--grace", graceSeconds);
+        Duration grace = service.grace();
         List<Poem> poems = new ArrayList<>();
         if (poemFiles.isEmpty()) {
             poems.add(Poem.bundled(Poem.DEFAULT));
@@ -103,39 +86,26 @@ public final class ServeCommand implements Callable<Integer> {
             try {
                 poems.add(Poem.readOnceForChildren(file));
             } catch (Poem.PoemNotReadable e) {
-                PrintWriter err = spec.commandLine().getErr();
-                err.println(spec.qualifiedName() + ": " + e.getMessage());
-                err.flush();
-                return ExitStatus.USAGE;
+                throw new ParameterException(spec.commandLine(), e.getMessage());
             }
         }
-        List<ServerEndpoint> endpoints = where.endpoints(spec.commandLine(), poems.size(), DEFAULT_PORT);
-        setUpLogging();
+        List<ServerEndpoint> endpoints = service.endpoints(poems.size(), null, Endpoints.serverDefaults(DEFAULT_PORT));
         List<Serving.Start> servers = new ArrayList<>();
         for (int i = 0; i < poems.size(); i++) {
             servers.add(start(poems.get(i), endpoints.get(i), pace, grace));
         }
-        if (ForkedChild.isThisProcess()) {
-            // This command line re-run to handle one request for a forking parent, which owns the pid file.
-            return Serving.untilStopped(servers, grace, spec.commandLine().getOut());
-        }
-        PidFile pid = pidFile == null ? null : PidFile.claim(pidFile);
-        try {
-            int status = Serving.untilStopped(servers, grace, spec.commandLine().getOut());
+        int status = service.serve(servers);
+        if (!ForkedChild.isThisProcess()) {
             LOG.log(Level.INFO, "stopped");
-            return status;
-        } finally {
-            if (pid != null) {
-                pid.close();
-            }
         }
+        return status;
     }
 
     private Serving.Start start(Poem poem, ServerEndpoint endpoint, Pace pace, Duration grace) {
-        Service service = new Service(poem.name(), () -> new PoemHandler(poem, pace), null,
+        Service poemService = new Service(poem.name(), () -> new PoemHandler(poem, pace), null,
                 new PoetryServer(poem, pace, grace), null);
         return new Serving.Start(poem.name(), () -> {
-            RunningServer server = startServer(service, endpoint, grace);
+            RunningServer server = startServer(poemService, endpoint);
             if (!ForkedChild.isThisProcess()) {
                 LOG.log(Level.INFO, () -> "serving " + poem + " on " + server.endpoint() + ", " + pace
                         + ", concurrency " + concurrency);
@@ -145,14 +115,14 @@ public final class ServeCommand implements Callable<Integer> {
     }
 
     /** On the reactor, every poem is served by the same event loop, as several services of one Twisted process. */
-    private RunningServer startServer(Service service, ServerEndpoint endpoint, Duration grace) {
+    private RunningServer startServer(Service poemService, ServerEndpoint endpoint) {
         if (concurrency != ConcurrencyMode.REACTOR) {
-            return Servers.start(service, endpoint, concurrency, grace);
+            return Servers.start(poemService, endpoint, concurrency, service);
         }
         if (sharedReactor == null) {
             sharedReactor = Reactor.start();
         }
-        return Servers.startOn(sharedReactor, service, endpoint);
+        return Servers.startOn(sharedReactor, poemService, endpoint);
     }
 
     private Pace pace() {
@@ -163,17 +133,5 @@ public final class ServeCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--num-bytes must be at least 1, not " + numBytes);
         }
         return Pace.slow(numBytes, delay == null ? null : Durations.seconds(spec.commandLine(), "--delay", delay));
-    }
-
-    /** Logs to the --log-file if one was given; otherwise to stderr, as Main set up for every command. */
-    private void setUpLogging() {
-        if (logFile == null) {
-            return;
-        }
-        try {
-            LogSetup.toFile(logFile);
-        } catch (IOException e) {
-            throw new CommandFailure("cannot open log file '" + logFile + "': " + e.getMessage(), e);
-        }
     }
 }

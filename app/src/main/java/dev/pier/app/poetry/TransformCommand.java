@@ -3,16 +3,16 @@ package dev.pier.app.poetry;
 import dev.pier.app.cli.ConcurrencyMode;
 import dev.pier.app.cli.Servers;
 import dev.pier.app.cli.Service;
+import dev.pier.app.cli.ServiceOptions;
 import dev.pier.app.cli.Serving;
 import dev.pier.endpoint.ServerEndpoint;
 import dev.pier.protocols.policies.Policies;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
 /** {@code pier poetry transform}: the tutorial's netstring transform server. */
 @Command(name = "transform", mixinStandardHelpOptions = true, sortOptions = false,
@@ -25,14 +25,15 @@ import picocli.CommandLine.Spec;
                         + "netstring (max 99999 bytes) is answered by closing without a reply.",
                 "A client that sends nothing for 30 seconds is disconnected.",
                 "Listens on tcp:10001:interface=127.0.0.1 unless told otherwise; prints 'Serving transform on "
-                        + "ENDPOINT' when ready.",
+                        + "ENDPOINT' when ready; on SIGTERM, SIGINT or SIGHUP drains (up to --grace seconds; a second "
+                        + "signal stops at once), prints 'Stopped' and exits with status 0.",
                 "",
                 "Transforms:",
                 "  cummingsify    lower-case the poem (the tutorial's transform)",
                 "  reverse-lines  put the lines in reverse order",
                 "  shout          upper-case the poem"},
-        footer = {"", "Exit status: 0 after a clean stop on SIGTERM or SIGINT; 1 if serving failed; 2 for a bad "
-                + "command line."})
+        footer = {"", "Exit status: 0 after a clean stop on SIGTERM, SIGINT or SIGHUP; 1 if serving failed; 2 for a "
+                + "bad command line."})
 public final class TransformCommand implements Callable<Integer> {
 
     static final int DEFAULT_PORT = 10001;
@@ -40,18 +41,15 @@ public final class TransformCommand implements Callable<Integer> {
     /** A client that sends nothing for this long is disconnected, so silent clients cannot pile up. */
     static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
 
-    @Spec
-    private CommandSpec spec;
-
     @Mixin
-    private ListenOptions where;
+    private ServiceOptions service;
 
     @Override
     public Integer call() {
-        ServerEndpoint endpoint = where.endpoints(spec.commandLine(), 1, DEFAULT_PORT).getFirst();
+        ServerEndpoint endpoint = service.endpoints(1, null, Endpoints.serverDefaults(DEFAULT_PORT)).getFirst();
         Service transform = new Service("transform", null, null,
                 Policies.idleTimeout(new TransformServer(), IDLE_TIMEOUT), null);
-        return Serving.untilStopped(transform.name(),
-                () -> Servers.start(transform, endpoint, ConcurrencyMode.REACTOR), spec.commandLine().getOut());
+        return service.serve(List.of(new Serving.Start(transform.name(),
+                () -> Servers.start(transform, endpoint, ConcurrencyMode.REACTOR, service))));
     }
 }

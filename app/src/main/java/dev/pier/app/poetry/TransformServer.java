@@ -1,5 +1,6 @@
 package dev.pier.app.poetry;
 
+import dev.pier.app.cli.ClientNames;
 import dev.pier.protocols.NetstringReceiver;
 import dev.pier.reactor.Protocol;
 import dev.pier.reactor.ProtocolFactory;
@@ -36,17 +37,18 @@ public final class TransformServer implements ProtocolFactory {
 
     /** Splits a request into its transform and its poem and applies one to the other; empty if it cannot be served. */
     static Optional<String> serve(ByteBuffer request, SocketAddress peer) {
+        String client = ClientNames.of(peer);
         byte[] bytes = new byte[request.remaining()];
         request.get(bytes);
         int dot = indexOf(bytes, (byte) '.');
         if (dot < 0) {
-            LOG.log(Level.INFO, () -> "refused a request from " + peer + ": no '.' between transform and poem");
+            LOG.log(Level.INFO, () -> "refused a request from " + client + ": no '.' between transform and poem");
             return Optional.empty();
         }
         String name = new String(bytes, 0, dot, StandardCharsets.ISO_8859_1);
         Optional<Transform> transform = Transform.named(name);
         if (transform.isEmpty()) {
-            LOG.log(Level.INFO, () -> "refused a request from " + peer + ": unknown transform '" + name + "'");
+            LOG.log(Level.INFO, () -> "refused a request from " + client + ": unknown transform '" + name + "'");
             return Optional.empty();
         }
         String poem;
@@ -57,11 +59,11 @@ public final class TransformServer implements ProtocolFactory {
                     .decode(ByteBuffer.wrap(bytes, dot + 1, bytes.length - dot - 1))
                     .toString();
         } catch (CharacterCodingException e) {
-            LOG.log(Level.INFO, () -> "refused a request from " + peer + ": the poem is not UTF-8 text");
+            LOG.log(Level.INFO, () -> "refused a request from " + client + ": the poem is not UTF-8 text");
             return Optional.empty();
         }
         String result = transform.get().apply(poem);
-        LOG.log(Level.INFO, () -> "applied " + name + " to " + (bytes.length - dot - 1) + " bytes for " + peer);
+        LOG.log(Level.INFO, () -> "applied " + name + " to " + (bytes.length - dot - 1) + " bytes for " + client);
         return Optional.of(result);
     }
 
@@ -95,7 +97,8 @@ public final class TransformServer implements ProtocolFactory {
 
         @Override
         protected void malformedNetstring(String problem) {
-            LOG.log(Level.INFO, () -> "refused a request from " + transport().remoteAddress() + ": " + problem);
+            String client = ClientNames.of(transport().remoteAddress());
+            LOG.log(Level.INFO, () -> "refused a request from " + client + ": " + problem);
         }
     }
 }

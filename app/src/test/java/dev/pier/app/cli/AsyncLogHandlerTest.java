@@ -112,7 +112,7 @@ class AsyncLogHandlerTest {
             out.released.countDown();
             assertTrue(handler.drain(WAIT));
             assertTrue(out.lines().get(1).endsWith(
-                    " WARN /127.0.0.1:5555 sent 3003 bytes; then before: java.io.IOException: Connection reset"),
+                    " WARN /127.0.0.1:5555 sent 3003 bytes; then before: Connection reset"),
                     out.lines().get(1));
         } finally {
             out.released.countDown();

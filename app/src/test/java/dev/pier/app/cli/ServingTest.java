@@ -10,6 +10,7 @@ import dev.pier.reactor.Reactor;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -27,16 +28,16 @@ class ServingTest {
     void aLoopThatDiesEndsTheCommandWithItsCauseAndWithoutStopped() {
         StringWriter out = new StringWriter();
         Reactor reactor = Reactor.start();
-        CommandFailure failure = assertThrows(CommandFailure.class, () -> Serving.untilStopped("silent", () -> {
+        CommandFailure failure = assertThrows(CommandFailure.class, () -> Serving.untilStopped(List.of(new Serving.Start("silent", () -> {
             RunningServer server = Servers.startOn(reactor, SILENT, new TcpEndpoint("127.0.0.1", 0,
                     TcpEndpoint.DEFAULT_BACKLOG));
             reactor.callFromThread(() -> {
                 throw new OutOfMemoryError("test: Java heap space");
             });
             return server;
-        }, new PrintWriter(out)));
+        })), Duration.ofSeconds(1), new PrintWriter(out), new PrintWriter(new StringWriter())));
 
-        assertEquals("the event loop failed: java.lang.OutOfMemoryError: test: Java heap space", failure.getMessage());
+        assertEquals("the event loop failed: out of memory (test: Java heap space)", failure.getMessage());
         List<String> lines = out.toString().lines().toList();
         assertEquals(1, lines.size(), "the ready line alone: " + lines);
         assertTrue(lines.getFirst().startsWith("Serving silent on tcp:"), lines.getFirst());

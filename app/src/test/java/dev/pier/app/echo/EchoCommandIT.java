@@ -59,7 +59,7 @@ class EchoCommandIT {
     void printsWhereItServesEchoesAndStopsCleanlyOnSigterm(String transport, String concurrency) throws Exception {
         boolean unix = transport.startsWith("unix");
         pier = PierProcess.start(directory, "echo", "--transport", transport, "--concurrency", concurrency,
-                "--port", "0");
+                unix ? "--path" : "--port", unix ? "pier-echo.sock" : "0");
 
         String ready = pier.readyLine();
         if (unix) {
@@ -73,7 +73,8 @@ class EchoCommandIT {
         pier.terminate();
         assertEquals(0, pier.exitStatus(EXIT_TIMEOUT));
         assertEquals(List.of(ready, "Stopped"), pier.stdout());
-        assertEquals("", pier.stderr());
+        // The server may not have seen the client leave yet when the signal comes: then it says it drains.
+        assertTrue(pier.stderr().lines().allMatch(line -> line.startsWith("draining: ")), pier.stderr());
         assertFalse(Files.exists(directory.resolve("pier-echo.sock")), "socket file removed");
     }
 
@@ -85,7 +86,7 @@ class EchoCommandIT {
     @ValueSource(strings = {"tcp", "unixgram"})
     void forksAChildPerRequestThatPrintsNothingOfItsOwn(String transport) throws Exception {
         pier = PierProcess.start(directory, "echo", "--transport", transport, "--concurrency", "forking",
-                "--port", "0");
+                transport.equals("tcp") ? "--port" : "--path", transport.equals("tcp") ? "0" : "pier-echo.sock");
         String ready = pier.readyLine();
         assertEquals("one\n", roundTrip(transport, "one\n"));
         assertEquals("two\n", roundTrip(transport, "two\n"));
@@ -180,14 +181,14 @@ class EchoCommandIT {
 
     @Test
     void aRequestThatDoesNotFinishIsCutOffAfterTheGracePeriod() throws Exception {
-        pier = PierProcess.start(directory, "echo", "--port", "0", "--concurrency", "virtual");
+        pier = PierProcess.start(directory, "echo", "--port", "0", "--concurrency", "virtual", "--grace", "2");
         try (SocketChannel client = EchoClients.connect(pier.port())) {
             assertEquals("hello\n", EchoClients.roundTrip(client, "hello\n"));
             long start = System.nanoTime();
             pier.terminate();
             assertEquals(0, pier.exitStatus(EXIT_TIMEOUT));
             Duration took = Duration.ofNanos(System.nanoTime() - start);
-            assertTrue(took.compareTo(Duration.ofSeconds(4)) > 0, "waited for the grace period, only " + took);
+            assertTrue(took.compareTo(Duration.ofMillis(1500)) > 0, "waited for the grace period, only " + took);
             assertEquals("Stopped", pier.stdout().getLast());
         }
     }
@@ -217,13 +218,11 @@ class EchoCommandIT {
     }
 
     @Test
-    void aBadOptionExitsWithStatus2AndTheUsage() throws Exception {
+    void aBadOptionExitsWithStatus2AndOneLineThenWhereTheHelpIs() throws Exception {
         pier = PierProcess.start(directory, "echo", "--transport", "sctp");
         assertEquals(2, pier.exitStatus(EXIT_TIMEOUT));
-        List<String> stderr = pier.stderr().lines().toList();
-        assertEquals("pier echo: Invalid value for option '--transport': expected one of tcp, udp, unix, unixgram,"
-                + " not 'sctp'", stderr.getFirst());
-        assertTrue(stderr.get(1).startsWith("Usage: pier echo "), stderr.get(1));
+        assertEquals(List.of("pier echo: Invalid value for option '--transport': expected one of tcp, udp, unix,"
+                + " unixgram, not 'sctp'", "Try 'pier echo --help'."), pier.stderr().lines().toList());
         assertEquals(List.of(), pier.stdout());
     }
 

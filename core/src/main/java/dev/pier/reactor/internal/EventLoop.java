@@ -68,6 +68,8 @@ public final class EventLoop {
     private final ByteBuffer[] gatherBuffers = new ByteBuffer[64];
     private final WriteChunks writeChunks = new WriteChunks(WriteChunks.DEFAULT_DIRECT_BUDGET);
     private final Set<LoopResource> connections = new LinkedHashSet<>();
+    /** The size of {@link #connections}, for other threads, which must not touch the set. */
+    private volatile int connectionCount;
     private final Set<LoopResource> connecting = new LinkedHashSet<>();
     private final Set<LoopResource> ports = new LinkedHashSet<>();
     private final Map<ProtocolFactory, Integer> factoryUsers = new IdentityHashMap<>();
@@ -191,6 +193,11 @@ public final class EventLoop {
     /** Starts the shutdown sequence; {@code grace} null means: wait for the hooks, then close everything at once. */
     public void requestStop(Duration grace) {
         execute(() -> beginStop(grace));
+    }
+
+    /** The connections open now; safe from any thread. */
+    public int connectionCount() {
+        return connectionCount;
     }
 
     public CompletableFuture<Void> terminated() {
@@ -352,10 +359,12 @@ public final class EventLoop {
 
     void connectionOpened(LoopResource connection) {
         connections.add(connection);
+        connectionCount = connections.size();
     }
 
     void connectionClosed(LoopResource connection) {
         connections.remove(connection);
+        connectionCount = connections.size();
         if (state == State.STOPPING && hooksDone && connections.isEmpty()) {
             finish();
         }
@@ -482,8 +491,13 @@ public final class EventLoop {
 
     private void beginStop(Duration grace) {
         if (state == State.STOPPING && grace != null) {
-            // A second stop during a drain, such as a second Ctrl-C, may bring its end closer, never push it back.
-            timers.schedule(grace, this::finish);
+            // A second stop during a drain, such as a second Ctrl-C, may bring its end closer, never push it back;
+            // one that will not wait at all cuts the drain short.
+            if (grace.isZero()) {
+                finish(true);
+            } else {
+                timers.schedule(grace, this::finish);
+            }
             return;
         }
         if (state != State.RUNNING) {
@@ -527,6 +541,11 @@ public final class EventLoop {
     }
 
     private void finish() {
+        finish(false);
+    }
+
+    /** Closes everything; {@code cutShort}: connections are reset, as their work was not done. */
+    private void finish(boolean cutShort) {
         if (state == State.STOPPED) {
             return;
         }
@@ -540,7 +559,11 @@ public final class EventLoop {
             connector.closeForShutdown();
         }
         for (LoopResource connection : List.copyOf(connections)) {
-            connection.closeForShutdown();
+            if (cutShort) {
+                connection.abortForShutdown();
+            } else {
+                connection.closeForShutdown();
+            }
         }
         state = State.STOPPED;
     }

@@ -8,4 +8,12 @@ interface LoopResource {
 
     /** Closes at once because the loop is shutting down. */
     void closeForShutdown();
+
+    /**
+     * Closes at once because a stop was cut short before this finished its work. Default: as
+     * {@link #closeForShutdown()}; a connection resets, so that its peer cannot take what it got for the whole.
+     */
+    default void abortForShutdown() {
+        closeForShutdown();
+    }
 }

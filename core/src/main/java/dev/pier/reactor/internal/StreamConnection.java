@@ -112,6 +112,14 @@ final class StreamConnection implements Transport, Handler {
                         + " bytes still unsent")));
     }
 
+    @Override
+    public void abortForShutdown() {
+        if (!closed) {
+            setOption(StandardSocketOptions.SO_LINGER, 0);
+            close(new DisconnectReason.Lost(new IOException("the stop was cut short")));
+        }
+    }
+
     /** Sends what is queued; the end of the loop's pass skips a connection already flushed since it wrote. */
     void flushFromLoop() {
         dirty = false;
