@@ -81,6 +81,7 @@ final class AsyncLogHandler extends Handler {
     /** Set when a drain timed out, cleared by the next write that gets through: close() then does not wait again. */
     private volatile boolean stuck;
     private volatile boolean reopenWanted;
+    private volatile boolean waitForEachLine;
     private boolean failing;    // writer thread only
 
     private AsyncLogHandler(Output output, Formatter formatter, int capacity, Consumer<String> complaints) {
@@ -122,7 +123,18 @@ final class AsyncLogHandler extends Handler {
         }
         if (!queue.offer(new Entry.Line(capture(record)))) {
             dropped.incrementAndGet();
+        } else if (waitForEachLine) {
+            drain(DRAIN_WAIT);
         }
+    }
+
+    /**
+     * From now on, {@link #publish} returns once the line is written (or after {@link #DRAIN_WAIT}): for a forked
+     * child, whose standard error points at /dev/null for a moment when its request's connection closes, and which
+     * ends as soon as the request is done.
+     */
+    void waitForEachLine() {
+        waitForEachLine = true;
     }
 
     /**
@@ -218,7 +230,7 @@ final class AsyncLogHandler extends Handler {
                 }
                 for (Entry entry : batch) {
                     switch (entry) {
-                        case Entry.Line line -> text.append(getFormatter().format(line.record()));
+                        case Entry.Line line -> format(line.record(), text);
                         case Entry.Mark mark -> {
                             write(text);
                             mark.reached().countDown();
@@ -231,6 +243,15 @@ final class AsyncLogHandler extends Handler {
             }
         } catch (InterruptedException closing) {
             // close() has drained what it could wait for.
+        }
+    }
+
+    /** Appends the record's line; one that cannot be formatted is counted as dropped, and the writer goes on. */
+    private void format(LogRecord record, StringBuilder text) {
+        try {
+            text.append(getFormatter().format(record));
+        } catch (RuntimeException e) {
+            dropped.incrementAndGet();
         }
     }
 
@@ -274,7 +295,7 @@ final class AsyncLogHandler extends Handler {
             failing = false;
             stuck = false;
             return true;
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             if (!failing) {
                 failing = true;
                 complaints.accept("cannot write the log to " + output.name() + ": " + Messages.reason(e));

@@ -94,8 +94,11 @@ public final class LogSetup {
     }
 
     private static void install(AsyncLogHandler.Output output, Consumer<String> complaints) {
-        Handler handler = AsyncLogHandler.start(output, new OneLine(), AsyncLogHandler.DEFAULT_CAPACITY,
+        AsyncLogHandler handler = AsyncLogHandler.start(output, new OneLine(), AsyncLogHandler.DEFAULT_CAPACITY,
                 complaints);
+        if (ForkedChild.isThisProcess()) {
+            handler.waitForEachLine();
+        }
         Logger root = Logger.getLogger("");
         for (Handler old : root.getHandlers()) {
             root.removeHandler(old);
