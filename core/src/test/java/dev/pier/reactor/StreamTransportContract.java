@@ -13,6 +13,7 @@ import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -520,7 +521,11 @@ abstract class StreamTransportContract {
                 draining.stop(Duration.ofMinutes(10));
                 port.stopListening().toCompletableFuture().get(10, SECONDS);
                 draining.stop(Duration.ZERO);
-                assertEquals("", readToEnd(client));
+                try {
+                    assertEquals("", readToEnd(client));
+                } catch (SocketException reset) {
+                    // over TCP the work left undone ends with a reset; Unix sockets have none
+                }
                 draining.whenStopped().toCompletableFuture().get(10, SECONDS);
                 assertTrue(idle.lost.isDone());
             }
