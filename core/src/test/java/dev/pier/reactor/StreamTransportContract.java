@@ -541,7 +541,9 @@ abstract class StreamTransportContract {
         for (int round = 0; round < 3; round++) {
             echoOnce(reactor);
         }
-        assertEquals(before, openDescriptors());
+        long after = openDescriptors();
+        // Fewer is no leak: something else in the JVM (a finished test's socket, its cleaner) may close meanwhile.
+        assertTrue(after <= before, "descriptors open before: " + before + ", after: " + after);
     }
 
     /** Listens, echoes over 20 reactor connections, closes them all and stops listening. */

@@ -168,7 +168,9 @@ class UnixDatagramSocketTest {
                 assertTrue(failure.getMessage().startsWith("address already in use: unixgram:" + path),
                         failure.getMessage());
             }
-            assertEquals(before, openDescriptors());
+            long after = openDescriptors();
+            // Fewer is no leak: something else in the JVM (a finished test's socket, its cleaner) may close meanwhile.
+            assertTrue(after <= before, "descriptors open before: " + before + ", after: " + after);
             assertTrue(Files.exists(path), "a failed bind must not remove the socket file of another socket");
         }
     }
@@ -180,7 +182,9 @@ class UnixDatagramSocketTest {
             UnixDatagramSocket.bind(dir.resolve("server")).close();
             UnixDatagramSocket.bindAutomatic().close();
         }
-        assertEquals(before, openDescriptors());
+        long after = openDescriptors();
+        // Fewer is no leak: something else in the JVM (a finished test's socket, its cleaner) may close meanwhile.
+        assertTrue(after <= before, "descriptors open before: " + before + ", after: " + after);
     }
 
     @Test
