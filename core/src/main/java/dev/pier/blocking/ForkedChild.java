@@ -22,6 +22,8 @@ final class ForkedChild implements RequestDispatcher {
     /** Exit status when the child could not even take its request: the parent logs it. */
     static final int FAILED_TO_TAKE_REQUEST = 3;
     private static final int STDERR = 2;
+    /** What a child answers once it holds its request: until then, the parent may give it to another child. */
+    static final byte TOOK_REQUEST = 'T';
 
     private final BaseServer<?> server;
     private final Path controlSocket;
@@ -83,6 +85,7 @@ final class ForkedChild implements RequestDispatcher {
             readFully(control, length);
             details = ByteBuffer.allocate(length.getInt(0));
             readFully(control, details);
+            writeFully(control, ByteBuffer.wrap(new byte[] {TOOK_REQUEST}));
         }
         // Closing a connection adopted as the inherited channel points standard output and error at /dev/null;
         // keep copies so that whatever the hooks log afterwards still shows.

@@ -10,16 +10,19 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.net.SocketAddress;
-import java.net.StandardSocketOptions;
 import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -46,6 +49,8 @@ final class ForkingDispatcher implements RequestDispatcher {
     private static final AtomicInteger FORKING_SERVERS = new AtomicInteger();
     /** A request whose hand-over fails because its child just died is offered to this many children in all. */
     private static final int HAND_OVER_ATTEMPTS = 3;
+    /** A connected child waits for its request and answers at once; this long means it is stuck. */
+    private static final Duration HAND_OVER_TIMEOUT = Duration.ofSeconds(10);
     /** How long close waits for killed children to be gone. */
     private static final long KILL_WAIT_SECONDS = 10;
 
@@ -154,6 +159,7 @@ final class ForkingDispatcher implements RequestDispatcher {
             Child child = takeIdleChild();
             try {
                 Descriptors.sendDescriptor(child.control, request.fd(), message.duplicate());
+                awaitTaken(child);
                 RequestJob exitedMeanwhile;
                 synchronized (lock) {
                     child.client = job.clientAddress();
@@ -165,13 +171,45 @@ final class ForkingDispatcher implements RequestDispatcher {
                 }
                 return;
             } catch (IOException e) {
-                // The child died after connecting; its exit is reaped as usual.
+                // The child died after connecting, or is stuck: it has not taken the request. Its exit is reaped as
+                // usual.
                 child.process.destroyForcibly();
                 if (attempt == HAND_OVER_ATTEMPTS) {
                     throw new UncheckedIOException("cannot hand the request to a child process: the last one tried ("
                             + child.process.pid() + ") did not take it", e);
                 }
             }
+        }
+    }
+
+    /**
+     * Waits for the child to say it holds the request. A child that dies first (killed while idle, say) did not
+     * take it, and the request can go to another child instead of being lost.
+     */
+    private static void awaitTaken(Child child) throws IOException {
+        SocketChannel control = child.control;
+        ByteBuffer answer = ByteBuffer.allocate(1);
+        long deadline = System.nanoTime() + HAND_OVER_TIMEOUT.toNanos();
+        control.configureBlocking(false);   // a Unix socket channel has no read timeout: wait with a selector
+        try (Selector selector = Selector.open()) {
+            control.register(selector, SelectionKey.OP_READ);
+            while (true) {
+                if (control.read(answer) < 0) {
+                    throw new EOFException("the child ended before it took the request");
+                }
+                if (!answer.hasRemaining()) {
+                    break;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new IOException("the child did not take the request within " + HAND_OVER_TIMEOUT);
+                }
+                selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                selector.selectedKeys().clear();
+            }
+        }
+        if (answer.get(0) != ForkedChild.TOOK_REQUEST) {
+            throw new IOException("the child answered the hand-over with " + answer.get(0));
         }
     }
 
