@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.abort;
 
+import dev.pier.testing.ManualClock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
@@ -34,12 +35,12 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(30)
 class ReactorTest {
 
-    private final ManualNanoClock clock = new ManualNanoClock();
+    private final ManualClock clock = new ManualClock();
     private final RecordingLogger log = new RecordingLogger();
     private final List<AutoCloseable> toClose = new ArrayList<>();
 
     private Reactor startWithManualClock() {
-        return track(Reactor.start(Reactor.Options.defaults().withNanoTime(clock).withLogger(log)));
+        return track(Reactor.start(Reactor.Options.defaults().withNanoTime(clock::nanoTime).withLogger(log)));
     }
 
     private Reactor track(Reactor reactor) {
@@ -249,7 +250,7 @@ class ReactorTest {
 
     @Test
     void aGracePeriodBoundsHooksThatNeverFinish() throws Exception {
-        Reactor reactor = track(Reactor.start(Reactor.Options.defaults().withNanoTime(clock)));
+        Reactor reactor = track(Reactor.start(Reactor.Options.defaults().withNanoTime(clock::nanoTime)));
         reactor.addShutdownHook(CompletableFuture::new);
         reactor.stop(Duration.ofSeconds(5));
         roundTrip(reactor);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pier.testing.ManualClock;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -23,9 +24,9 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(30)
 class ReconnectingClientFactoryTest {
 
-    private final ManualNanoClock clock = new ManualNanoClock();
+    private final ManualClock clock = new ManualClock();
     private final RecordingLogger log = new RecordingLogger();
-    private final Reactor reactor = Reactor.start(Reactor.Options.defaults().withNanoTime(clock).withLogger(log)
+    private final Reactor reactor = Reactor.start(Reactor.Options.defaults().withNanoTime(clock::nanoTime).withLogger(log)
             .withSlowCallbackThreshold(Duration.ofDays(1)));   // the test moves the clock during callbacks
     private final BlockingQueue<String> events = new LinkedBlockingQueue<>();
 
