@@ -11,6 +11,10 @@
  *       back.</li>
  *   <li>{@link dev.pier.testing.MemoryReactor} (Twisted's {@code MemoryReactorClock}): records the listens and
  *       connects of code that takes a reactor, on a manual clock.</li>
+ *   <li>{@link dev.pier.testing.StreamHandlerHarness}: runs a blocking model's stream handler on an in-memory
+ *       connection.</li>
+ *   <li>{@link dev.pier.testing.DatagramHandlerHarness}: runs a blocking model's datagram handler on in-memory
+ *       datagrams.</li>
  * </ul>
  *
  * <pre>{@code
