@@ -12,8 +12,8 @@ import java.util.Objects;
  * and {@link dev.pier.reactor.LoopingCall}s are tested without waiting. Time starts at zero.
  *
  * <p>{@link #advance} runs every call that falls due, in time order (calls due at the same instant run in the order
- * they were scheduled). While a call runs, {@link #nanoTime()} reads its due time, so a call scheduled by a call is
- * timed from there, and runs within the same {@code advance} if it falls due before its end.
+ * they were scheduled or last moved). While a call runs, {@link #nanoTime()} reads its due time, so a call scheduled
+ * by a call is timed from there, and runs within the same {@code advance} if it falls due before its end.
  *
  * <pre>{@code
  * ManualClock clock = new ManualClock();
