@@ -67,7 +67,7 @@ import java.util.function.Supplier;
  *
  * <p><b>Several cores.</b> A reactor uses one core; {@link ReactorGroup} runs one reactor per core on the same port.
  */
-public final class Reactor implements Scheduler, AutoCloseable {
+public final class Reactor implements ReactorServices, AutoCloseable {
 
     /**
      * A reactor's settings. Start from {@link #defaults()} and change what you need:
@@ -218,6 +218,7 @@ public final class Reactor implements Scheduler, AutoCloseable {
     }
 
     /** Listens on {@code port} of one interface, e.g. {@code "127.0.0.1"} or {@code "::1"}. */
+    @Override
     public ListeningPort listenTcp(int port, ProtocolFactory factory, String interfaceAddress) {
         return listenTcp(inet(interfaceAddress, port), factory, SYSTEM_MAX_BACKLOG);
     }
@@ -282,6 +283,7 @@ public final class Reactor implements Scheduler, AutoCloseable {
     }
 
     /** Receives UDP datagrams on {@code port} of one interface, e.g. {@code "127.0.0.1"}. */
+    @Override
     public ListeningPort listenUdp(int port, DatagramProtocol protocol, String interfaceAddress) {
         return listenUdp(inet(interfaceAddress, port), protocol);
     }
@@ -367,6 +369,7 @@ public final class Reactor implements Scheduler, AutoCloseable {
      * with the cause. Cancelling it abandons the attempt: the socket is closed and the factory hears
      * {@code connectionFailed} with a {@link java.util.concurrent.CancellationException}. No timeout.
      */
+    @Override
     public CompletableFuture<Protocol> connectTcp(String host, int port, ClientFactory factory) {
         return connectTcp(host, port, factory, null, null);
     }
@@ -392,6 +395,7 @@ public final class Reactor implements Scheduler, AutoCloseable {
     }
 
     /** Connects to the Unix stream socket at {@code path}; see {@link #connectTcp(String, int, ClientFactory)}. */
+    @Override
     public CompletableFuture<Protocol> connectUnix(Path path, ClientFactory factory) {
         return connectUnix(path, factory, null);
     }
@@ -416,6 +420,7 @@ public final class Reactor implements Scheduler, AutoCloseable {
     }
 
     /** Runs {@code task} on the loop thread as soon as possible, waking it; safe from any thread. */
+    @Override
     public void callFromThread(Runnable task) {
         loop.execute(Objects.requireNonNull(task, "task"));
     }
@@ -550,8 +555,9 @@ public final class Reactor implements Scheduler, AutoCloseable {
         loop.terminated().exceptionally(failure -> null).join();
     }
 
-    /** Where this reactor reports, for helpers in this package. */
-    System.Logger logger() {
+    /** Where this reactor reports ({@link Options#logger()}). */
+    @Override
+    public System.Logger logger() {
         return loop.options().logger();
     }
 

@@ -13,8 +13,8 @@ import java.util.function.Supplier;
  * A client factory that keeps a connection up (Twisted's {@code ReconnectingClientFactory}): when an attempt fails
  * or an established connection is lost, it tries again after a delay that grows exponentially with each failure,
  * with random jitter so many clients do not reconnect in step, up to a maximum delay and an optional number of
- * retries. A successful connection resets the delay. Timers are the reactor's, so a test drives it with a manual
- * clock; it reports to the reactor's logger.
+ * retries. A successful connection resets the delay. Timers are the reactor's, so a test drives it on a
+ * {@code MemoryReactor}; it reports to the reactor's logger.
  *
  * <pre>{@code
  * var factory = new ReconnectingClientFactory(peer -> new PoetryClient(), ReconnectingClientFactory.Backoff.defaults(),
@@ -74,16 +74,16 @@ public class ReconnectingClientFactory implements ClientFactory {
     }
 
     /** Connects to {@code host:port} now and keeps reconnecting; safe from any thread. */
-    public void connectTcp(Reactor reactor, String host, int port) {
+    public void connectTcp(ReactorServices reactor, String host, int port) {
         start(reactor, () -> reactor.connectTcp(host, port, this));
     }
 
     /** Connects to the Unix socket at {@code path} now and keeps reconnecting; safe from any thread. */
-    public void connectUnix(Reactor reactor, Path path) {
+    public void connectUnix(ReactorServices reactor, Path path) {
         start(reactor, () -> reactor.connectUnix(path, this));
     }
 
-    private void start(Reactor reactor, Supplier<CompletableFuture<Protocol>> connect) {
+    private void start(ReactorServices reactor, Supplier<CompletableFuture<Protocol>> connect) {
         reactor.callFromThread(() -> {
             if (trying) {
                 throw new IllegalStateException("this factory is already connecting; use one factory per target");

@@ -7,6 +7,8 @@
  *   <tr><th>Twisted</th><th>Pier</th></tr>
  *   <tr><td>{@code reactor}</td><td>{@link dev.pier.reactor.Reactor}; several cores:
  *       {@link dev.pier.reactor.ReactorGroup}</td></tr>
+ *   <tr><td>{@code IReactorTCP}, {@code IReactorUDP}, {@code IReactorTime}, as a type to depend on</td>
+ *       <td>{@link dev.pier.reactor.ReactorServices} (a {@code Reactor}, or a {@code MemoryReactor} in tests)</td></tr>
  *   <tr><td>{@code listenTCP}, {@code listenUDP}, {@code listenUNIX}, {@code listenUNIXDatagram},
  *       {@code IListeningPort}</td>
  *       <td>{@code Reactor.listenTcp}, {@code listenUdp}, {@code listenUnix}, {@code listenUnixDatagram},

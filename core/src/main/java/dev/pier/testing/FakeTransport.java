@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * A {@link Transport} with no network behind it, to test a {@link Protocol} (Twisted's {@code StringTransport},
@@ -61,6 +62,7 @@ public final class FakeTransport implements Transport {
     private long buffered;
     private long highWaterMark = 64 * 1024;
     private long lowWaterMark = 16 * 1024;
+    private Consumer<DisconnectReason> afterLoss = reason -> {};
     private Producer producer;
     private boolean streamingProducer;
     private boolean producerPaused;
@@ -161,6 +163,12 @@ public final class FakeTransport implements Transport {
             stopping.stopProducing();
         }
         protocol.connectionLost(reason);
+        afterLoss.accept(reason);
+    }
+
+    /** Runs {@code action} after the protocol's connectionLost: a memory reactor tells the client factory then. */
+    void afterLoss(Consumer<DisconnectReason> action) {
+        afterLoss = Objects.requireNonNull(action, "action");
     }
 
     /** {@code disconnect(DisconnectReason.DONE)}: a clean close. */

@@ -2,20 +2,18 @@ package dev.pier.testing;
 
 import dev.pier.reactor.DelayedCall;
 import dev.pier.reactor.Scheduler;
+import dev.pier.reactor.internal.TimerQueue;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
-import java.util.PriorityQueue;
 
 /**
  * A {@link Scheduler} whose time moves only when told to (Twisted's {@code task.Clock}), so timeouts, paced writes
  * and {@link dev.pier.reactor.LoopingCall}s are tested without waiting. Time starts at zero.
  *
  * <p>{@link #advance} runs every call that falls due, in time order (calls due at the same instant run in the order
- * they were scheduled). While a call runs, {@link #nanoTime()} reads its due time, so a call scheduled by a call is
- * timed from there, and runs within the same {@code advance} if it falls due before its end.
+ * they were scheduled or last moved). While a call runs, {@link #nanoTime()} reads its due time, so a call scheduled
+ * by a call is timed from there, and runs within the same {@code advance} if it falls due before its end.
  *
  * <pre>{@code
  * ManualClock clock = new ManualClock();
@@ -25,16 +23,13 @@ import java.util.PriorityQueue;
  * clock.advance(Duration.ofSeconds(2));   // log is [one, two]
  * }</pre>
  *
- * <p>Not thread-safe: use it from the test thread, as a reactor's loop thread would be used.
+ * <p>Calls are ordered, reset and cancelled exactly as the reactor's timers are: both use one timer queue. Not
+ * thread-safe: use it from the test thread, as a reactor's loop thread would be used.
  */
 public final class ManualClock implements Scheduler {
 
-    private static final Duration CENTURY = Duration.ofDays(365 * 100);
-
-    private final PriorityQueue<Call> calls =
-            new PriorityQueue<>(Comparator.comparingLong(Call::dueNanos).thenComparingLong(call -> call.sequence));
-    private long now;
-    private long nextSequence;
+    private final TimerQueue calls = new TimerQueue(this::nanoTime, what -> {});
+    private volatile long now;   // volatile: a test may make this a reactor's clock (withNanoTime(clock::nanoTime))
 
     /** A clock at time zero with no pending calls. */
     public ManualClock() {}
@@ -51,9 +46,9 @@ public final class ManualClock implements Scheduler {
 
     @Override
     public Call callLater(Duration delay, Runnable task) {
-        Objects.requireNonNull(task, "task");
-        Call call = new Call(now + nonNegativeNanos(delay), nextSequence++, task);
-        calls.add(call);
+        Call call = new Call(task);
+        call.timer = calls.newTimer(delay, new Scheduled(call));
+        calls.add(call.timer);
         return call;
     }
 
@@ -64,13 +59,15 @@ public final class ManualClock implements Scheduler {
      * @throws IllegalArgumentException if {@code amount} is negative
      */
     public void advance(Duration amount) {
-        long target = now + nonNegativeNanos(amount);
-        Call next;
-        while ((next = calls.peek()) != null && next.dueNanos <= target) {
-            calls.poll();
-            now = Math.max(now, next.dueNanos);
-            next.state = State.CALLED;
-            next.task.run();
+        if (amount.isNegative()) {
+            throw new IllegalArgumentException("negative duration " + amount + ": time only moves forward");
+        }
+        long target = now + Math.min(amount.toNanos(), TimerQueue.NEVER.toNanos());
+        for (TimerQueue.Timer due; (due = calls.pollDue(target)) != null; ) {
+            now = Math.max(now, due.deadline());
+            if (due.start()) {
+                due.task().run();
+            }
         }
         now = Math.max(now, target);
     }
@@ -84,87 +81,63 @@ public final class ManualClock implements Scheduler {
 
     /** The calls still to run, earliest first. */
     public List<Call> pendingCalls() {
-        List<Call> pending = new ArrayList<>(calls);
-        pending.sort(calls.comparator());
-        return pending;
+        return calls.pending().stream().map(timer -> ((Scheduled) timer.task()).call()).toList();
     }
 
-    private static long nonNegativeNanos(Duration duration) {
-        if (duration.isNegative()) {
-            throw new IllegalArgumentException("negative duration " + duration + ": time only moves forward");
+    /** The queue's task for a call: what it runs, and which call it is for {@link #pendingCalls()}. */
+    private record Scheduled(Call call) implements Runnable {
+        @Override
+        public void run() {
+            call.task.run();
         }
-        // as the reactor does: beyond a century is "never", without overflowing nanosecond arithmetic
-        return duration.compareTo(CENTURY) > 0 ? CENTURY.toNanos() : duration.toNanos();
     }
-
-    private enum State { PENDING, CALLED, CANCELLED }
 
     /**
      * A call scheduled on a {@link ManualClock}. {@link #reset} and {@link #delay} on a call that already ran or was
      * cancelled throw {@link IllegalStateException} (Twisted's {@code AlreadyCalled} / {@code AlreadyCancelled}).
      */
     public final class Call implements DelayedCall {
-        private long dueNanos;
-        private long sequence;
         private final Runnable task;
-        private State state = State.PENDING;
+        private TimerQueue.Timer timer;
 
-        private Call(long dueNanos, long sequence, Runnable task) {
-            this.dueNanos = dueNanos;
-            this.sequence = sequence;
-            this.task = task;
+        private Call(Runnable task) {
+            this.task = Objects.requireNonNull(task, "task");
         }
 
         /** The clock time ({@link ManualClock#nanoTime()}) at which this call runs. */
         public long dueNanos() {
-            return dueNanos;
+            return timer.deadline();
         }
 
         /** How long from the clock's current time until this call runs. */
         public Duration dueIn() {
-            return Duration.ofNanos(dueNanos - now);
+            return Duration.ofNanos(timer.deadline() - now);
         }
 
         @Override
         public void cancel() {
-            if (state == State.PENDING) {
-                state = State.CANCELLED;
-                calls.remove(this);
-            }
+            timer.cancel();
         }
 
         @Override
         public void reset(Duration delay) {
-            reschedule(now + nonNegativeNanos(delay));
+            timer.reset(delay);
         }
 
         @Override
         public void delay(Duration extra) {
-            reschedule(dueNanos + nonNegativeNanos(extra));
-        }
-
-        private void reschedule(long newDueNanos) {
-            switch (state) {
-                case CALLED -> throw new IllegalStateException("the call already ran; schedule a new one");
-                case CANCELLED -> throw new IllegalStateException("the call was cancelled; schedule a new one");
-                case PENDING -> {
-                    calls.remove(this);
-                    dueNanos = newDueNanos;
-                    sequence = nextSequence++;
-                    calls.add(this);
-                }
-            }
+            timer.delay(extra);
         }
 
         @Override
         public boolean isActive() {
-            return state == State.PENDING;
+            return timer.isActive();
         }
 
         @Override
         public String toString() {
-            return "Call[" + state.name().toLowerCase(java.util.Locale.ROOT) + ", due at " + Duration.ofNanos(dueNanos)
-                    + ", " + task + "]";
+            String state = timer.isActive() ? "pending" : timer.hasRun() ? "called" : "cancelled";
+            return "Call[" + state + ", due at " + Duration.ofNanos(timer.deadline()) + ", " + task + "]";
         }
     }
 }

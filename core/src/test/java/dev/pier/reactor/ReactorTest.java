@@ -9,16 +9,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.abort;
 
+import dev.pier.testing.ManualClock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.DatagramChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,16 +29,16 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The loop itself: timers on an injected clock, threads, stopping, UDP, ports. */
+/** The loop itself: timers on an injected clock, threads, stopping, ports. */
 @Timeout(30)
 class ReactorTest {
 
-    private final ManualNanoClock clock = new ManualNanoClock();
+    private final ManualClock clock = new ManualClock();
     private final RecordingLogger log = new RecordingLogger();
     private final List<AutoCloseable> toClose = new ArrayList<>();
 
     private Reactor startWithManualClock() {
-        return track(Reactor.start(Reactor.Options.defaults().withNanoTime(clock).withLogger(log)));
+        return track(Reactor.start(Reactor.Options.defaults().withNanoTime(clock::nanoTime).withLogger(log)));
     }
 
     private Reactor track(Reactor reactor) {
@@ -249,7 +248,7 @@ class ReactorTest {
 
     @Test
     void aGracePeriodBoundsHooksThatNeverFinish() throws Exception {
-        Reactor reactor = track(Reactor.start(Reactor.Options.defaults().withNanoTime(clock)));
+        Reactor reactor = track(Reactor.start(Reactor.Options.defaults().withNanoTime(clock::nanoTime)));
         reactor.addShutdownHook(CompletableFuture::new);
         reactor.stop(Duration.ofSeconds(5));
         roundTrip(reactor);
@@ -261,7 +260,7 @@ class ReactorTest {
 
     @Test
     void aZeroGraceStopDuringADrainClosesWhatIsLeftAtOnceAndConnectionsAreCounted() throws Exception {
-        Reactor reactor = track(Reactor.start(Reactor.Options.defaults().withNanoTime(clock)));
+        Reactor reactor = track(Reactor.start(Reactor.Options.defaults().withNanoTime(clock::nanoTime)));
         ListeningPort port = reactor.listenTcp(0, peer -> new Echo(), "127.0.0.1");
         try (SocketChannel client = SocketChannel.open(port.address())) {
             client.write(ByteBuffer.wrap(new byte[] {1}));
@@ -397,54 +396,5 @@ class ReactorTest {
                 }
             }
         }
-    }
-
-    // ---- UDP ----
-
-    @Test
-    void udpEcho() throws Exception {
-        Reactor reactor = track(Reactor.start());
-        ListeningPort port = reactor.listenUdp(0, new DatagramEcho(), "127.0.0.1");
-        try (DatagramChannel client = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
-            client.send(StreamTransportContract.ascii("one"), port.address());
-            client.send(StreamTransportContract.ascii("two"), port.address());
-            assertEquals("one", receive(client));
-            assertEquals("two", receive(client));
-        }
-    }
-
-    @Test
-    void anOverlongDatagramIsDroppedAndLoggedNotCut() throws Exception {
-        Reactor reactor = track(Reactor.start(Reactor.Options.defaults().withLogger(log).withMaxDatagramSize(100)));
-        List<Integer> lengths = new ArrayList<>();
-        CompletableFuture<Void> secondArrived = new CompletableFuture<>();
-        ListeningPort port = reactor.listenUdp(0, (data, sender) -> {
-            lengths.add(data.remaining());
-            secondArrived.complete(null);
-        }, "127.0.0.1");
-        try (DatagramChannel client = DatagramChannel.open()) {
-            client.send(ByteBuffer.allocate(200), port.address());
-            client.send(ByteBuffer.allocate(100), port.address());
-            secondArrived.get(10, SECONDS);
-        }
-        assertEquals(List.of(100), onLoop(reactor, () -> List.copyOf(lengths)));
-        assertTrue(log.await("longer than the limit").contains("100 bytes"));
-    }
-
-    @Test
-    void aUdpProtocolStoppingListeningInStartProtocolIsStoppedOnce() throws Exception {
-        Reactor reactor = track(Reactor.start());
-        StopsListeningOnStart protocol = new StopsListeningOnStart();
-        protocol.port.complete(reactor.listenUdp(0, protocol, "127.0.0.1"));
-        protocol.stopping.get(10, SECONDS).toCompletableFuture().get(10, SECONDS);
-        protocol.stopped.get(10, SECONDS);
-        reactor.close();   // stopping the loop must not stop the protocol a second time
-        assertEquals(1, protocol.stopProtocolCalls.get());
-    }
-
-    private static String receive(DatagramChannel channel) throws IOException {
-        ByteBuffer buffer = ByteBuffer.allocate(100);
-        channel.receive(buffer);
-        return new String(buffer.array(), 0, buffer.position(), StandardCharsets.US_ASCII);
     }
 }

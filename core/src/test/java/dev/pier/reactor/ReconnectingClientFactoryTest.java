@@ -1,38 +1,28 @@
 package dev.pier.reactor;
 
-import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
+import dev.pier.testing.FakeTransport;
+import dev.pier.testing.MemoryReactor;
+import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Reconnection with exponential back-off, driven by a manual clock. */
-@Timeout(30)
+/** Reconnection with exponential back-off, on a memory reactor: the test plays the network and moves the clock. */
+@Timeout(10)
 class ReconnectingClientFactoryTest {
 
-    private final ManualNanoClock clock = new ManualNanoClock();
     private final RecordingLogger log = new RecordingLogger();
-    private final Reactor reactor = Reactor.start(Reactor.Options.defaults().withNanoTime(clock).withLogger(log)
-            .withSlowCallbackThreshold(Duration.ofDays(1)));   // the test moves the clock during callbacks
-    private final BlockingQueue<String> events = new LinkedBlockingQueue<>();
-
-    @AfterEach
-    void close() {
-        reactor.close();
-    }
+    private final MemoryReactor reactor = new MemoryReactor(log);
+    private final List<String> events = new ArrayList<>();
 
     /** A Random whose jitter draw is always the middle: no jitter. */
     private static final class NoJitter extends Random {
@@ -53,7 +43,7 @@ class ReconnectingClientFactoryTest {
 
             @Override
             public void connectionFailed(SocketAddress address, Throwable cause) {
-                super.connectionFailed(address, cause);   // schedules the retry before the test moves the clock
+                super.connectionFailed(address, cause);
                 events.add(cause instanceof CancellationException ? "cancelled" : "failed");
             }
 
@@ -65,42 +55,44 @@ class ReconnectingClientFactoryTest {
         };
     }
 
-    private void advance(Duration by) throws Exception {
-        clock.advance(by);
-        // A zero-delay timer scheduled now runs after every timer due at the new time.
-        CompletableFuture<Void> pass = new CompletableFuture<>();
-        reactor.callLater(Duration.ZERO, () -> pass.complete(null));
-        pass.get(10, SECONDS);
+    /** Refuses the attempt in progress, as a port where nothing listens does. */
+    private void refuseTheAttempt() {
+        assertEquals(1, reactor.pendingConnects().size(), "one attempt in progress");
+        reactor.pendingConnects().getFirst().fail(new ConnectException("Connection refused"));
     }
 
-    private static int deadPort() throws IOException {
-        try (ServerSocketChannel probe = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
-            return ((InetSocketAddress) probe.getLocalAddress()).getPort();
-        }
+    /** The events since the last call. */
+    private List<String> takeEvents() {
+        List<String> taken = List.copyOf(events);
+        events.clear();
+        return taken;
     }
 
     @Test
     void retriesWithGrowingDelaysUpToTheMaximumThenGivesUp() throws Exception {
         var backoff = new ReconnectingClientFactory.Backoff(Duration.ofSeconds(1), 2, Duration.ofSeconds(3), 0.1, 4);
         ReconnectingClientFactory factory = recordingFactory(peer -> new Recorder(), backoff, new NoJitter());
-        factory.connectTcp(reactor, "127.0.0.1", deadPort());
-        assertEquals("failed", events.poll(10, SECONDS));
+        factory.connectTcp(reactor, "127.0.0.1", 7);
+        assertEquals(InetSocketAddress.createUnresolved("127.0.0.1", 7), reactor.connects().getFirst().target());
+        refuseTheAttempt();
+        assertEquals(List.of("failed"), takeEvents());
 
         // delays 1 s, 2 s, 3 s (capped), 3 s; each retry fails again
         for (Duration delay : new Duration[] {Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(3),
                 Duration.ofSeconds(3)}) {
-            advance(delay.minusMillis(1));
-            assertNull(events.poll(), "no retry before " + delay);
-            advance(Duration.ofMillis(1));
-            assertEquals("failed", events.poll(10, SECONDS), "retried after " + delay);
+            reactor.advance(delay.minusMillis(1));
+            assertTrue(reactor.pendingConnects().isEmpty(), "no retry before " + delay);
+            reactor.advance(Duration.ofMillis(1));
+            refuseTheAttempt();
+            assertEquals(List.of("failed"), takeEvents(), "retried after " + delay);
         }
-        advance(Duration.ofHours(1));
-        assertNull(events.poll(), "gave up after 4 retries");
+        reactor.advance(Duration.ofHours(1));
+        assertEquals(5, reactor.connects().size(), "gave up after 4 retries");
         assertTrue(log.await("giving up").contains("after 4 retries"));
     }
 
     @Test
-    void jitterSpreadsTheDelayWithinItsFraction() throws Exception {
+    void jitterSpreadsTheDelayWithinItsFraction() {
         Random lowest = new Random() {
             @Override
             public double nextDouble() {
@@ -109,43 +101,45 @@ class ReconnectingClientFactoryTest {
         };
         var backoff = new ReconnectingClientFactory.Backoff(Duration.ofSeconds(10), 2, Duration.ofMinutes(1), 0.2, -1);
         ReconnectingClientFactory factory = recordingFactory(peer -> new Recorder(), backoff, lowest);
-        factory.connectTcp(reactor, "127.0.0.1", deadPort());
-        assertEquals("failed", events.poll(10, SECONDS));
-        advance(Duration.ofSeconds(8).minusMillis(1));
-        assertNull(events.poll(), "10 s less 20 % is 8 s");
-        advance(Duration.ofMillis(1));
-        assertEquals("failed", events.poll(10, SECONDS));
-        reactor.callFromThread(factory::stopTrying);
+        factory.connectTcp(reactor, "127.0.0.1", 7);
+        refuseTheAttempt();
+        reactor.advance(Duration.ofSeconds(8).minusMillis(1));
+        assertTrue(reactor.pendingConnects().isEmpty(), "10 s less 20 % is 8 s");
+        reactor.advance(Duration.ofMillis(1));
+        assertEquals(1, reactor.pendingConnects().size());
     }
 
     @Test
-    void reconnectsAfterALossAndAConnectionResetsTheDelay() throws Exception {
-        // The server closes every connection at once, so the client keeps losing it.
-        ListeningPort port = reactor.listenTcp(0, peer -> new Recorder() {
-            @Override
-            public void connectionMade(Transport t) {
-                t.loseConnection();
-            }
-        }, "127.0.0.1");
+    void reconnectsAfterALossAndAConnectionResetsTheDelay() {
         var backoff = new ReconnectingClientFactory.Backoff(Duration.ofSeconds(1), 2, Duration.ofSeconds(30), 0, -1);
         ReconnectingClientFactory factory = recordingFactory(peer -> new Recorder(), backoff, new NoJitter());
-        factory.connectTcp(reactor, "127.0.0.1", port.port());
+        factory.connectTcp(reactor, "127.0.0.1", 7);
         for (int round = 0; round < 3; round++) {
-            assertEquals("connected", events.poll(10, SECONDS));
-            assertEquals("lost", events.poll(10, SECONDS));
-            advance(Duration.ofMillis(999));
-            assertNull(events.poll(), "the delay is back to the initial 1 s after each connection");
-            advance(Duration.ofMillis(1));
+            FakeTransport connection = reactor.pendingConnects().getFirst().succeed();
+            connection.disconnect();   // the server closes every connection at once
+            assertEquals(List.of("connected", "lost"), takeEvents());
+            reactor.advance(Duration.ofMillis(999));
+            assertTrue(reactor.pendingConnects().isEmpty(), "the delay is back to the initial 1 s after each "
+                    + "connection");
+            reactor.advance(Duration.ofMillis(1));
         }
-        assertEquals("connected", events.poll(10, SECONDS));
-        CompletableFuture<Void> stopped = new CompletableFuture<>();
-        reactor.callFromThread(() -> {
-            factory.stopTrying();
-            stopped.complete(null);
-        });
-        stopped.get(10, SECONDS);
-        assertEquals("lost", events.poll(10, SECONDS));
-        advance(Duration.ofHours(1));
-        assertNull(events.poll(), "no retry after stopTrying");
+        FakeTransport last = reactor.pendingConnects().getFirst().succeed();
+        factory.stopTrying();
+        last.disconnect();
+        assertEquals(List.of("connected", "lost"), takeEvents());
+        reactor.advance(Duration.ofHours(1));
+        assertEquals(4, reactor.connects().size(), "no retry after stopTrying");
+    }
+
+    @Test
+    void stopTryingCancelsTheAttemptInProgress() {
+        ReconnectingClientFactory factory = recordingFactory(peer -> new Recorder(),
+                ReconnectingClientFactory.Backoff.defaults(), new NoJitter());
+        factory.connectTcp(reactor, "127.0.0.1", 7);
+        factory.stopTrying();
+        assertTrue(reactor.connects().getFirst().result().isCancelled());
+        assertEquals(List.of("cancelled"), takeEvents());
+        reactor.advance(Duration.ofHours(2));
+        assertEquals(1, reactor.connects().size(), "no retry after stopTrying");
     }
 }

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.net.StandardSocketOptions;
+import java.time.Duration;
 
 /**
  * The poetry server of the blocking model: one handler per client writes the poem and returns; at a slow pace it
@@ -21,17 +22,42 @@ final class PoemHandler extends StreamRequestHandler {
 
     private static final Logger LOG = System.getLogger(PoemHandler.class.getName());
 
+    /** Where the handler reads the time and waits between chunks: the system's, or a test's manual clock. */
+    interface Timing {
+        Timing SYSTEM = new Timing() {
+            @Override
+            public long nanoTime() {
+                return System.nanoTime();
+            }
+
+            @Override
+            public void pause(Duration duration) throws InterruptedException {
+                Thread.sleep(duration);
+            }
+        };
+
+        long nanoTime();
+
+        void pause(Duration duration) throws InterruptedException;
+    }
+
     private final Poem poem;
     private final Pace pace;
+    private final Timing timing;
 
     PoemHandler(Poem poem, Pace pace) {
+        this(poem, pace, Timing.SYSTEM);
+    }
+
+    PoemHandler(Poem poem, Pace pace, Timing timing) {
         this.poem = poem;
         this.pace = pace;
+        this.timing = timing;
     }
 
     @Override
     protected void handle() {
-        long start = System.nanoTime();
+        long start = timing.nanoTime();
         int sent = 0;
         try {
             resetOnClose(true);
@@ -46,13 +72,13 @@ final class PoemHandler extends StreamRequestHandler {
                         out().write(poem.text(), sent, length);
                         sent += length;
                         if (sent < poem.size()) {
-                            Thread.sleep(slow.delay());
+                            timing.pause(slow.delay());
                         }
                     }
                 }
             }
             resetOnClose(false);
-            long millis = (System.nanoTime() - start) / 1_000_000;
+            long millis = (timing.nanoTime() - start) / 1_000_000;
             LOG.log(Level.INFO, () -> "served " + poem.size() + " bytes to " + client() + " in " + millis
                     + " ms (" + poem.name() + ")");
         } catch (IOException e) {
@@ -72,7 +98,7 @@ final class PoemHandler extends StreamRequestHandler {
     }
 
     private void stoppedEarly(long start, int sent, String what, String why) {
-        long millis = (System.nanoTime() - start) / 1_000_000;
+        long millis = (timing.nanoTime() - start) / 1_000_000;
         LOG.log(Level.INFO, () -> what + " after " + sent + " of " + poem.size() + " bytes in " + millis + " ms ("
                 + poem.name() + "): " + why);
     }

@@ -4,12 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.pier.blocking.Concurrency;
-import dev.pier.blocking.ServerOptions;
-import dev.pier.blocking.TcpServer;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
+import dev.pier.testing.ManualClock;
+import dev.pier.testing.StreamHandlerHarness;
+import java.net.StandardSocketOptions;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -17,60 +14,63 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The blocking model's poetry server on loopback: a handler per client on a virtual thread. */
-@Timeout(value = 30, unit = TimeUnit.SECONDS)
+/** The blocking model's poetry handler, run in memory, its pauses on a manual clock. */
+@Timeout(value = 10, unit = TimeUnit.SECONDS)
 class PoemHandlerTest {
 
     private static final Poem SCIENCE = Poem.bundled("science.txt");
 
     private final LogCapture log = new LogCapture(PoemHandler.class);
-    private TcpServer server;
+    private final ManualClock clock = new ManualClock();
+    private final PoemHandler.Timing manualTiming = new PoemHandler.Timing() {
+        @Override
+        public long nanoTime() {
+            return clock.nanoTime();
+        }
+
+        @Override
+        public void pause(Duration duration) {
+            clock.advance(duration);
+        }
+    };
 
     @AfterEach
     void stop() {
-        if (server != null) {
-            server.close();
-        }
         log.close();
     }
 
-    private int serve(Pace pace) throws IOException {
-        server = new TcpServer(new InetSocketAddress("127.0.0.1", 0), () -> new PoemHandler(SCIENCE, pace),
-                ServerOptions.defaults().withConcurrency(Concurrency.virtualThreads()));
-        Thread.ofVirtual().start(() -> {
-            try {
-                server.serveForever();
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
-        return server.address().getPort();
-    }
-
-    private static byte[] fetch(int port) throws IOException {
-        try (Socket socket = new Socket("127.0.0.1", port)) {
-            return socket.getInputStream().readAllBytes();
-        }
+    private StreamHandlerHarness serve(Pace pace, StreamHandlerHarness client) throws Exception {
+        client.run(() -> new PoemHandler(SCIENCE, pace, manualTiming));
+        return client;
     }
 
     @Test
     void fastAndSlowSendTheSameBytesAsTheFile() throws Exception {
-        assertArrayEquals(SCIENCE.text(), fetch(serve(Pace.FAST)));
-        server.close();
-        assertArrayEquals(SCIENCE.text(), fetch(serve(Pace.slow(100, Duration.ofMillis(5)))));
-        List<String> served = log.await("served 653 bytes to ", 2, Duration.ofSeconds(10));
+        assertArrayEquals(SCIENCE.text(), serve(Pace.FAST, new StreamHandlerHarness()).written());
+        assertArrayEquals(SCIENCE.text(),
+                serve(Pace.slow(100, Duration.ofMillis(5)), new StreamHandlerHarness()).written());
+        List<String> served = log.await("served 653 bytes to ", 2, Duration.ZERO);
         assertEquals(2, served.size(), log.messages().toString());
+        assertEquals(List.of("in 0 ms", "in 30 ms"), served.stream()
+                .map(line -> line.replaceAll(".*(in \\d+ ms).*", "$1")).toList(), "six pauses between seven chunks");
     }
 
     @Test
-    void aClientLeavingEarlyIsLoggedWithWhatItGot() throws Exception {
-        int port = serve(Pace.slow(10, Duration.ofMillis(20)));
-        try (Socket quitter = new Socket("127.0.0.1", port)) {
-            assertEquals(10, quitter.getInputStream().readNBytes(10).length);
-        }
-        List<String> early = log.await("left early after", 1, Duration.ofSeconds(10));
+    void aWholePoemEndsWithAnOrderlyClose() throws Exception {
+        StreamHandlerHarness client = serve(Pace.FAST, new StreamHandlerHarness());
+        assertEquals(-1, client.option(StandardSocketOptions.SO_LINGER));
+    }
+
+    @Test
+    void aClientLeavingEarlyIsLoggedWithWhatItGotAndTheCloseIsAReset() throws Exception {
+        StreamHandlerHarness quitter = serve(Pace.slow(10, Duration.ofMillis(20)),
+                new StreamHandlerHarness().clientReadsAtMost(10));
+        assertEquals(10, quitter.written().length);
+        assertEquals(0, quitter.option(StandardSocketOptions.SO_LINGER), "a poem cut short ends with a reset");
+        List<String> early = log.await("left early after", 1, Duration.ZERO);
         assertEquals(1, early.size(), log.messages().toString());
-        assertTrue(early.getFirst().contains(" of 653 bytes"), early.getFirst());
-        assertArrayEquals(SCIENCE.text(), fetch(port), "the next client is served as usual");
+        assertTrue(early.getFirst().contains(" after 10 of 653 bytes in 20 ms"), early.getFirst());
+        assertArrayEquals(SCIENCE.text(), serve(Pace.slow(10, Duration.ofMillis(20)), new StreamHandlerHarness())
+                .written(), "the next client is served as usual");
     }
 }

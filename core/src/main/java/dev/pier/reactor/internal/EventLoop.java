@@ -61,7 +61,7 @@ public final class EventLoop {
     private final Scheduler scheduler;
     private final Logger logger;
     private final Selector selector;
-    private final Timers timers = new Timers(this);
+    private final TimerQueue timers = new TimerQueue(this::nanoTime, this::checkInLoop);
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
     private final ByteBuffer readBuffer;
@@ -183,7 +183,9 @@ public final class EventLoop {
     }
 
     public DelayedCall callLater(Duration delay, Runnable task) {
-        return timers.schedule(delay, task);
+        TimerQueue.Timer timer = timers.newTimer(delay, task);
+        runInLoop(() -> timers.add(timer));
+        return timer;
     }
 
     public void addShutdownHook(Supplier<? extends CompletionStage<?>> hook) {
@@ -447,9 +449,22 @@ public final class EventLoop {
             afterNextSelect = new ArrayList<>();
             actions.forEach(action -> dispatch(action, action));
         }
-        timers.runDue(nanoTime());
+        runDueTimers(nanoTime());
         runTasks();
         flushDirty();
+    }
+
+    /** Runs the timers due at {@code now}; timers they schedule run on a later pass. */
+    private void runDueTimers(long now) {
+        List<TimerQueue.Timer> due = new ArrayList<>();
+        for (TimerQueue.Timer timer; (timer = timers.pollDue(now)) != null; ) {
+            due.add(timer);
+        }
+        for (TimerQueue.Timer timer : due) {
+            if (timer.start()) {
+                dispatch(timer.task(), timer);
+            }
+        }
     }
 
     private void onReady(SelectionKey key) {
@@ -496,7 +511,7 @@ public final class EventLoop {
             if (grace.isZero()) {
                 finish(true);
             } else {
-                timers.schedule(grace, this::finish);
+                callLater(grace, this::finish);
             }
             return;
         }
@@ -508,7 +523,7 @@ public final class EventLoop {
             port.closeForShutdown();
         }
         if (grace != null) {
-            drainDeadline = timers.schedule(grace, () -> {
+            drainDeadline = callLater(grace, () -> {
                 if (!connections.isEmpty()) {
                     logger.log(Level.INFO, "shutdown grace period over: closing {0,number,#} remaining connections",
                             connections.size());

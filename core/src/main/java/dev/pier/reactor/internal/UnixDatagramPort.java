@@ -193,8 +193,9 @@ final class UnixDatagramPort implements ListeningPort, DatagramTransport, LoopRe
         closed = true;
         Thread receiving = receiver;
         Thread sending = sender;
-        // close() waits for a send blocked on a full receiver to notice: not on the loop thread.
-        Thread.ofVirtual().name("pier-unixgram-close " + address).start(() -> {
+        // close() waits for a send blocked on a full receiver to notice: not on the loop thread. Nor on a virtual
+        // thread: the receiver and sender, in native calls, may hold every carrier until close wakes them.
+        Thread.ofPlatform().daemon().name("pier-unixgram-close " + address).start(() -> {
             socket.close();
             if (receiving != null) {
                 receiving.interrupt();   // in case it waits for the loop to take datagrams, not in receive
