@@ -199,38 +199,17 @@ class ForkingServerTest {
 
     @Test
     void aChildProgramThatBuildsNoServerFailsEachRequestWithAClearError() throws Exception {
-        var recorder = new Recorder();
-        BaseServer<?> server = Kind.TCP.create(Scripted.ECHO, recorder, ServerOptions.defaults().withConcurrency(
-                Concurrency.forking().withChildMain(NotAServerMain.class).withWarmChildren(0)), dir);
-        servers.add(server);
-        Serving serving = Serving.start(server);
-        try (Client client = Kind.TCP.connect(server)) {
-            client.send("hello");
-            assertNull(client.receive(), "the request is closed");
-        }
-        assertTrue(recorder.firstError.await(20, TimeUnit.SECONDS));
-        String message = recorder.errors.getFirst().getMessage();
+        String message = errorOfOneFailedRequest(Concurrency.forking().withChildMain(NotAServerMain.class)
+                .withWarmChildren(0));
         assertTrue(message.contains("exited with status 0 before taking a request")
                 && message.contains("must build the same server"), message);
-        serving.shutdownAndAwait();
     }
 
     @Test
     void aChildJvmThatCannotStartFailsTheRequestWithItsOwnWords() throws Exception {
-        var recorder = new Recorder();
-        BaseServer<?> server = Kind.TCP.create(Scripted.ECHO, recorder, ServerOptions.defaults().withConcurrency(
-                ForkedChildMain.forServer(Concurrency.forking().withChildJvmOptions("-XX:+NoSuchPierOption")
-                        .withWarmChildren(0), Kind.TCP, Scripted.ECHO, dir)), dir);
-        servers.add(server);
-        Serving serving = Serving.start(server);
-        try (Client client = Kind.TCP.connect(server)) {
-            client.send("hello");
-            assertNull(client.receive(), "the request is closed");
-        }
-        assertTrue(recorder.firstError.await(20, TimeUnit.SECONDS));
-        String message = recorder.errors.getFirst().getMessage();
+        String message = errorOfOneFailedRequest(ForkedChildMain.forServer(Concurrency.forking()
+                .withChildJvmOptions("-XX:+NoSuchPierOption").withWarmChildren(0), Kind.TCP, Scripted.ECHO, dir));
         assertTrue(message.contains("saying: Unrecognized VM option 'NoSuchPierOption'"), message);
-        serving.shutdownAndAwait();
     }
 
     @Test
@@ -250,20 +229,27 @@ class ForkingServerTest {
 
     @Test
     void aChildThatDoesNotConnectInTimeIsKilledAndItsRequestFails() throws Exception {
+        String message = errorOfOneFailedRequest(Concurrency.forking().withChildMain(HangingChildMain.class)
+                .withWarmChildren(0).withChildStartTimeout(Duration.ofSeconds(2)));
+        assertTrue(message.contains("did not connect within PT2S and was killed"), message);
+        assertEquals(List.of(), children(servers.getLast()).children(), "the hanging child is gone");
+    }
+
+    /**
+     * The error of the one request sent to a TCP echo server whose children cannot serve it; the server is left
+     * running, its request closed.
+     */
+    private String errorOfOneFailedRequest(Forking forking) throws Exception {
         var recorder = new Recorder();
-        BaseServer<?> server = Kind.TCP.create(Scripted.ECHO, recorder, ServerOptions.defaults().withConcurrency(
-                Concurrency.forking().withChildMain(HangingChildMain.class).withWarmChildren(0)
-                        .withChildStartTimeout(Duration.ofSeconds(2))), dir);
+        BaseServer<?> server = Kind.TCP.create(Scripted.ECHO, recorder,
+                ServerOptions.defaults().withConcurrency(forking), dir);
         servers.add(server);
-        Serving serving = Serving.start(server);
+        Serving.start(server);
         try (Client client = Kind.TCP.connect(server)) {
             client.send("hello");
             assertNull(client.receive(), "the request is closed");
         }
         assertTrue(recorder.firstError.await(20, TimeUnit.SECONDS));
-        String message = recorder.errors.getFirst().getMessage();
-        assertTrue(message.contains("did not connect within PT2S and was killed"), message);
-        assertEquals(List.of(), children(server).children(), "the hanging child is gone");
-        serving.shutdownAndAwait();
+        return recorder.errors.getFirst().getMessage();
     }
 }

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,6 +35,13 @@ final class Peers {
     /** A sample poem's file. */
     static Path poem(String name) {
         return POEMS.resolve(name);
+    }
+
+    /** Everything a poetry server on 127.0.0.1:{@code port} sends, until it closes the connection. */
+    static byte[] fetch(int port) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            return socket.getInputStream().readAllBytes();
+        }
     }
 
     static byte[] poemBytes(String name) throws IOException {

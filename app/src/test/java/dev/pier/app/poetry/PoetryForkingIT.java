@@ -29,11 +29,6 @@ class PoetryForkingIT {
     @TempDir
     Path dir;
 
-    private static byte[] fetch(int port) throws IOException {
-        try (Socket socket = new Socket("127.0.0.1", port)) {
-            return socket.getInputStream().readAllBytes();
-        }
-    }
 
     @Test
     void childrenServeThePoemAsTheParentReadItEvenOnceTheFileIsEditedOrGone() throws Exception {
@@ -42,13 +37,13 @@ class PoetryForkingIT {
         try (PierProcess server = PierProcess.start(dir, "poetry", "serve", "--concurrency", "forking",
                 "--port", "0", poem.toString())) {
             int port = server.port();
-            assertArrayEquals(original, fetch(port));
+            assertArrayEquals(original, Peers.fetch(port));
 
             Files.writeString(poem, "edited after the server started\n");
-            assertArrayEquals(original, fetch(port));
+            assertArrayEquals(original, Peers.fetch(port));
 
             Files.delete(poem);
-            assertArrayEquals(original, fetch(port));
+            assertArrayEquals(original, Peers.fetch(port));
             server.terminate();
             assertEquals(0, server.exitStatus(PierProcess.START_TIMEOUT));
             assertEquals(List.of(server.readyLine(), "Stopped"), server.stdout(),

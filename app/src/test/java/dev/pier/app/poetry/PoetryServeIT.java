@@ -33,18 +33,13 @@ class PoetryServeIT {
     @TempDir
     Path dir;
 
-    private static byte[] fetch(int port) throws IOException {
-        try (Socket socket = new Socket("127.0.0.1", port)) {
-            return socket.getInputStream().readAllBytes();
-        }
-    }
 
     @Test
     void withoutAPoemServesTheBundledEcstasyAndStopsCleanlyOnSigterm() throws Exception {
         try (PierProcess server = PierProcess.start(dir, "poetry", "serve", "--port", "0")) {
             assertTrue(server.readyLine().matches("Serving ecstasy\\.txt on tcp:\\d+:interface=127\\.0\\.0\\.1"),
                     server.readyLine());
-            assertArrayEquals(Peers.poemBytes("ecstasy.txt"), fetch(server.port()));
+            assertArrayEquals(Peers.poemBytes("ecstasy.txt"), Peers.fetch(server.port()));
 
             server.terminate();
             assertEquals(0, server.exitStatus(EXIT));
@@ -67,7 +62,7 @@ class PoetryServeIT {
             List<String> ready = server.readyLines(2);
             assertTrue(ready.get(0).startsWith("Serving science.txt on tcp:"), ready.toString());
             assertEquals("Serving fascination.txt on tcp:" + base + ":interface=127.0.0.1", ready.get(1));
-            assertArrayEquals(Peers.poemBytes("fascination.txt"), fetch(base));
+            assertArrayEquals(Peers.poemBytes("fascination.txt"), Peers.fetch(base));
         }
     }
 
@@ -187,10 +182,10 @@ class PoetryServeIT {
     void everyBlockingConcurrencyServesTheSameBytes(String concurrency) throws Exception {
         try (PierProcess fast = PierProcess.start(dir, "poetry", "serve", "--port", "0", "--concurrency", concurrency,
                 Peers.poem("alla_sera.txt").toString())) {
-            assertArrayEquals(Peers.poemBytes("alla_sera.txt"), fetch(fast.port()));
+            assertArrayEquals(Peers.poemBytes("alla_sera.txt"), Peers.fetch(fast.port()));
             try (PierProcess slow = PierProcess.start(dir, "poetry", "serve", "--port", "0", "--concurrency",
                     concurrency, "--delay", "0.01", "--num-bytes", "100", Peers.poem("science.txt").toString())) {
-                assertArrayEquals(Peers.poemBytes("science.txt"), fetch(slow.port()));
+                assertArrayEquals(Peers.poemBytes("science.txt"), Peers.fetch(slow.port()));
             }
         }
     }
