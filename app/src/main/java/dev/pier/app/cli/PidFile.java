@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  * removed when it stops. A file naming a live process means the service already runs: starting again is refused.
  * A file left behind by a process that died is replaced. Anything else in its place (a file that does not hold one
  * process id, such as a configuration file named by mistake) is left untouched, and starting is refused. The file
- * is written whole or not at all (a temporary file, then a link or a rename), so nobody ever reads half of it.
+ * is written whole or not at all (a temporary file, then a hard link to it), so nobody ever reads half of it.
  *
  * <pre>{@code
  * try (PidFile pid = PidFile.claim(Path.of("/run/pier-poetry.pid"))) {
@@ -45,14 +45,12 @@ public final class PidFile implements AutoCloseable {
         String content = ProcessHandle.current().pid() + "\n";
         Path written = writeAside(file, content);
         try {
-            for (int attempt = 0; attempt < 2; attempt++) {
+            for (int attempt = 0; attempt < 3; attempt++) {
                 try {
                     Files.createLink(file, written);   // fails if the file exists: never replaces one by accident
                     return new PidFile(file, content);
                 } catch (FileAlreadyExistsException exists) {
-                    if (replaceIfStale(file, written)) {
-                        return new PidFile(file, content);
-                    }
+                    removeIfStale(file);
                 } catch (IOException e) {
                     throw cannotWrite(file, e);
                 }
@@ -64,20 +62,48 @@ public final class PidFile implements AutoCloseable {
     }
 
     /**
-     * Replaces {@code file} by {@code written} if it names a process that is gone; refuses if it names a live one or
-     * is not a pid file.
-     *
-     * @return false if the file vanished meanwhile (try creating it again)
+     * Removes {@code file} if it names a process that is gone; refuses if it names a live one or is not a pid file.
+     * The file is renamed aside before it is removed, and only if it still holds what was read: another process
+     * starting at the same moment may have replaced it meanwhile, and its file is then put back.
      */
-    private static boolean replaceIfStale(Path file, Path written) {
+    private static void removeIfStale(Path file) {
+        String held = pidFileContent(file);
+        if (held == null) {
+            return;   // gone meanwhile: try creating it again
+        }
+        long holder = Long.parseLong(held.strip());
+        if (ProcessHandle.of(holder).map(ProcessHandle::isAlive).orElse(false)) {
+            throw new CommandFailure("pid file '" + file + "' names process " + holder
+                    + ", which is running: stop it first, or use another --pid-file");
+        }
+        Path aside = file.resolveSibling("." + file.getFileName() + "." + ProcessHandle.current().pid() + ".stale");
+        try {
+            Files.move(file, aside, StandardCopyOption.ATOMIC_MOVE);
+            if (!held.equals(Files.readString(aside, StandardCharsets.US_ASCII))) {
+                Files.createLink(file, aside);   // not the stale file any more: put it back, unless replaced again
+            }
+        } catch (NoSuchFileException | FileAlreadyExistsException raced) {
+            // Another process moved it first, or created the file again: the next attempt sees which.
+        } catch (IOException e) {
+            throw cannotWrite(file, e);
+        } finally {
+            deleteQuietly(aside);
+        }
+    }
+
+    /** What {@code file} holds if it is a pid file; null if it is gone; refused if it is something else. */
+    private static String pidFileContent(Path file) {
         String held;
         try {
             if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+                if (Files.notExists(file, LinkOption.NOFOLLOW_LINKS)) {
+                    return null;
+                }
                 throw notAPidFile(file);
             }
             held = Files.readString(file, StandardCharsets.US_ASCII);
         } catch (NoSuchFileException gone) {
-            return false;
+            return null;
         } catch (CharacterCodingException binary) {
             throw notAPidFile(file);
         } catch (IOException e) {
@@ -86,17 +112,7 @@ public final class PidFile implements AutoCloseable {
         if (!ONE_PROCESS_ID.matcher(held).matches()) {
             throw notAPidFile(file);
         }
-        long holder = Long.parseLong(held.strip());
-        if (ProcessHandle.of(holder).map(ProcessHandle::isAlive).orElse(false)) {
-            throw new CommandFailure("pid file '" + file + "' names process " + holder
-                    + ", which is running: stop it first, or use another --pid-file");
-        }
-        try {
-            Files.move(written, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            return true;
-        } catch (IOException e) {
-            throw cannotWrite(file, e);
-        }
+        return held;
     }
 
     /** The content written to a new file next to {@code file}, so that a link or rename can put it in place whole. */
