@@ -128,11 +128,7 @@ final class AsyncLogHandler extends Handler {
         }
     }
 
-    /**
-     * From now on, {@link #publish} returns once the line is written (or after {@link #DRAIN_WAIT}): for a forked
-     * child, whose standard error points at /dev/null for a moment when its request's connection closes, and which
-     * ends as soon as the request is done.
-     */
+    /** From now on, {@link #publish} returns once the line is written (or after {@link #DRAIN_WAIT}). */
     void waitForEachLine() {
         waitForEachLine = true;
     }

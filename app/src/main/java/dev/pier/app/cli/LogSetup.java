@@ -82,6 +82,18 @@ public final class LogSetup {
     }
 
     /**
+     * From now on a line is written before the code that logged it goes on: for a forked child, whose standard error
+     * points at /dev/null for a moment when its request's connection closes, and which ends once the request is done.
+     */
+    static void writeEachLineBeforeGoingOn() {
+        for (Handler handler : Logger.getLogger("").getHandlers()) {
+            if (handler instanceof AsyncLogHandler async) {
+                async.waitForEachLine();
+            }
+        }
+    }
+
+    /**
      * Writes out the lines logged so far, waiting at most {@code timeout}; for the end of a command, so that what
      * was logged while it stopped is not lost.
      */
@@ -96,9 +108,6 @@ public final class LogSetup {
     private static void install(AsyncLogHandler.Output output, Consumer<String> complaints) {
         AsyncLogHandler handler = AsyncLogHandler.start(output, new OneLine(), AsyncLogHandler.DEFAULT_CAPACITY,
                 complaints);
-        if (ForkedChild.isThisProcess()) {
-            handler.waitForEachLine();
-        }
         Logger root = Logger.getLogger("");
         for (Handler old : root.getHandlers()) {
             root.removeHandler(old);

@@ -34,17 +34,13 @@ public final class Servers {
 
     /**
      * Binds {@code endpoint} and serves {@code service} on it in the background, with the grace period and datagram
-     * limit of {@code options} (a threaded blocking server waits the grace period for its handlers when it stops). A
-     * socket file left behind by a server that is gone is removed first.
+     * limit of {@code options} (a threaded blocking server waits the grace period for its handlers when it stops).
      *
      * @throws CommandFailure if the endpoint cannot be bound (in use, not local, not permitted)
      */
     public static RunningServer start(Service service, ServerEndpoint endpoint, ConcurrencyMode concurrency,
             ServiceOptions options) {
         try {
-            if (socketFile(endpoint) instanceof Path path && !ForkedChild.isThisProcess()) {
-                SocketFiles.removeIfStale(path);
-            }
             return concurrency == ConcurrencyMode.REACTOR
                     ? onReactor(Reactor.start(Reactor.Options.defaults().withMaxDatagramSize(options.maxDatagram())),
                             service, endpoint)
@@ -57,6 +53,22 @@ public final class Servers {
     }
 
     /**
+     * Removes the socket file of {@code endpoint}, if it has one and nobody listens on it any more (a server that was
+     * killed left it behind): binding would otherwise fail as if the address were in use.
+     *
+     * @throws CommandFailure if the path holds a live socket's file of another kind, or a file that is not a socket
+     */
+    public static void removeStaleSocketFile(ServerEndpoint endpoint) {
+        if (socketFile(endpoint) instanceof Path path) {
+            try {
+                SocketFiles.removeIfStale(path);
+            } catch (IOException e) {
+                throw cannotListen(endpoint, e);
+            }
+        }
+    }
+
+    /**
      * Serves {@code service} on {@code reactor}, a running reactor that the server owns from now on: stopping the
      * server (or failing to bind) stops the reactor, and with it any other server on it. For a service whose
      * protocols use the reactor themselves, e.g. to connect elsewhere, or for several services on one event loop.
@@ -65,13 +77,10 @@ public final class Servers {
      */
     public static RunningServer startOn(Reactor reactor, Service service, ServerEndpoint endpoint) {
         try {
-            if (socketFile(endpoint) instanceof Path path && !ForkedChild.isThisProcess()) {
-                SocketFiles.removeIfStale(path);
-            }
             return onReactor(reactor, service, endpoint);
-        } catch (IOException | UncheckedIOException e) {
+        } catch (UncheckedIOException e) {
             reactor.close();
-            throw cannotListen(endpoint, e instanceof UncheckedIOException unchecked ? unchecked.getCause() : e);
+            throw cannotListen(endpoint, e.getCause());
         }
     }
 

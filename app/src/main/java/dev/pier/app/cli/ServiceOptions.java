@@ -1,5 +1,6 @@
 package dev.pier.app.cli;
 
+import dev.pier.blocking.Forking;
 import dev.pier.endpoint.Endpoint;
 import dev.pier.endpoint.ServerEndpoint;
 import dev.pier.endpoint.TcpEndpoint;
@@ -7,6 +8,7 @@ import dev.pier.endpoint.UdpEndpoint;
 import dev.pier.endpoint.UnixDatagramEndpoint;
 import dev.pier.endpoint.UnixEndpoint;
 import java.io.PrintWriter;
+import java.lang.System.Logger.Level;
 import java.math.BigDecimal;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -94,6 +96,11 @@ public final class ServiceOptions {
             description = "write the process id to FILE while running; refuse to start if a running process holds it")
     private Path pidFile;
 
+    private static final System.Logger LOG = System.getLogger(ServiceOptions.class.getName());
+
+    /** The endpoints {@link #endpoints} gave out, whose stale socket files {@link #serve} replaces. */
+    private final List<ServerEndpoint> given = new ArrayList<>();
+
     /**
      * One endpoint per server: the {@code --listen} ones in order, else from the shorthands: socket files from
      * {@code --path} for the Unix transports, consecutive ports from {@code --port} on {@code --iface} for the others
@@ -106,6 +113,7 @@ public final class ServiceOptions {
         List<ServerEndpoint> endpoints = listen.isEmpty()
                 ? fromShorthands(servers, transport, defaults)
                 : fromListen(servers, transport, defaults);
+        given.addAll(endpoints);
         if (maxDatagram != null) {
             if (maxDatagram < 1 || maxDatagram > MAX_DATAGRAM) {
                 throw usage("--max-datagram must be between 1 and " + MAX_DATAGRAM + ", not " + maxDatagram);
@@ -220,8 +228,12 @@ public final class ServiceOptions {
     }
 
     /**
-     * Serves as {@link Serving#untilStopped} does, logging where {@code --log-file} and {@code --log-level} say and
-     * holding the {@code --pid-file} meanwhile.
+     * Serves as {@link Serving#untilStopped} does, logging where {@code --log-file} and {@code --log-level} say,
+     * replacing socket files left behind by servers that are gone, and holding the {@code --pid-file} meanwhile.
+     *
+     * <p>In a child JVM that a forking server started, the one place where the command knows it is one: the command
+     * line was re-run there to handle one request, and the parent owns the pid file, the socket files, the ready lines
+     * and the stop.
      */
     public int serve(List<Serving.Start> servers) {
         Duration grace = grace();
@@ -231,12 +243,17 @@ public final class ServiceOptions {
             LogSetup.toFile(logFile);
         }
         LogSetup.setLevel(logLevel.level());
-        if (ForkedChild.isThisProcess()) {
-            // This command line re-run to handle one request for a forking parent, which owns the pid file.
-            return Serving.untilStopped(servers, grace, out, err);
+        if (Forking.isForkedChild()) {
+            LogSetup.writeEachLineBeforeGoingOn();
+            return Serving.handOverRequests(servers);
+        }
+        for (ServerEndpoint endpoint : given) {
+            Servers.removeStaleSocketFile(endpoint);
         }
         try (PidFile pid = pidFile == null ? null : PidFile.claim(pidFile)) {
-            return Serving.untilStopped(servers, grace, out, err);
+            int status = Serving.untilStopped(servers, grace, out, err);
+            LOG.log(Level.INFO, "stopped");
+            return status;
         }
     }
 

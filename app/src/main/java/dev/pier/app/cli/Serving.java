@@ -2,6 +2,7 @@ package dev.pier.app.cli;
 
 import dev.pier.unix.StopSignals;
 import java.io.PrintWriter;
+import java.lang.System.Logger.Level;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,8 +22,18 @@ import java.util.function.Supplier;
  */
 public final class Serving {
 
-    /** One server of a command: the name its ready line gives it, and how to start it. */
-    public record Start(String service, Supplier<RunningServer> server) {}
+    /**
+     * One server of a command: the name its ready line gives it, how to start it, and what the log line saying it
+     * serves adds (empty: nothing).
+     */
+    public record Start(String service, Supplier<RunningServer> server, String details) {
+
+        public Start(String service, Supplier<RunningServer> server) {
+            this(service, server, "");
+        }
+    }
+
+    private static final System.Logger LOG = System.getLogger(Serving.class.getName());
 
     private Serving() {}
 
@@ -32,14 +43,6 @@ public final class Serving {
      * side, each giving its requests in progress up to {@code grace}, or less if a second signal comes.
      */
     public static int untilStopped(List<Start> starts, Duration grace, PrintWriter out, PrintWriter err) {
-        if (ForkedChild.isThisProcess()) {
-            // Each server handles the request its parent hands over, if the parent named it, then ends this JVM.
-            // Ctrl-C reaches the whole process group: the parent decides how long its children may finish.
-            StopSignals.ignoreInterrupt();
-            starts.stream().map(start -> start.server().get()).toList()
-                    .forEach(server -> server.finished().join());
-            return ExitStatus.OK;
-        }
         // Installed before the ready lines, so that a signal sent as soon as they are seen stops gracefully.
         StopSignals stop = StopSignals.install();
         LogSetup.reopenOnSignal();
@@ -56,6 +59,11 @@ public final class Serving {
             out.println("Serving " + starts.get(i).service() + " on " + servers.get(i).endpoint());
         }
         out.flush();
+        for (int i = 0; i < servers.size(); i++) {
+            String details = starts.get(i).details();
+            LOG.log(Level.INFO, "serving " + starts.get(i).service() + " on " + servers.get(i).endpoint()
+                    + (details.isEmpty() ? "" : " (" + details + ")"));
+        }
         List<CompletableFuture<?>> ends = new ArrayList<>(servers.stream().map(RunningServer::finished).toList());
         ends.add(stop.stopRequested());
         CompletableFuture.anyOf(ends.toArray(CompletableFuture[]::new)).exceptionally(failure -> null).join();
@@ -84,6 +92,18 @@ public final class Serving {
         }
         out.println("Stopped");
         out.flush();
+        return ExitStatus.OK;
+    }
+
+    /**
+     * In a child JVM a forking server started: each server handles the request its parent hands over, if the parent
+     * named it, then ends this JVM. Ctrl-C reaches the whole process group: the parent decides how long its children
+     * may finish.
+     */
+    public static int handOverRequests(List<Start> starts) {
+        StopSignals.ignoreInterrupt();
+        starts.stream().map(start -> start.server().get()).toList()
+                .forEach(server -> server.finished().join());
         return ExitStatus.OK;
     }
 

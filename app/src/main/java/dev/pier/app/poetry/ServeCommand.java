@@ -1,7 +1,6 @@
 package dev.pier.app.poetry;
 
 import dev.pier.app.cli.ConcurrencyMode;
-import dev.pier.app.cli.ForkedChild;
 import dev.pier.app.cli.RunningServer;
 import dev.pier.app.cli.Servers;
 import dev.pier.app.cli.Service;
@@ -10,8 +9,6 @@ import dev.pier.app.cli.Serving;
 import dev.pier.endpoint.ServerEndpoint;
 import dev.pier.reactor.Reactor;
 
-import java.lang.System.Logger;
-import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,7 +43,6 @@ public final class ServeCommand implements Callable<Integer> {
 
     static final int DEFAULT_PORT = 10000;
 
-    private static final Logger LOG = System.getLogger(ServeCommand.class.getName());
 
     @Spec
     private CommandSpec spec;
@@ -94,24 +90,14 @@ public final class ServeCommand implements Callable<Integer> {
         for (int i = 0; i < poems.size(); i++) {
             servers.add(start(poems.get(i), endpoints.get(i), pace, grace));
         }
-        int status = service.serve(servers);
-        if (!ForkedChild.isThisProcess()) {
-            LOG.log(Level.INFO, "stopped");
-        }
-        return status;
+        return service.serve(servers);
     }
 
     private Serving.Start start(Poem poem, ServerEndpoint endpoint, Pace pace, Duration grace) {
         Service poemService = new Service(poem.name(), () -> new PoemHandler(poem, pace), null,
                 new PoetryServer(poem, pace, grace), null);
-        return new Serving.Start(poem.name(), () -> {
-            RunningServer server = startServer(poemService, endpoint);
-            if (!ForkedChild.isThisProcess()) {
-                LOG.log(Level.INFO, () -> "serving " + poem + " on " + server.endpoint() + ", " + pace
-                        + ", concurrency " + concurrency);
-            }
-            return server;
-        });
+        return new Serving.Start(poem.name(), () -> startServer(poemService, endpoint),
+                poem.size() + " bytes, " + pace + ", concurrency " + concurrency);
     }
 
     /** On the reactor, every poem is served by the same event loop, as several services of one Twisted process. */
