@@ -1,5 +1,6 @@
 package dev.pier.reactor;
 
+import dev.pier.binding.BindFailures;
 import dev.pier.endpoint.ClientEndpoint;
 import dev.pier.endpoint.TcpClientEndpoint;
 import dev.pier.endpoint.TcpEndpoint;
@@ -12,7 +13,6 @@ import dev.pier.unix.StopSignals;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger;
-import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -247,8 +247,8 @@ public final class Reactor implements ReactorServices, AutoCloseable {
             }
             return loop.listenStream(channel, address, backlog, factory, List.of(loop));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot listen on TCP " + address + ": " + e.getMessage()
-                    + hint(e, "another program listens there; pick another port or stop it"), e);
+            throw new UncheckedIOException(
+                    "cannot listen on TCP " + address + ": " + BindFailures.reason(address, e), e);
         }
     }
 
@@ -272,8 +272,8 @@ public final class Reactor implements ReactorServices, AutoCloseable {
                     UnixDomainSocketAddress.of(path), backlog, factory,
                     workers.stream().map(reactor -> reactor.loop).toList());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot listen on Unix socket " + path + ": " + e.getMessage()
-                    + hint(e, "the file exists; if no server uses it any more, delete it"), e);
+            throw new UncheckedIOException("cannot listen on Unix socket " + path + ": "
+                    + BindFailures.reason(UnixDomainSocketAddress.of(path), e), e);
         }
     }
 
@@ -297,8 +297,8 @@ public final class Reactor implements ReactorServices, AutoCloseable {
         try {
             return loop.listenUdp(address, protocol, reusePort);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot listen on UDP " + address + ": " + e.getMessage()
-                    + hint(e, "another program listens there; pick another port or stop it"), e);
+            throw new UncheckedIOException(
+                    "cannot listen on UDP " + address + ": " + BindFailures.reason(address, e), e);
         }
     }
 
@@ -564,12 +564,6 @@ public final class Reactor implements ReactorServices, AutoCloseable {
     /** The loop itself, for tests in this package. */
     EventLoop loop() {
         return loop;
-    }
-
-    /** What to do about a failed bind, for the common "address already in use". */
-    private static String hint(IOException e, String whenInUse) {
-        return e instanceof BindException && String.valueOf(e.getMessage()).contains("in use") ? " (" + whenInUse + ")"
-                : "";
     }
 
     private static InetSocketAddress inet(String interfaceAddress, int port) {
