@@ -8,6 +8,7 @@ import dev.pier.endpoint.UdpEndpoint;
 import dev.pier.endpoint.UnixClientEndpoint;
 import dev.pier.endpoint.UnixDatagramEndpoint;
 import dev.pier.endpoint.UnixEndpoint;
+import dev.pier.reactor.internal.Callbacks;
 import dev.pier.reactor.internal.EventLoop;
 import dev.pier.unix.StopSignals;
 import java.io.IOException;
@@ -442,14 +443,17 @@ public final class Reactor implements ReactorServices, AutoCloseable {
             try {
                 T value = task.call();
                 loop.execute(() -> result.complete(value));
-            } catch (Exception | AssertionError e) {
-                loop.execute(() -> result.completeExceptionally(e));
-            } catch (Error e) {
-                // Out of memory, a class that cannot be loaded: fatal on the loop, so fatal for its helpers too.
-                loop.execute(() -> {
-                    result.completeExceptionally(e);
-                    throw e;
-                });
+            } catch (Exception | Error e) {
+                if (e instanceof Exception || Callbacks.isRecoverable(e)) {
+                    loop.execute(() -> result.completeExceptionally(e));
+                } else {
+                    // Out of memory, a class that cannot be loaded: fatal on the loop, so fatal for its helpers too.
+                    Error fatal = (Error) e;
+                    loop.execute(() -> {
+                        result.completeExceptionally(fatal);
+                        throw fatal;
+                    });
+                }
             }
         });
         return result;

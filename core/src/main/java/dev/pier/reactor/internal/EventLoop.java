@@ -45,11 +45,9 @@ import java.util.function.Supplier;
  * the ready channels, run the due timers, run the tasks other threads handed in, then flush the connections written
  * to during the pass — so the writes of one pass leave in one gathering write per connection.
  *
- * <p>A callback's {@link RuntimeException} or {@link AssertionError} is its own bug: it is logged and only what
- * the callback served (its connection) is closed. Any other {@link Error} stops the loop and is what
- * {@link #terminated()} fails with: a class that could not be loaded stays missing for every later connection (a
- * full descriptor table makes loading fail), and after running out of memory or stack nothing the loop holds can be
- * trusted. A loop that dies quietly would leave a process that looks alive and serves nobody.
+ * <p>A callback that throws is judged by {@link Callbacks#isRecoverable}: its own bug is logged and only what the
+ * callback served (its connection) is closed; anything else stops the loop and is what {@link #terminated()} fails
+ * with. A loop that dies quietly would leave a process that looks alive and serves nobody.
  */
 public final class EventLoop {
 
@@ -407,7 +405,10 @@ public final class EventLoop {
         dispatchDepth++;
         try {
             callback.run();
-        } catch (RuntimeException | AssertionError e) {
+        } catch (RuntimeException | Error e) {
+            if (!Callbacks.isRecoverable(e)) {
+                throw e;
+            }
             logger.log(Level.ERROR, "callback " + what + " failed: " + e, e);
         } finally {
             dispatchDepth--;
@@ -473,7 +474,10 @@ public final class EventLoop {
             dispatchDepth++;
             try {
                 handler.ready(key);
-            } catch (RuntimeException | AssertionError e) {
+            } catch (RuntimeException | Error e) {
+                if (!Callbacks.isRecoverable(e)) {
+                    throw e;
+                }
                 logger.log(Level.ERROR, "unexpected failure handling " + handler.describe() + ": " + e, e);
             } finally {
                 dispatchDepth--;
@@ -538,7 +542,10 @@ public final class EventLoop {
                 if (stage != null) {
                     pending.add(stage.toCompletableFuture());
                 }
-            } catch (RuntimeException | AssertionError e) {
+            } catch (RuntimeException | Error e) {
+                if (!Callbacks.isRecoverable(e)) {
+                    throw e;
+                }
                 logger.log(Level.ERROR, "shutdown hook " + hook + " failed: " + e, e);
             }
         }
