@@ -79,9 +79,9 @@ public final class Reactor implements ReactorServices, AutoCloseable {
      *                              wakeup ({@link #callFromThread} wakes it).
      * @param logger                where the loop reports (default {@code System.getLogger("dev.pier.reactor")})
      * @param slowCallbackThreshold a callback holding the loop longer than this is logged (default 1 s)
-     * @param highWaterMark         a streaming producer is paused when a transport holds more than this many unsent
-     *                              bytes (default 64 KiB)
-     * @param lowWaterMark          ...and resumed when it drained to this many (default 16 KiB)
+     * @param lowWaterMark          a paused streaming producer is resumed when its transport drained to this many
+     *                              unsent bytes (default 16 KiB)...
+     * @param highWaterMark         ...and paused when the transport holds more than this many (default 64 KiB)
      * @param maxBufferedBytes      a connection whose unsent bytes pass this limit is aborted and the event logged:
      *                              a peer that never reads cannot make memory grow without bound (default 16 MiB).
      *                              A single larger write counts too: send big data through a {@link Producer}, or
@@ -93,8 +93,8 @@ public final class Reactor implements ReactorServices, AutoCloseable {
      *                              long before it tries again (default 100 ms)
      * @param tcpNoDelay            TCP_NODELAY for new TCP connections (default true: small writes leave at once)
      */
-    public record Options(LongSupplier nanoTime, Logger logger, Duration slowCallbackThreshold, int highWaterMark,
-                          int lowWaterMark, long maxBufferedBytes, int readBufferSize, int maxDatagramSize,
+    public record Options(LongSupplier nanoTime, Logger logger, Duration slowCallbackThreshold, int lowWaterMark,
+                          int highWaterMark, long maxBufferedBytes, int readBufferSize, int maxDatagramSize,
                           Duration acceptRetryDelay, boolean tcpNoDelay) {
 
         /** Checks that the values make sense together. */
@@ -120,60 +120,60 @@ public final class Reactor implements ReactorServices, AutoCloseable {
         /** The defaults listed above. */
         public static Options defaults() {
             return new Options(System::nanoTime, System.getLogger("dev.pier.reactor"), Duration.ofSeconds(1),
-                    64 * 1024, 16 * 1024, 16L * 1024 * 1024, 64 * 1024, 65507, Duration.ofMillis(100), true);
+                    16 * 1024, 64 * 1024, 16L * 1024 * 1024, 64 * 1024, 65507, Duration.ofMillis(100), true);
         }
 
         /** These options with another clock, e.g. a manual one in tests. */
         public Options withNanoTime(LongSupplier clock) {
-            return new Options(clock, logger, slowCallbackThreshold, highWaterMark, lowWaterMark, maxBufferedBytes,
+            return new Options(clock, logger, slowCallbackThreshold, lowWaterMark, highWaterMark, maxBufferedBytes,
                     readBufferSize, maxDatagramSize, acceptRetryDelay, tcpNoDelay);
         }
 
         /** These options reporting to {@code newLogger}. */
         public Options withLogger(Logger newLogger) {
-            return new Options(nanoTime, newLogger, slowCallbackThreshold, highWaterMark, lowWaterMark,
+            return new Options(nanoTime, newLogger, slowCallbackThreshold, lowWaterMark, highWaterMark,
                     maxBufferedBytes, readBufferSize, maxDatagramSize, acceptRetryDelay, tcpNoDelay);
         }
 
         /** These options warning about callbacks that hold the loop longer than {@code threshold}. */
         public Options withSlowCallbackThreshold(Duration threshold) {
-            return new Options(nanoTime, logger, threshold, highWaterMark, lowWaterMark, maxBufferedBytes,
+            return new Options(nanoTime, logger, threshold, lowWaterMark, highWaterMark, maxBufferedBytes,
                     readBufferSize, maxDatagramSize, acceptRetryDelay, tcpNoDelay);
         }
 
-        /** These options pausing producers above {@code high} unsent bytes and resuming them at {@code low}. */
-        public Options withWaterMarks(int high, int low) {
-            return new Options(nanoTime, logger, slowCallbackThreshold, high, low, maxBufferedBytes,
+        /** These options resuming producers at {@code low} unsent bytes and pausing them above {@code high}. */
+        public Options withWaterMarks(int low, int high) {
+            return new Options(nanoTime, logger, slowCallbackThreshold, low, high, maxBufferedBytes,
                     readBufferSize, maxDatagramSize, acceptRetryDelay, tcpNoDelay);
         }
 
         /** These options aborting a connection with more than {@code max} unsent bytes. */
         public Options withMaxBufferedBytes(long max) {
-            return new Options(nanoTime, logger, slowCallbackThreshold, highWaterMark, lowWaterMark, max,
+            return new Options(nanoTime, logger, slowCallbackThreshold, lowWaterMark, highWaterMark, max,
                     readBufferSize, maxDatagramSize, acceptRetryDelay, tcpNoDelay);
         }
 
         /** These options with a read buffer of {@code size} bytes. */
         public Options withReadBufferSize(int size) {
-            return new Options(nanoTime, logger, slowCallbackThreshold, highWaterMark, lowWaterMark,
+            return new Options(nanoTime, logger, slowCallbackThreshold, lowWaterMark, highWaterMark,
                     maxBufferedBytes, size, maxDatagramSize, acceptRetryDelay, tcpNoDelay);
         }
 
         /** These options dropping datagrams longer than {@code max} bytes. */
         public Options withMaxDatagramSize(int max) {
-            return new Options(nanoTime, logger, slowCallbackThreshold, highWaterMark, lowWaterMark,
+            return new Options(nanoTime, logger, slowCallbackThreshold, lowWaterMark, highWaterMark,
                     maxBufferedBytes, readBufferSize, max, acceptRetryDelay, tcpNoDelay);
         }
 
         /** These options retrying a failed accept after {@code delay}. */
         public Options withAcceptRetryDelay(Duration delay) {
-            return new Options(nanoTime, logger, slowCallbackThreshold, highWaterMark, lowWaterMark,
+            return new Options(nanoTime, logger, slowCallbackThreshold, lowWaterMark, highWaterMark,
                     maxBufferedBytes, readBufferSize, maxDatagramSize, delay, tcpNoDelay);
         }
 
         /** These options setting TCP_NODELAY to {@code noDelay} on new TCP connections. */
         public Options withTcpNoDelay(boolean noDelay) {
-            return new Options(nanoTime, logger, slowCallbackThreshold, highWaterMark, lowWaterMark,
+            return new Options(nanoTime, logger, slowCallbackThreshold, lowWaterMark, highWaterMark,
                     maxBufferedBytes, readBufferSize, maxDatagramSize, acceptRetryDelay, noDelay);
         }
     }
