@@ -3,6 +3,7 @@ package dev.pier.reactor;
 import dev.pier.binding.BindFailures;
 import dev.pier.endpoint.ClientEndpoint;
 import dev.pier.endpoint.TcpClientEndpoint;
+import dev.pier.endpoint.ServerEndpoint;
 import dev.pier.endpoint.TcpEndpoint;
 import dev.pier.endpoint.UdpEndpoint;
 import dev.pier.endpoint.UnixClientEndpoint;
@@ -178,9 +179,6 @@ public final class Reactor implements ReactorServices, AutoCloseable {
         }
     }
 
-    /** The backlog meaning "as long as the system allows" (Linux caps it at {@code net.core.somaxconn}). */
-    public static final int SYSTEM_MAX_BACKLOG = Integer.MAX_VALUE;
-
     private static final AtomicInteger THREAD_NUMBER = new AtomicInteger();
 
     private final EventLoop loop;
@@ -215,13 +213,13 @@ public final class Reactor implements ReactorServices, AutoCloseable {
 
     /** Listens for TCP connections on {@code port} (0: any free port) of every interface. */
     public ListeningPort listenTcp(int port, ProtocolFactory factory) {
-        return listenTcp(new InetSocketAddress(port), factory, SYSTEM_MAX_BACKLOG);
+        return listenTcp(new InetSocketAddress(port), factory, ServerEndpoint.DEFAULT_BACKLOG);
     }
 
     /** Listens on {@code port} of one interface, e.g. {@code "127.0.0.1"} or {@code "::1"}. */
     @Override
     public ListeningPort listenTcp(int port, ProtocolFactory factory, String interfaceAddress) {
-        return listenTcp(inet(interfaceAddress, port), factory, SYSTEM_MAX_BACKLOG);
+        return listenTcp(inet(interfaceAddress, port), factory, ServerEndpoint.DEFAULT_BACKLOG);
     }
 
     /** Listens on {@code port} of one interface with a given accept backlog. */
@@ -229,7 +227,10 @@ public final class Reactor implements ReactorServices, AutoCloseable {
         return listenTcp(inet(interfaceAddress, port), factory, backlog);
     }
 
-    /** Listens on {@code address}; {@code backlog} is the accept queue's length ({@link #SYSTEM_MAX_BACKLOG}). */
+    /**
+     * Listens on {@code address}; {@code backlog} is the accept queue's length
+     * ({@link ServerEndpoint#DEFAULT_BACKLOG}: the system maximum).
+     */
     public ListeningPort listenTcp(SocketAddress address, ProtocolFactory factory, int backlog) {
         return listenTcp(address, factory, backlog, false);
     }
@@ -258,7 +259,7 @@ public final class Reactor implements ReactorServices, AutoCloseable {
      * removed again when the port stops listening.
      */
     public ListeningPort listenUnix(Path path, ProtocolFactory factory) {
-        return listenUnix(path, factory, SYSTEM_MAX_BACKLOG);
+        return listenUnix(path, factory, ServerEndpoint.DEFAULT_BACKLOG);
     }
 
     /** Listens on a Unix stream socket at {@code path} with a given accept backlog. */
