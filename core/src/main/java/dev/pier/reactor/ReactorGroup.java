@@ -45,11 +45,11 @@ public final class ReactorGroup implements AutoCloseable {
 
     /** One running loop per available processor. */
     public static ReactorGroup start() {
-        return start(Runtime.getRuntime().availableProcessors(), Reactor.Options.defaults());
+        return start(Runtime.getRuntime().availableProcessors(), ReactorOptions.defaults());
     }
 
     /** {@code loops} running loops with the given options. */
-    public static ReactorGroup start(int loops, Reactor.Options options) {
+    public static ReactorGroup start(int loops, ReactorOptions options) {
         if (loops < 1) {
             throw new IllegalArgumentException("a reactor group needs at least one loop, got " + loops);
         }

@@ -7,7 +7,7 @@ import dev.pier.reactor.DelayedCall;
 import dev.pier.reactor.ListeningPort;
 import dev.pier.reactor.Protocol;
 import dev.pier.reactor.ProtocolFactory;
-import dev.pier.reactor.Reactor;
+import dev.pier.reactor.ReactorOptions;
 import dev.pier.reactor.Scheduler;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -38,8 +38,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
- * The single-threaded selector loop behind a {@link Reactor}. Everything here runs on the loop thread except
- * {@link #execute}, {@link #requestStop} and the methods that say otherwise.
+ * The single-threaded selector loop behind a {@link dev.pier.reactor.Reactor}. Everything here runs on the loop
+ * thread except {@link #execute}, {@link #requestStop} and the methods that say otherwise.
  *
  * <p>One pass of the loop: select (the timeout is the time to the next timer, or none when work is waiting), handle
  * the ready channels, run the due timers, run the tasks other threads handed in, then flush the connections written
@@ -55,7 +55,7 @@ public final class EventLoop {
 
     private static final int MAX_TASKS_PER_PASS = 4096;
 
-    private final Reactor.Options options;
+    private final ReactorOptions options;
     private final Scheduler scheduler;
     private final Logger logger;
     private final Selector selector;
@@ -83,7 +83,7 @@ public final class EventLoop {
     private long passes;
     private int dispatchDepth;
 
-    public EventLoop(Reactor.Options options, Scheduler scheduler) {
+    public EventLoop(ReactorOptions options, Scheduler scheduler) {
         this.options = options;
         this.scheduler = scheduler;
         this.logger = options.logger();
@@ -319,7 +319,7 @@ public final class EventLoop {
         return scheduler;
     }
 
-    public Reactor.Options options() {
+    public ReactorOptions options() {
         return options;
     }
 
