@@ -1,5 +1,6 @@
 package dev.pier.blocking;
 
+import dev.pier.binding.BindFailures;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.SocketAddress;
@@ -55,7 +56,7 @@ final class ListeningChannel<C extends SelectableChannel & NetworkChannel> {
         try {
             binding.bind(channel, requestedAddress);
         } catch (BindException e) {
-            throw Bind.failure(requestedAddress, e);
+            throw BindFailures.failure(requestedAddress, e);
         }
         boundAddress = channel.getLocalAddress();
     }

@@ -1,8 +1,6 @@
 package dev.pier.blocking;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.pier.endpoint.ServerEndpoint;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -24,7 +22,8 @@ import java.util.Objects;
  *                        datagram and Unix servers ignore it, since on UDP it lets two servers share a port by
  *                        accident (ask for {@code reusePort} to share on purpose)
  * @param reusePort       SO_REUSEPORT before binding, so several processes can serve one port (default false)
- * @param backlog         the listen queue length of stream servers (default: the system maximum)
+ * @param backlog         the listen queue length of stream servers (default {@link ServerEndpoint#DEFAULT_BACKLOG}: the system
+ *                        maximum)
  * @param maxPacketSize   the longest datagram a datagram server accepts (default 8192); longer ones are
  *                        reported through {@link DatagramServer#oversizedDatagram} and dropped
  * @param bindAndActivate whether the constructor binds and activates the server (default true); when false, call
@@ -37,7 +36,7 @@ public record ServerOptions(Concurrency concurrency, Duration timeout, boolean r
     public static final int DEFAULT_MAX_PACKET_SIZE = 8192;
 
     private static final ServerOptions DEFAULTS = new ServerOptions(Concurrency.synchronous(), null, true, false,
-            systemMaxBacklog(), DEFAULT_MAX_PACKET_SIZE, true);
+            ServerEndpoint.DEFAULT_BACKLOG, DEFAULT_MAX_PACKET_SIZE, true);
 
     public ServerOptions {
         Objects.requireNonNull(concurrency, "concurrency");
@@ -89,16 +88,5 @@ public record ServerOptions(Concurrency concurrency, Duration timeout, boolean r
     public ServerOptions withBindAndActivate(boolean bindAndActivate) {
         return new ServerOptions(concurrency, timeout, reuseAddress, reusePort, backlog, maxPacketSize,
                 bindAndActivate);
-    }
-
-    /** The kernel's cap on listen backlogs (Linux: net.core.somaxconn), or 4096 where it cannot be read. */
-    private static int systemMaxBacklog() {
-        try {
-            // Not Files.readString: it trusts the size procfs reports and can return a single byte.
-            return Math.max(1, Integer.parseInt(Files.readAllLines(Path.of("/proc/sys/net/core/somaxconn")).getFirst()
-                    .strip()));
-        } catch (IOException | RuntimeException e) {
-            return 4096;
-        }
     }
 }

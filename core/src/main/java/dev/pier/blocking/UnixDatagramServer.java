@@ -1,5 +1,6 @@
 package dev.pier.blocking;
 
+import dev.pier.binding.BindFailures;
 import dev.pier.endpoint.UnixDatagramEndpoint;
 import dev.pier.unix.UnixDatagramSocket;
 import java.io.IOException;
@@ -79,7 +80,7 @@ public non-sealed class UnixDatagramServer extends DatagramServer {
         try {
             socket = UnixDatagramSocket.bind(requestedAddress.getPath());
         } catch (BindException e) {
-            throw Bind.failure(requestedAddress, e);
+            throw BindFailures.failure(requestedAddress, e);
         }
         if (filePermissions != null) {
             Files.setPosixFilePermissions(requestedAddress.getPath(), filePermissions);

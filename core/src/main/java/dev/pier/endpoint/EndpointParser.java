@@ -65,7 +65,7 @@ final class EndpointParser {
         }
         if (parts.size() == 2 && first.positional() && parts.get(1).positional()) {
             return new TcpEndpoint(first.value(), port(description, parts.get(1).value(), 0),
-                    TcpEndpoint.DEFAULT_BACKLOG);
+                    ServerEndpoint.DEFAULT_BACKLOG);
         }
         throw unknownType(description, first, SERVER_TYPES);
     }
@@ -267,7 +267,7 @@ final class EndpointParser {
     private static int backlog(String description, Map<String, String> args) {
         String value = args.get("backlog");
         if (value == null) {
-            return TcpEndpoint.DEFAULT_BACKLOG;
+            return ServerEndpoint.DEFAULT_BACKLOG;
         }
         if (isDigits(value) && value.length() <= 9 && Integer.parseInt(value) > 0) {
             return Integer.parseInt(value);

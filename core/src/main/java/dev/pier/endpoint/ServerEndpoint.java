@@ -18,6 +18,13 @@ import java.net.SocketAddress;
 public sealed interface ServerEndpoint extends Endpoint
         permits TcpEndpoint, UdpEndpoint, UnixEndpoint, UnixDatagramEndpoint {
 
+    /**
+     * The default backlog of a stream listener (TCP, Unix), for both models: the length of the queue of connections
+     * not yet accepted, as long as the system allows. The kernel caps it silently (Linux at
+     * {@code net.core.somaxconn}), so this asks for that cap without reading it.
+     */
+    int DEFAULT_BACKLOG = Integer.MAX_VALUE;
+
     /** The address to bind; a host name is resolved by this call. */
     SocketAddress socketAddress();
 

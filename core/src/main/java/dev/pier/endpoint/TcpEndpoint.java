@@ -19,8 +19,6 @@ import java.util.Objects;
  */
 public record TcpEndpoint(String host, int port, int backlog) implements ServerEndpoint {
 
-    /** The default backlog: as long as the system allows (the kernel caps it at net.core.somaxconn). */
-    public static final int DEFAULT_BACKLOG = Integer.MAX_VALUE;
 
     public TcpEndpoint {
         Objects.requireNonNull(host, "host");

@@ -33,7 +33,7 @@ public record UnixEndpoint(Path path, int mode, int backlog) implements ServerEn
 
     /** The socket file {@code path} with the default mode and backlog. */
     public static UnixEndpoint of(Path path) {
-        return new UnixEndpoint(path, DEFAULT_MODE, TcpEndpoint.DEFAULT_BACKLOG);
+        return new UnixEndpoint(path, DEFAULT_MODE, DEFAULT_BACKLOG);
     }
 
     /**
@@ -58,7 +58,7 @@ public record UnixEndpoint(Path path, int mode, int backlog) implements ServerEn
     public String describe() {
         return "unix:" + EndpointParser.escape(path.toString())
                 + (mode == DEFAULT_MODE ? "" : ":mode=" + Integer.toOctalString(mode))
-                + (backlog == TcpEndpoint.DEFAULT_BACKLOG ? "" : ":backlog=" + backlog);
+                + (backlog == DEFAULT_BACKLOG ? "" : ":backlog=" + backlog);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.pier.reactor;
 
+import dev.pier.reactor.internal.Callbacks;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -116,8 +117,8 @@ public final class LoopingCall {
                 completion = null;
                 running.completeExceptionally(e);
             }
-            if (e instanceof Error error && !(error instanceof AssertionError)) {
-                throw error;   // it stops the loop too (see Reactor's "Failure")
+            if (!Callbacks.isRecoverable(e)) {
+                throw e;   // it stops the loop too (see Reactor's "Failure")
             }
             return;
         }

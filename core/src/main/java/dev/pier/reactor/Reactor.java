@@ -1,18 +1,20 @@
 package dev.pier.reactor;
 
+import dev.pier.binding.BindFailures;
 import dev.pier.endpoint.ClientEndpoint;
 import dev.pier.endpoint.TcpClientEndpoint;
+import dev.pier.endpoint.ServerEndpoint;
 import dev.pier.endpoint.TcpEndpoint;
 import dev.pier.endpoint.UdpEndpoint;
 import dev.pier.endpoint.UnixClientEndpoint;
 import dev.pier.endpoint.UnixDatagramEndpoint;
 import dev.pier.endpoint.UnixEndpoint;
+import dev.pier.reactor.internal.Callbacks;
 import dev.pier.reactor.internal.EventLoop;
 import dev.pier.unix.StopSignals;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger;
-import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -69,142 +71,31 @@ import java.util.function.Supplier;
  */
 public final class Reactor implements ReactorServices, AutoCloseable {
 
-    /**
-     * A reactor's settings. Start from {@link #defaults()} and change what you need:
-     * {@code Options.defaults().withSlowCallbackThreshold(Duration.ofMillis(100))}.
-     *
-     * @param nanoTime              the loop's clock (default {@link System#nanoTime}); tests pass a manual one. The
-     *                              loop reads it for timers and the slow-callback check, and re-reads it on every
-     *                              wakeup ({@link #callFromThread} wakes it).
-     * @param logger                where the loop reports (default {@code System.getLogger("dev.pier.reactor")})
-     * @param slowCallbackThreshold a callback holding the loop longer than this is logged (default 1 s)
-     * @param highWaterMark         a streaming producer is paused when a transport holds more than this many unsent
-     *                              bytes (default 64 KiB)
-     * @param lowWaterMark          ...and resumed when it drained to this many (default 16 KiB)
-     * @param maxBufferedBytes      a connection whose unsent bytes pass this limit is aborted and the event logged:
-     *                              a peer that never reads cannot make memory grow without bound (default 16 MiB).
-     *                              A single larger write counts too: send big data through a {@link Producer}, or
-     *                              raise the limit. Also the limit of a datagram port's send queue.
-     * @param readBufferSize        the loop's one read buffer, the most a single {@code dataReceived} gets (64 KiB)
-     * @param maxDatagramSize       longer datagrams are dropped and logged, never cut short (default 65507, the
-     *                              largest UDP payload over IPv4)
-     * @param acceptRetryDelay      after accept fails (e.g. "Too many open files") the port pauses accepting this
-     *                              long before it tries again (default 100 ms)
-     * @param tcpNoDelay            TCP_NODELAY for new TCP connections (default true: small writes leave at once)
-     */
-    public record Options(LongSupplier nanoTime, Logger logger, Duration slowCallbackThreshold, int highWaterMark,
-                          int lowWaterMark, long maxBufferedBytes, int readBufferSize, int maxDatagramSize,
-                          Duration acceptRetryDelay, boolean tcpNoDelay) {
-
-        /** Checks that the values make sense together. */
-        public Options {
-            Objects.requireNonNull(nanoTime, "nanoTime");
-            Objects.requireNonNull(logger, "logger");
-            Objects.requireNonNull(slowCallbackThreshold, "slowCallbackThreshold");
-            Objects.requireNonNull(acceptRetryDelay, "acceptRetryDelay");
-            if (lowWaterMark < 0 || highWaterMark < lowWaterMark) {
-                throw new IllegalArgumentException("need 0 <= lowWaterMark <= highWaterMark, got low "
-                        + lowWaterMark + ", high " + highWaterMark);
-            }
-            if (maxBufferedBytes < highWaterMark) {
-                throw new IllegalArgumentException("maxBufferedBytes (" + maxBufferedBytes
-                        + ") must be at least highWaterMark (" + highWaterMark + ")");
-            }
-            if (readBufferSize < 1 || maxDatagramSize < 1 || maxDatagramSize > 65535) {
-                throw new IllegalArgumentException("readBufferSize must be positive and maxDatagramSize within "
-                        + "1..65535, got " + readBufferSize + " and " + maxDatagramSize);
-            }
-        }
-
-        /** The defaults listed above. */
-        public static Options defaults() {
-            return new Options(System::nanoTime, System.getLogger("dev.pier.reactor"), Duration.ofSeconds(1),
-                    64 * 1024, 16 * 1024, 16L * 1024 * 1024, 64 * 1024, 65507, Duration.ofMillis(100), true);
-        }
-
-        /** These options with another clock, e.g. a manual one in tests. */
-        public Options withNanoTime(LongSupplier clock) {
-            return new Options(clock, logger, slowCallbackThreshold, highWaterMark, lowWaterMark, maxBufferedBytes,
-                    readBufferSize, maxDatagramSize, acceptRetryDelay, tcpNoDelay);
-        }
-
-        /** These options reporting to {@code newLogger}. */
-        public Options withLogger(Logger newLogger) {
-            return new Options(nanoTime, newLogger, slowCallbackThreshold, highWaterMark, lowWaterMark,
-                    maxBufferedBytes, readBufferSize, maxDatagramSize, acceptRetryDelay, tcpNoDelay);
-        }
-
-        /** These options warning about callbacks that hold the loop longer than {@code threshold}. */
-        public Options withSlowCallbackThreshold(Duration threshold) {
-            return new Options(nanoTime, logger, threshold, highWaterMark, lowWaterMark, maxBufferedBytes,
-                    readBufferSize, maxDatagramSize, acceptRetryDelay, tcpNoDelay);
-        }
-
-        /** These options pausing producers above {@code high} unsent bytes and resuming them at {@code low}. */
-        public Options withWaterMarks(int high, int low) {
-            return new Options(nanoTime, logger, slowCallbackThreshold, high, low, maxBufferedBytes,
-                    readBufferSize, maxDatagramSize, acceptRetryDelay, tcpNoDelay);
-        }
-
-        /** These options aborting a connection with more than {@code max} unsent bytes. */
-        public Options withMaxBufferedBytes(long max) {
-            return new Options(nanoTime, logger, slowCallbackThreshold, highWaterMark, lowWaterMark, max,
-                    readBufferSize, maxDatagramSize, acceptRetryDelay, tcpNoDelay);
-        }
-
-        /** These options with a read buffer of {@code size} bytes. */
-        public Options withReadBufferSize(int size) {
-            return new Options(nanoTime, logger, slowCallbackThreshold, highWaterMark, lowWaterMark,
-                    maxBufferedBytes, size, maxDatagramSize, acceptRetryDelay, tcpNoDelay);
-        }
-
-        /** These options dropping datagrams longer than {@code max} bytes. */
-        public Options withMaxDatagramSize(int max) {
-            return new Options(nanoTime, logger, slowCallbackThreshold, highWaterMark, lowWaterMark,
-                    maxBufferedBytes, readBufferSize, max, acceptRetryDelay, tcpNoDelay);
-        }
-
-        /** These options retrying a failed accept after {@code delay}. */
-        public Options withAcceptRetryDelay(Duration delay) {
-            return new Options(nanoTime, logger, slowCallbackThreshold, highWaterMark, lowWaterMark,
-                    maxBufferedBytes, readBufferSize, maxDatagramSize, delay, tcpNoDelay);
-        }
-
-        /** These options setting TCP_NODELAY to {@code noDelay} on new TCP connections. */
-        public Options withTcpNoDelay(boolean noDelay) {
-            return new Options(nanoTime, logger, slowCallbackThreshold, highWaterMark, lowWaterMark,
-                    maxBufferedBytes, readBufferSize, maxDatagramSize, acceptRetryDelay, noDelay);
-        }
-    }
-
-    /** The backlog meaning "as long as the system allows" (Linux caps it at {@code net.core.somaxconn}). */
-    public static final int SYSTEM_MAX_BACKLOG = Integer.MAX_VALUE;
-
     private static final AtomicInteger THREAD_NUMBER = new AtomicInteger();
 
     private final EventLoop loop;
 
-    private Reactor(Options options) {
+    private Reactor(ReactorOptions options) {
         this.loop = new EventLoop(Objects.requireNonNull(options, "options"), this);
     }
 
     /** A reactor with default options; it does nothing until {@link #run()}. */
     public static Reactor create() {
-        return create(Options.defaults());
+        return create(ReactorOptions.defaults());
     }
 
     /** A reactor with {@code options}; it does nothing until {@link #run()}. */
-    public static Reactor create(Options options) {
+    public static Reactor create(ReactorOptions options) {
         return new Reactor(options);
     }
 
     /** A reactor already running on a new thread named {@code pier-reactor-N}; {@link #close()} stops it. */
     public static Reactor start() {
-        return start(Options.defaults());
+        return start(ReactorOptions.defaults());
     }
 
     /** A reactor with {@code options}, already running on a new thread. */
-    public static Reactor start(Options options) {
+    public static Reactor start(ReactorOptions options) {
         Reactor reactor = create(options);
         reactor.loop.start("pier-reactor-" + THREAD_NUMBER.incrementAndGet());
         return reactor;
@@ -214,13 +105,13 @@ public final class Reactor implements ReactorServices, AutoCloseable {
 
     /** Listens for TCP connections on {@code port} (0: any free port) of every interface. */
     public ListeningPort listenTcp(int port, ProtocolFactory factory) {
-        return listenTcp(new InetSocketAddress(port), factory, SYSTEM_MAX_BACKLOG);
+        return listenTcp(new InetSocketAddress(port), factory, ServerEndpoint.DEFAULT_BACKLOG);
     }
 
     /** Listens on {@code port} of one interface, e.g. {@code "127.0.0.1"} or {@code "::1"}. */
     @Override
     public ListeningPort listenTcp(int port, ProtocolFactory factory, String interfaceAddress) {
-        return listenTcp(inet(interfaceAddress, port), factory, SYSTEM_MAX_BACKLOG);
+        return listenTcp(inet(interfaceAddress, port), factory, ServerEndpoint.DEFAULT_BACKLOG);
     }
 
     /** Listens on {@code port} of one interface with a given accept backlog. */
@@ -228,7 +119,10 @@ public final class Reactor implements ReactorServices, AutoCloseable {
         return listenTcp(inet(interfaceAddress, port), factory, backlog);
     }
 
-    /** Listens on {@code address}; {@code backlog} is the accept queue's length ({@link #SYSTEM_MAX_BACKLOG}). */
+    /**
+     * Listens on {@code address}; {@code backlog} is the accept queue's length
+     * ({@link ServerEndpoint#DEFAULT_BACKLOG}: the system maximum).
+     */
     public ListeningPort listenTcp(SocketAddress address, ProtocolFactory factory, int backlog) {
         return listenTcp(address, factory, backlog, false);
     }
@@ -247,8 +141,8 @@ public final class Reactor implements ReactorServices, AutoCloseable {
             }
             return loop.listenStream(channel, address, backlog, factory, List.of(loop));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot listen on TCP " + address + ": " + e.getMessage()
-                    + hint(e, "another program listens there; pick another port or stop it"), e);
+            throw new UncheckedIOException(
+                    "cannot listen on TCP " + address + ": " + BindFailures.reason(address, e), e);
         }
     }
 
@@ -257,7 +151,7 @@ public final class Reactor implements ReactorServices, AutoCloseable {
      * removed again when the port stops listening.
      */
     public ListeningPort listenUnix(Path path, ProtocolFactory factory) {
-        return listenUnix(path, factory, SYSTEM_MAX_BACKLOG);
+        return listenUnix(path, factory, ServerEndpoint.DEFAULT_BACKLOG);
     }
 
     /** Listens on a Unix stream socket at {@code path} with a given accept backlog. */
@@ -272,8 +166,8 @@ public final class Reactor implements ReactorServices, AutoCloseable {
                     UnixDomainSocketAddress.of(path), backlog, factory,
                     workers.stream().map(reactor -> reactor.loop).toList());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot listen on Unix socket " + path + ": " + e.getMessage()
-                    + hint(e, "the file exists; if no server uses it any more, delete it"), e);
+            throw new UncheckedIOException("cannot listen on Unix socket " + path + ": "
+                    + BindFailures.reason(UnixDomainSocketAddress.of(path), e), e);
         }
     }
 
@@ -297,8 +191,8 @@ public final class Reactor implements ReactorServices, AutoCloseable {
         try {
             return loop.listenUdp(address, protocol, reusePort);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot listen on UDP " + address + ": " + e.getMessage()
-                    + hint(e, "another program listens there; pick another port or stop it"), e);
+            throw new UncheckedIOException(
+                    "cannot listen on UDP " + address + ": " + BindFailures.reason(address, e), e);
         }
     }
 
@@ -407,7 +301,7 @@ public final class Reactor implements ReactorServices, AutoCloseable {
 
     // ---- time and threads ----
 
-    /** The loop's clock ({@link Options#nanoTime()}). */
+    /** The loop's clock ({@link ReactorOptions#nanoTime()}). */
     @Override
     public long nanoTime() {
         return loop.nanoTime();
@@ -442,14 +336,17 @@ public final class Reactor implements ReactorServices, AutoCloseable {
             try {
                 T value = task.call();
                 loop.execute(() -> result.complete(value));
-            } catch (Exception | AssertionError e) {
-                loop.execute(() -> result.completeExceptionally(e));
-            } catch (Error e) {
-                // Out of memory, a class that cannot be loaded: fatal on the loop, so fatal for its helpers too.
-                loop.execute(() -> {
-                    result.completeExceptionally(e);
-                    throw e;
-                });
+            } catch (Exception | Error e) {
+                if (e instanceof Exception || Callbacks.isRecoverable(e)) {
+                    loop.execute(() -> result.completeExceptionally(e));
+                } else {
+                    // Out of memory, a class that cannot be loaded: fatal on the loop, so fatal for its helpers too.
+                    Error fatal = (Error) e;
+                    loop.execute(() -> {
+                        result.completeExceptionally(fatal);
+                        throw fatal;
+                    });
+                }
             }
         });
         return result;
@@ -555,7 +452,7 @@ public final class Reactor implements ReactorServices, AutoCloseable {
         loop.terminated().exceptionally(failure -> null).join();
     }
 
-    /** Where this reactor reports ({@link Options#logger()}). */
+    /** Where this reactor reports ({@link ReactorOptions#logger()}). */
     @Override
     public System.Logger logger() {
         return loop.options().logger();
@@ -564,12 +461,6 @@ public final class Reactor implements ReactorServices, AutoCloseable {
     /** The loop itself, for tests in this package. */
     EventLoop loop() {
         return loop;
-    }
-
-    /** What to do about a failed bind, for the common "address already in use". */
-    private static String hint(IOException e, String whenInUse) {
-        return e instanceof BindException && String.valueOf(e.getMessage()).contains("in use") ? " (" + whenInUse + ")"
-                : "";
     }
 
     private static InetSocketAddress inet(String interfaceAddress, int port) {

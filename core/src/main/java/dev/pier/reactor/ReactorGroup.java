@@ -1,5 +1,6 @@
 package dev.pier.reactor;
 
+import dev.pier.endpoint.ServerEndpoint;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -44,11 +45,11 @@ public final class ReactorGroup implements AutoCloseable {
 
     /** One running loop per available processor. */
     public static ReactorGroup start() {
-        return start(Runtime.getRuntime().availableProcessors(), Reactor.Options.defaults());
+        return start(Runtime.getRuntime().availableProcessors(), ReactorOptions.defaults());
     }
 
     /** {@code loops} running loops with the given options. */
-    public static ReactorGroup start(int loops, Reactor.Options options) {
+    public static ReactorGroup start(int loops, ReactorOptions options) {
         if (loops < 1) {
             throw new IllegalArgumentException("a reactor group needs at least one loop, got " + loops);
         }
@@ -71,7 +72,7 @@ public final class ReactorGroup implements AutoCloseable {
 
     /** Listens on {@code port} (0: any free port) of one interface on every loop. */
     public ListeningPort listenTcp(int port, ProtocolFactory factory, String interfaceAddress) {
-        return listenTcp(inet(interfaceAddress, port), factory, Reactor.SYSTEM_MAX_BACKLOG);
+        return listenTcp(inet(interfaceAddress, port), factory, ServerEndpoint.DEFAULT_BACKLOG);
     }
 
     /**
@@ -125,7 +126,7 @@ public final class ReactorGroup implements AutoCloseable {
      * {@code buildProtocol} runs on the loop that serves the connection (so on several threads).
      */
     public ListeningPort listenUnix(Path path, ProtocolFactory factory) {
-        return reactors.getFirst().listenUnix(path, factory, Reactor.SYSTEM_MAX_BACKLOG, reactors);
+        return reactors.getFirst().listenUnix(path, factory, ServerEndpoint.DEFAULT_BACKLOG, reactors);
     }
 
     /** Stops every loop (see {@link Reactor#stop()}). */

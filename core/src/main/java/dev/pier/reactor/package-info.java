@@ -32,7 +32,7 @@
  * </table>
  *
  * <p>Where Pier goes further than Twisted: writes are bounded (a peer that never reads is cut off at
- * {@link dev.pier.reactor.Reactor.Options#maxBufferedBytes()}), running out of file descriptors pauses accepting
+ * {@link dev.pier.reactor.ReactorOptions#maxBufferedBytes()}), running out of file descriptors pauses accepting
  * instead of spinning, {@link dev.pier.reactor.Reactor#stop(java.time.Duration)} drains connections gracefully, a
  * callback that holds the loop too long is logged, and {@link dev.pier.reactor.ReactorGroup} uses every core.
  */

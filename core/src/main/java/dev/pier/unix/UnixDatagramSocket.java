@@ -1,5 +1,6 @@
 package dev.pier.unix;
 
+import dev.pier.binding.BindFailures;
 import dev.pier.libc.LibC;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -181,7 +182,7 @@ public final class UnixDatagramSocket implements AutoCloseable {
         boolean bound = false;
         try {
             if (LibC.bind(state, fd, sockaddr, (int) sockaddr.byteSize()) != 0) {
-                throw bindFailure(LibC.errno(state), name, socketFile != null);
+                throw bindFailure(LibC.errno(state), name, requested);
             }
             bound = true;
             setSendTimeout(arena, state, fd);
@@ -208,11 +209,9 @@ public final class UnixDatagramSocket implements AutoCloseable {
         }
     }
 
-    private static BindException bindFailure(int errno, String name, boolean isPath) {
+    private static BindException bindFailure(int errno, String name, SocketAddress requested) {
         return new BindException(switch (errno) {
-            case LibC.EADDRINUSE -> "address already in use: " + name + (isPath
-                    ? " (another socket is bound there, or a stale socket file remains: remove it if no one uses it)"
-                    : " (another socket holds this abstract name)");
+            case LibC.EADDRINUSE -> "cannot bind " + name + ": " + BindFailures.addressInUse(requested);
             case LibC.EACCES -> "permission denied: " + name + " (the directory must be writable and searchable)";
             case LibC.ENOENT -> "no such directory: " + name + " (create the parent directory first)";
             default -> "cannot bind " + name + ": " + LibC.strerror(errno);

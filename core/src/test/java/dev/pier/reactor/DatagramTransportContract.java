@@ -62,7 +62,7 @@ abstract class DatagramTransportContract {
 
     @BeforeEach
     void startReactor() {
-        reactor = Reactor.start(Reactor.Options.defaults().withLogger(log).withMaxDatagramSize(MAX_DATAGRAM));
+        reactor = Reactor.start(ReactorOptions.defaults().withLogger(log).withMaxDatagramSize(MAX_DATAGRAM));
     }
 
     @AfterEach

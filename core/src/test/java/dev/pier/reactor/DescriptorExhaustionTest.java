@@ -30,7 +30,7 @@ class DescriptorExhaustionTest {
     @Test
     void acceptPausesWhileDescriptorsRunOutAndResumesWhenTheyAreFree() throws Exception {
         RecordingLogger log = new RecordingLogger();
-        try (Reactor reactor = Reactor.start(Reactor.Options.defaults().withLogger(log).withAcceptRetryDelay(RETRY))) {
+        try (Reactor reactor = Reactor.start(ReactorOptions.defaults().withLogger(log).withAcceptRetryDelay(RETRY))) {
             ListeningPort port = reactor.listenTcp(0, peer -> new Echo(), "127.0.0.1");
             warmUp(reactor, port);
 

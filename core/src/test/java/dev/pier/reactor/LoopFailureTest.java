@@ -23,7 +23,7 @@ class LoopFailureTest {
     @Test
     void anOutOfMemoryErrorInATimerMakesRunThrowIt() {
         OutOfMemoryError error = new OutOfMemoryError("test: Java heap space");
-        try (Reactor reactor = Reactor.create(Reactor.Options.defaults().withLogger(log))) {
+        try (Reactor reactor = Reactor.create(ReactorOptions.defaults().withLogger(log))) {
             reactor.callLater(Duration.ZERO, () -> {
                 throw error;
             });
@@ -35,7 +35,7 @@ class LoopFailureTest {
     @Test
     void aClassThatCannotBeLoadedStopsALoopRunningOnItsOwnThread() throws Exception {
         NoClassDefFoundError error = new NoClassDefFoundError("test: Too many open files");
-        try (Reactor reactor = Reactor.start(Reactor.Options.defaults().withLogger(log))) {
+        try (Reactor reactor = Reactor.start(ReactorOptions.defaults().withLogger(log))) {
             reactor.callFromThread(() -> {
                 throw error;
             });
@@ -47,7 +47,7 @@ class LoopFailureTest {
     @Test
     void anErrorFromAProtocolStopsTheLoopAndClosesItsConnections() throws Exception {
         Error error = new Error("test: broken protocol");
-        try (Reactor reactor = Reactor.start(Reactor.Options.defaults().withLogger(log))) {
+        try (Reactor reactor = Reactor.start(ReactorOptions.defaults().withLogger(log))) {
             ListeningPort port = reactor.listenTcp(0, peer -> new Echo() {
                 @Override
                 public void dataReceived(ByteBuffer data) {
@@ -65,7 +65,7 @@ class LoopFailureTest {
     @Test
     void aDeferredTaskThatRunsOutOfMemoryStopsTheLoopToo() throws Exception {
         OutOfMemoryError error = new OutOfMemoryError("test: in a worker");
-        try (Reactor reactor = Reactor.start(Reactor.Options.defaults().withLogger(log))) {
+        try (Reactor reactor = Reactor.start(ReactorOptions.defaults().withLogger(log))) {
             CompletableFuture<Object> result = reactor.deferToThread(() -> {
                 throw error;
             });
@@ -76,7 +76,7 @@ class LoopFailureTest {
 
     @Test
     void anExceptionFromACallbackIsLoggedAndTheLoopServesOn() throws Exception {
-        try (Reactor reactor = Reactor.start(Reactor.Options.defaults().withLogger(log))) {
+        try (Reactor reactor = Reactor.start(ReactorOptions.defaults().withLogger(log))) {
             reactor.callFromThread(() -> {
                 throw new IllegalStateException("test: a protocol's bug");
             });

@@ -46,7 +46,7 @@ class ReactorGroupTest {
                 stops.incrementAndGet();
             }
         };
-        try (ReactorGroup group = ReactorGroup.start(2, Reactor.Options.defaults())) {
+        try (ReactorGroup group = ReactorGroup.start(2, ReactorOptions.defaults())) {
             ListeningPort port = group.listenTcp(0, factory, "127.0.0.1");
             List<SocketChannel> clients = new ArrayList<>();
             try {
@@ -76,7 +76,7 @@ class ReactorGroupTest {
     @Test
     void oneAcceptorSpreadsUnixConnectionsOverTheLoopsInTurn() throws Exception {
         List<String> servingThreads = new CopyOnWriteArrayList<>();
-        try (ReactorGroup group = ReactorGroup.start(2, Reactor.Options.defaults())) {
+        try (ReactorGroup group = ReactorGroup.start(2, ReactorOptions.defaults())) {
             ListeningPort port = group.listenUnix(dir.resolve("group.sock"), peer -> {
                 servingThreads.add(Thread.currentThread().getName());
                 return new Echo();
@@ -99,7 +99,7 @@ class ReactorGroupTest {
     void loopsShareAUdpPortEachWithItsOwnProtocol() throws Exception {
         Set<String> servingThreads = ConcurrentHashMap.newKeySet();
         AtomicInteger protocols = new AtomicInteger();
-        try (ReactorGroup group = ReactorGroup.start(2, Reactor.Options.defaults())) {
+        try (ReactorGroup group = ReactorGroup.start(2, ReactorOptions.defaults())) {
             ListeningPort port = group.listenUdp(0, () -> {
                 protocols.incrementAndGet();
                 return new DatagramEcho() {

@@ -62,8 +62,8 @@ abstract class StreamTransportContract {
     /** {@code port} as the {@link ConnectMany} program's target argument. */
     abstract String connectManyTarget(ListeningPort port);
 
-    Reactor.Options options() {
-        return Reactor.Options.defaults().withLogger(log);
+    ReactorOptions options() {
+        return ReactorOptions.defaults().withLogger(log);
     }
 
     @BeforeEach

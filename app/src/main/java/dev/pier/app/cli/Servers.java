@@ -14,6 +14,7 @@ import dev.pier.endpoint.UnixDatagramEndpoint;
 import dev.pier.endpoint.UnixEndpoint;
 import dev.pier.reactor.ListeningPort;
 import dev.pier.reactor.Reactor;
+import dev.pier.reactor.ReactorOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.SocketAddress;
@@ -42,7 +43,7 @@ public final class Servers {
             ServiceOptions options) {
         try {
             return concurrency == ConcurrencyMode.REACTOR
-                    ? onReactor(Reactor.start(Reactor.Options.defaults().withMaxDatagramSize(options.maxDatagram())),
+                    ? onReactor(Reactor.start(ReactorOptions.defaults().withMaxDatagramSize(options.maxDatagram())),
                             service, endpoint)
                     : blocking(service, endpoint, ServerOptions.defaults()
                             .withConcurrency(blockingConcurrency(concurrency, options.grace()))

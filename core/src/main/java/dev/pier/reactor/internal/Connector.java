@@ -146,7 +146,10 @@ final class Connector implements Handler {
         Protocol protocol;
         try {
             protocol = factory.buildProtocol(remote);
-        } catch (RuntimeException | AssertionError e) {
+        } catch (RuntimeException | Error e) {
+            if (!Callbacks.isRecoverable(e)) {
+                throw e;
+            }
             loop.logger().log(Level.ERROR, "buildProtocol failed for " + remote + ": " + e, e);
             refuse(existingKey, e);
             return;

@@ -7,7 +7,7 @@ import dev.pier.reactor.DelayedCall;
 import dev.pier.reactor.ListeningPort;
 import dev.pier.reactor.Protocol;
 import dev.pier.reactor.ProtocolFactory;
-import dev.pier.reactor.Reactor;
+import dev.pier.reactor.ReactorOptions;
 import dev.pier.reactor.Scheduler;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -38,18 +38,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
- * The single-threaded selector loop behind a {@link Reactor}. Everything here runs on the loop thread except
- * {@link #execute}, {@link #requestStop} and the methods that say otherwise.
+ * The single-threaded selector loop behind a {@link dev.pier.reactor.Reactor}. Everything here runs on the loop
+ * thread except {@link #execute}, {@link #requestStop} and the methods that say otherwise.
  *
  * <p>One pass of the loop: select (the timeout is the time to the next timer, or none when work is waiting), handle
  * the ready channels, run the due timers, run the tasks other threads handed in, then flush the connections written
  * to during the pass — so the writes of one pass leave in one gathering write per connection.
  *
- * <p>A callback's {@link RuntimeException} or {@link AssertionError} is its own bug: it is logged and only what
- * the callback served (its connection) is closed. Any other {@link Error} stops the loop and is what
- * {@link #terminated()} fails with: a class that could not be loaded stays missing for every later connection (a
- * full descriptor table makes loading fail), and after running out of memory or stack nothing the loop holds can be
- * trusted. A loop that dies quietly would leave a process that looks alive and serves nobody.
+ * <p>A callback that throws is judged by {@link Callbacks#isRecoverable}: its own bug is logged and only what the
+ * callback served (its connection) is closed; anything else stops the loop and is what {@link #terminated()} fails
+ * with. A loop that dies quietly would leave a process that looks alive and serves nobody.
  */
 public final class EventLoop {
 
@@ -57,7 +55,7 @@ public final class EventLoop {
 
     private static final int MAX_TASKS_PER_PASS = 4096;
 
-    private final Reactor.Options options;
+    private final ReactorOptions options;
     private final Scheduler scheduler;
     private final Logger logger;
     private final Selector selector;
@@ -85,7 +83,7 @@ public final class EventLoop {
     private long passes;
     private int dispatchDepth;
 
-    public EventLoop(Reactor.Options options, Scheduler scheduler) {
+    public EventLoop(ReactorOptions options, Scheduler scheduler) {
         this.options = options;
         this.scheduler = scheduler;
         this.logger = options.logger();
@@ -321,7 +319,7 @@ public final class EventLoop {
         return scheduler;
     }
 
-    public Reactor.Options options() {
+    public ReactorOptions options() {
         return options;
     }
 
@@ -407,7 +405,10 @@ public final class EventLoop {
         dispatchDepth++;
         try {
             callback.run();
-        } catch (RuntimeException | AssertionError e) {
+        } catch (RuntimeException | Error e) {
+            if (!Callbacks.isRecoverable(e)) {
+                throw e;
+            }
             logger.log(Level.ERROR, "callback " + what + " failed: " + e, e);
         } finally {
             dispatchDepth--;
@@ -473,7 +474,10 @@ public final class EventLoop {
             dispatchDepth++;
             try {
                 handler.ready(key);
-            } catch (RuntimeException | AssertionError e) {
+            } catch (RuntimeException | Error e) {
+                if (!Callbacks.isRecoverable(e)) {
+                    throw e;
+                }
                 logger.log(Level.ERROR, "unexpected failure handling " + handler.describe() + ": " + e, e);
             } finally {
                 dispatchDepth--;
@@ -538,7 +542,10 @@ public final class EventLoop {
                 if (stage != null) {
                     pending.add(stage.toCompletableFuture());
                 }
-            } catch (RuntimeException | AssertionError e) {
+            } catch (RuntimeException | Error e) {
+                if (!Callbacks.isRecoverable(e)) {
+                    throw e;
+                }
                 logger.log(Level.ERROR, "shutdown hook " + hook + " failed: " + e, e);
             }
         }

@@ -476,13 +476,16 @@ final class StreamConnection implements Transport, Handler {
     }
 
     /**
-     * Runs a protocol callback; if it throws, the failure is logged and only this connection is aborted. A failed
-     * assertion counts as such a failure too; any other error stops the loop (see {@link EventLoop}).
+     * Runs a protocol callback; if it throws what {@link Callbacks#isRecoverable} allows, the failure is logged and
+     * only this connection is aborted; anything else stops the loop (see {@link EventLoop}).
      */
     private void callProtocol(Runnable callback) {
         try {
             callback.run();
-        } catch (RuntimeException | AssertionError e) {
+        } catch (RuntimeException | Error e) {
+            if (!Callbacks.isRecoverable(e)) {
+                throw e;
+            }
             loop.logger().log(Level.ERROR, describe() + ": protocol callback failed, closing this connection: "
                     + e, e);
             abort(new DisconnectReason.Lost(e));

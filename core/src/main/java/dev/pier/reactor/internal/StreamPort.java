@@ -155,7 +155,10 @@ final class StreamPort extends SelectorPort<ServerSocketChannel> {
     private Protocol buildProtocol(EventLoop worker, SocketAddress remote) {
         try {
             return factory.buildProtocol(remote);
-        } catch (RuntimeException | AssertionError e) {
+        } catch (RuntimeException | Error e) {
+            if (!Callbacks.isRecoverable(e)) {
+                throw e;
+            }
             worker.logger().log(Level.ERROR, describe() + ": buildProtocol failed for " + remote
                     + ", refusing the connection: " + e, e);
             return null;

@@ -4,7 +4,7 @@ import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.pier.reactor.DatagramEcho;
-import dev.pier.reactor.Reactor;
+import dev.pier.reactor.ReactorOptions;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -32,7 +32,7 @@ class UdpPortTest {
     /** Datagrams each sender has in flight: few enough that no socket buffer on the way overflows. */
     private static final int WINDOW = 16;
 
-    private final EventLoop loop = new EventLoop(Reactor.Options.defaults(), null);
+    private final EventLoop loop = new EventLoop(ReactorOptions.defaults(), null);
     private final List<DatagramSocket> clients = new ArrayList<>();
 
     @AfterEach
