@@ -11,7 +11,9 @@ import java.nio.ByteBuffer;
  * returns (and advances its position), so the caller may reuse the buffer at once. There is no reference
  * counting anywhere in Pier.
  *
- * <p>Methods may be called from the loop thread only, unless stated otherwise.
+ * <p>Methods may be called from the loop thread only, unless stated otherwise: those that change the connection
+ * throw {@link IllegalStateException} on any other thread (hand the call to the loop with
+ * {@code reactor.callFromThread}); the addresses may be read from anywhere.
  *
  * <pre>{@code
  * transport.write(ByteBuffer.wrap("hello\r\n".getBytes(US_ASCII)));

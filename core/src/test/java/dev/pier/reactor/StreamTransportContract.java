@@ -511,6 +511,24 @@ abstract class StreamTransportContract {
     }
 
     @Test
+    void everyCallThatChangesAConnectionRefusesAnotherThreadThanTheLoop() throws Exception {
+        Recorder server = new Recorder();
+        ListeningPort port = listen(reactor, peer -> server);
+        try (SocketChannel client = openClient(port)) {
+            Transport transport = server.made.get(10, SECONDS);
+            List<Runnable> changes = List.of(() -> transport.write(new byte[] {1}), transport::loseConnection,
+                    transport::abortConnection, transport::shutdownOutput, transport::pauseReading,
+                    transport::resumeReading, () -> transport.registerProducer(null, true),
+                    transport::unregisterProducer);
+            for (Runnable change : changes) {
+                var refused = assertThrows(IllegalStateException.class, change::run);
+                assertTrue(refused.getMessage().contains("use callFromThread"), refused.getMessage());
+            }
+            assertEquals(client.getLocalAddress(), transport.remoteAddress(), "facts may be read from anywhere");
+        }
+    }
+
+    @Test
     void aSecondStopWithoutGraceEndsTheDrainAtOnce() throws Exception {
         Reactor draining = Reactor.start(options());
         try {

@@ -355,6 +355,7 @@ final class StreamConnection implements Transport, Handler {
 
     @Override
     public void shutdownOutput() {
+        loop.checkInLoop("Transport.shutdownOutput");
         if (closed || disconnecting || outputShutdownRequested) {
             return;
         }
@@ -374,18 +375,21 @@ final class StreamConnection implements Transport, Handler {
 
     @Override
     public void pauseReading() {
+        loop.checkInLoop("Transport.pauseReading");
         readPaused = true;
         updateInterest();
     }
 
     @Override
     public void resumeReading() {
+        loop.checkInLoop("Transport.resumeReading");
         readPaused = false;
         updateInterest();
     }
 
     @Override
     public void registerProducer(Producer newProducer, boolean streaming) {
+        loop.checkInLoop("Transport.registerProducer");
         if (producer != null) {
             throw new IllegalStateException("a producer is already registered on " + describe()
                     + "; unregister it first");
@@ -405,6 +409,7 @@ final class StreamConnection implements Transport, Handler {
 
     @Override
     public void unregisterProducer() {
+        loop.checkInLoop("Transport.unregisterProducer");
         producer = null;
         producerPaused = false;
     }
