@@ -24,7 +24,8 @@ pier_find_java() {
     for c in "$dir"/*/bin/java; do [ -x "$c" ] && candidates+=("$c"); done
   done
   for c in "${candidates[@]}"; do
-    [ -x "$c" ] || continue
+    # A JRE runs Pier but cannot build it: Maven and the launcher's first build need javac.
+    [ -x "$c" ] && [ -x "${c%/bin/java}/bin/javac" ] || continue
     pier_java_version "$c"
     if [ -n "$REPLY" ] && [ "$REPLY" -ge 25 ]; then
       JAVA="$c"

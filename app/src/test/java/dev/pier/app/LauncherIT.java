@@ -46,12 +46,14 @@ class LauncherIT {
     }
 
     @Test
-    void findsJdk25AmongTheInstalledJdks() throws Exception {
+    void findsJdk25AmongTheInstalledJdksPassingOverARuntimeWithoutCompiler() throws Exception {
         Path jvms = Files.createDirectories(directory.resolve("jvm"));
         fakeJdk(jvms.resolve("jdk-17"), 17);
+        String realJava = "exec " + Path.of(System.getProperty("java.home"), "bin", "java") + " \"$@\"";
+        executable(Files.createDirectories(jvms.resolve("a-jre-25/bin")).resolve("java"), realJava);
         Path jdk25 = jvms.resolve("jdk-25");
-        executable(Files.createDirectories(jdk25.resolve("bin")).resolve("java"),
-                "exec " + Path.of(System.getProperty("java.home"), "bin", "java") + " \"$@\"");
+        executable(Files.createDirectories(jdk25.resolve("bin")).resolve("java"), realJava);
+        executable(jdk25.resolve("bin/javac"), "exit 0");
         Path tools = toolsWithOnly("bash", "dirname", "readlink", "sed");
         try (PierProcess search = PierProcess.run(directory, Map.of("PATH", tools.toString(),
                 "PIER_JVM_DIRS", jvms.toString()), "/bin/bash", "-c",
@@ -77,6 +79,7 @@ class LauncherIT {
     private static Path fakeJdk(Path home, int version) throws Exception {
         executable(Files.createDirectories(home.resolve("bin")).resolve("java"),
                 "echo '    java.specification.version = " + version + "' >&2");
+        executable(home.resolve("bin/javac"), "exit 0");
         return home;
     }
 

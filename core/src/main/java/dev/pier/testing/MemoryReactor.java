@@ -37,7 +37,8 @@ import java.util.concurrent.CompletionStage;
  * transport.disconnect(DisconnectReason.LOST);          // the protocol, then the factory, hear connectionLost
  * }</pre>
  *
- * <p>The test thread plays the loop thread: {@link #callFromThread} runs the task at once. Not thread-safe.
+ * <p>The test thread plays the loop thread: {@link #callFromThread} runs the task at once, on the calling thread, so
+ * code that hands results over from other threads must be driven from the test thread. Not thread-safe.
  */
 public final class MemoryReactor implements ReactorServices {
 

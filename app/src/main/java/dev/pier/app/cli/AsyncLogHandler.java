@@ -207,7 +207,7 @@ final class AsyncLogHandler extends Handler {
         if (parameters != null) {
             copy.setParameters(Arrays.stream(parameters)
                     .map(parameter -> parameter == null || VALUES.contains(parameter.getClass())
-                            ? parameter : String.valueOf(parameter))
+                            ? parameter : printed(parameter))
                     .toArray());
         }
         return copy;
@@ -246,8 +246,17 @@ final class AsyncLogHandler extends Handler {
     private void format(LogRecord record, StringBuilder text) {
         try {
             text.append(getFormatter().format(record));
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             dropped.incrementAndGet();
+        }
+    }
+
+    /** A parameter as text, taken on the logging thread; a value whose toString throws must not fail the caller. */
+    private static String printed(Object parameter) {
+        try {
+            return String.valueOf(parameter);
+        } catch (RuntimeException e) {
+            return "(a value that cannot be printed)";
         }
     }
 

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Future;
 import java.util.function.Supplier;
 
@@ -52,7 +53,11 @@ public final class Serving {
                 servers.add(start.server().get());
             }
         } catch (RuntimeException failedToStart) {
-            stopAll(servers, Duration.ZERO);
+            try {
+                stopAll(servers, Duration.ZERO);
+            } catch (CommandFailure alsoFailedToStop) {
+                failedToStart.addSuppressed(alsoFailedToStop);
+            }
             throw failedToStart;
         }
         for (int i = 0; i < servers.size(); i++) {
@@ -73,7 +78,9 @@ public final class Serving {
         }
         CompletableFuture<Void> stopped = CompletableFuture.runAsync(() -> stopAll(servers, grace),
                 runnable -> Thread.ofVirtual().start(runnable));
-        CompletableFuture.anyOf(stopped, stop.stopInsisted()).join();
+        // After a server ended by itself no signal came yet: the first one cuts the others' drain short.
+        CompletableFuture<Void> cutShort = endedByItself >= 0 ? stop.stopRequested() : stop.stopInsisted();
+        CompletableFuture.anyOf(stopped, cutShort).exceptionally(failure -> null).join();
         if (!stopped.isDone()) {
             stopAll(servers, Duration.ZERO);
         }
@@ -89,6 +96,9 @@ public final class Serving {
         if (endedByItself >= 0) {
             // A server that ends without being asked to can no longer serve: that is a failure, not a stop.
             throw new CommandFailure("the " + starts.get(endedByItself).service() + " server stopped by itself");
+        }
+        if (stopped.state() == Future.State.FAILED && stopped.exceptionNow() instanceof CommandFailure failure) {
+            throw failure;
         }
         out.println("Stopped");
         out.flush();
@@ -141,16 +151,18 @@ public final class Serving {
         return -1;
     }
 
+    /** Stops the servers side by side; what one of them failed at (removing its socket file, say) is thrown. */
     private static void stopAll(List<RunningServer> servers, Duration grace) {
-        List<Thread> stopping = servers.stream()
-                .map(server -> Thread.ofVirtual().start(() -> server.stop(grace)))
+        List<CompletableFuture<Void>> stopping = servers.stream()
+                .map(server -> CompletableFuture.runAsync(() -> server.stop(grace),
+                        runnable -> Thread.ofVirtual().start(runnable)))
                 .toList();
-        for (Thread thread : stopping) {
+        for (CompletableFuture<Void> stop : stopping) {
             try {
-                thread.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
+                stop.join();
+            } catch (CompletionException e) {
+                throw e.getCause() instanceof CommandFailure failure ? failure
+                        : new CommandFailure("stopping failed: " + Messages.reason(e.getCause()), e.getCause());
             }
         }
     }

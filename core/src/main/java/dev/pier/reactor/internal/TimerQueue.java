@@ -182,7 +182,8 @@ public final class TimerQueue {
 
         @Override
         public void delay(Duration extra) {
-            moveTo(deadline + nanos(extra));
+            // Delays add up; beyond "never" from now they stay "never", without wrapping around.
+            moveTo(Math.min(deadline + nanos(extra), clock.getAsLong() + NEVER.toNanos()));
         }
 
         /** A moved timer runs after the others due at the same time, as if it had just been scheduled. */

@@ -112,4 +112,15 @@ class TimerQueueTest {
         assertTrue(never.deadline() > 0, "no overflow");
         assertThrows(IllegalArgumentException.class, () -> queue.newTimer(Duration.ofNanos(-1), () -> {}));
     }
+
+    @Test
+    void delaysBeyondNeverAddUpToNeverWithoutWrappingAround() {
+        TimerQueue.Timer timer = schedule(1_000, "never");
+        for (int i = 0; i < 4; i++) {
+            timer.delay(Duration.ofSeconds(Long.MAX_VALUE));
+        }
+        runPass(Duration.ofDays(365).toNanos());
+        assertEquals(List.of(), ran);
+        assertTrue(timer.isActive());
+    }
 }
