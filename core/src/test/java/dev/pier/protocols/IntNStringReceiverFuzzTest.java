@@ -5,11 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.pier.protocols.IntNStringReceiverTest.Int16;
+import dev.pier.protocols.IntNStringReceiverTest.Int32;
+import dev.pier.protocols.IntNStringReceiverTest.Int8;
+import dev.pier.protocols.IntNStringReceiverTest.Recording;
 import dev.pier.testing.FakeTransport;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -19,70 +22,6 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(10)
 class IntNStringReceiverFuzzTest {
-
-    /** What a receiver reported; every prefix width records the same way. */
-    private static final class Record {
-        final List<String> strings = new ArrayList<>();
-        final List<Long> exceeded = new ArrayList<>();
-
-        void string(ByteBuffer data) {
-            strings.add(ISO_8859_1.decode(data).toString());
-        }
-    }
-
-    private static final class Int8 extends Int8StringReceiver {
-        final Record record = new Record();
-
-        Int8(int maxLength) {
-            setMaxLength(maxLength);
-        }
-
-        @Override
-        protected void stringReceived(ByteBuffer data) {
-            record.string(data);
-        }
-
-        @Override
-        protected void lengthLimitExceeded(long length) {
-            record.exceeded.add(length);
-        }
-    }
-
-    private static final class Int16 extends Int16StringReceiver {
-        final Record record = new Record();
-
-        Int16(int maxLength) {
-            setMaxLength(maxLength);
-        }
-
-        @Override
-        protected void stringReceived(ByteBuffer data) {
-            record.string(data);
-        }
-
-        @Override
-        protected void lengthLimitExceeded(long length) {
-            record.exceeded.add(length);
-        }
-    }
-
-    private static final class Int32 extends Int32StringReceiver {
-        final Record record = new Record();
-
-        Int32(int maxLength) {
-            setMaxLength(maxLength);
-        }
-
-        @Override
-        protected void stringReceived(ByteBuffer data) {
-            record.string(data);
-        }
-
-        @Override
-        protected void lengthLimitExceeded(long length) {
-            record.exceeded.add(length);
-        }
-    }
 
     private record Outcome(List<String> strings, List<Long> exceeded, boolean closed) {}
 
@@ -107,46 +46,44 @@ class IntNStringReceiverFuzzTest {
         return new Outcome(strings, List.of(), false);
     }
 
-    private static <P extends IntNStringReceiver> Outcome run(P protocol, Function<P, Record> record,
-            byte[][] packets) {
+    private static <P extends IntNStringReceiver & Recording> Outcome run(P protocol, byte[][] packets) {
         FakeTransport transport = FakeTransport.connect(protocol);
         FuzzInput.receive(transport, protocol.transport(), packets);
-        Record recorded = record.apply(protocol);
-        for (String string : recorded.strings) {
+        for (String string : protocol.strings()) {
             assertTrue(string.length() <= protocol.maxLength(), "a string over the maximum was delivered");
         }
-        Outcome outcome = new Outcome(List.copyOf(recorded.strings), List.copyOf(recorded.exceeded),
+        Outcome outcome = new Outcome(List.copyOf(protocol.strings()), List.copyOf(protocol.exceeded()),
                 transport.isDisconnecting());
         if (outcome.closed()) {
             transport.receive(new byte[8]);
-            assertEquals(outcome, new Outcome(recorded.strings, recorded.exceeded, true),
+            assertEquals(outcome, new Outcome(protocol.strings(), protocol.exceeded(), true),
                     "input after the close is ignored");
         }
         return outcome;
     }
 
-    private static <P extends IntNStringReceiver> void check(byte[] data, int prefixLength,
-            Function<Integer, P> maker, Function<P, Record> record) {
+    private static <P extends IntNStringReceiver & Recording> void check(byte[] data, int prefixLength,
+            IntFunction<P> maker) {
         FuzzInput input = new FuzzInput(data, 2);
         int maxLength = input.setting(0);
         byte[] sent = input.sent();
         Outcome expected = reference(sent, prefixLength, maxLength);
-        assertEquals(expected, run(maker.apply(maxLength), record, new byte[][] {sent}), "in one packet");
-        assertEquals(expected, run(maker.apply(maxLength), record, input.packets(input.setting(1))), "in packets");
+        assertEquals(expected, run(maker.apply(maxLength), new byte[][] {sent}), "in one packet");
+        assertEquals(expected, run(maker.apply(maxLength), input.packets(input.setting(1))), "in packets");
     }
 
     @FuzzTest
     void int8Strings(byte[] data) {
-        check(data, 1, Int8::new, protocol -> protocol.record);
+        check(data, 1, max -> new Int8().max(max));
     }
 
     @FuzzTest
     void int16Strings(byte[] data) {
-        check(data, 2, Int16::new, protocol -> protocol.record);
+        check(data, 2, max -> new Int16().max(max));
     }
 
     @FuzzTest
     void int32Strings(byte[] data) {
-        check(data, 4, Int32::new, protocol -> protocol.record);
+        check(data, 4, max -> new Int32().max(max));
     }
 }

@@ -1,5 +1,6 @@
 package dev.pier.protocols;
 
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -29,9 +30,14 @@ class IntNStringReceiverTest {
         final List<String> strings = new ArrayList<>();
         final List<Long> exceeded = new ArrayList<>();
 
+        Int8 max(int max) {
+            setMaxLength(max);
+            return this;
+        }
+
         @Override
         protected void stringReceived(ByteBuffer data) {
-            strings.add(US_ASCII.decode(data).toString());
+            strings.add(ISO_8859_1.decode(data).toString());   // one char per byte, whatever the byte
         }
 
         @Override
@@ -52,9 +58,14 @@ class IntNStringReceiverTest {
         final List<String> strings = new ArrayList<>();
         final List<Long> exceeded = new ArrayList<>();
 
+        Int16 max(int max) {
+            setMaxLength(max);
+            return this;
+        }
+
         @Override
         protected void stringReceived(ByteBuffer data) {
-            strings.add(US_ASCII.decode(data).toString());
+            strings.add(ISO_8859_1.decode(data).toString());   // one char per byte, whatever the byte
         }
 
         @Override
@@ -82,7 +93,7 @@ class IntNStringReceiverTest {
 
         @Override
         protected void stringReceived(ByteBuffer data) {
-            strings.add(US_ASCII.decode(data).toString());
+            strings.add(ISO_8859_1.decode(data).toString());   // one char per byte, whatever the byte
         }
 
         @Override
