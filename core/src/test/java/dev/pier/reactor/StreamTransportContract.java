@@ -494,16 +494,29 @@ abstract class StreamTransportContract {
 
     @Test
     void gracefulStopClosesWhatIsLeftWhenTheGraceEnds() throws Exception {
+        withAnIdleConnection((draining, port, client, idle) -> {
+            draining.stop(Duration.ofMillis(100));
+            assertEquals("", readToEnd(client));
+            draining.whenStopped().toCompletableFuture().get(10, SECONDS);
+            assertTrue(idle.lost.isDone());
+        });
+    }
+
+    /** What a test does to a reactor of its own that holds one idle connection, made and open. */
+    @FunctionalInterface
+    private interface IdleConnectionTest {
+        void run(Reactor reactor, ListeningPort port, SocketChannel client, Recorder idle) throws Exception;
+    }
+
+    /** Runs {@code test} on a reactor of its own (a test may stop it) with one idle connection to it. */
+    private void withAnIdleConnection(IdleConnectionTest test) throws Exception {
         Reactor draining = Reactor.start(options());
         try {
             Recorder idle = new Recorder();
             ListeningPort port = listen(draining, peer -> idle);
             try (SocketChannel client = openClient(port)) {
                 idle.made.get(10, SECONDS);
-                draining.stop(Duration.ofMillis(100));
-                assertEquals("", readToEnd(client));
-                draining.whenStopped().toCompletableFuture().get(10, SECONDS);
-                assertTrue(idle.lost.isDone());
+                test.run(draining, port, client, idle);
             }
         } finally {
             draining.close();
@@ -530,26 +543,18 @@ abstract class StreamTransportContract {
 
     @Test
     void aSecondStopWithoutGraceEndsTheDrainAtOnce() throws Exception {
-        Reactor draining = Reactor.start(options());
-        try {
-            Recorder idle = new Recorder();
-            ListeningPort port = listen(draining, peer -> idle);
-            try (SocketChannel client = openClient(port)) {
-                idle.made.get(10, SECONDS);
-                draining.stop(Duration.ofMinutes(10));
-                port.stopListening().toCompletableFuture().get(10, SECONDS);
-                draining.stop(Duration.ZERO);
-                try {
-                    assertEquals("", readToEnd(client));
-                } catch (SocketException reset) {
-                    // over TCP the work left undone ends with a reset; Unix sockets have none
-                }
-                draining.whenStopped().toCompletableFuture().get(10, SECONDS);
-                assertTrue(idle.lost.isDone());
+        withAnIdleConnection((draining, port, client, idle) -> {
+            draining.stop(Duration.ofMinutes(10));
+            port.stopListening().toCompletableFuture().get(10, SECONDS);
+            draining.stop(Duration.ZERO);
+            try {
+                assertEquals("", readToEnd(client));
+            } catch (SocketException reset) {
+                // over TCP the work left undone ends with a reset; Unix sockets have none
             }
-        } finally {
-            draining.close();
-        }
+            draining.whenStopped().toCompletableFuture().get(10, SECONDS);
+            assertTrue(idle.lost.isDone());
+        });
     }
 
     @Test
