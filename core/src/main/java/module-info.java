@@ -7,6 +7,7 @@
  *   <li>{@code dev.pier.unix}: what NIO lacks on Linux, through the C library: Unix datagram sockets, descriptor
  *       passing, peer credentials, descriptor numbers; and stopping gracefully on SIGTERM or SIGINT.</li>
  *   <li>{@code dev.pier.protocols}: line, netstring and length-prefixed receivers.</li>
+ *   <li>{@code dev.pier.layer}: layers between a socket and its protocol or handler, in both models.</li>
  *   <li>{@code dev.pier.protocols.policies}: idle timeouts, connection limits and throttling for any factory.</li>
  *   <li>{@code dev.pier.endpoint}: endpoint description strings such as {@code tcp:8080:interface=127.0.0.1}.</li>
  *   <li>{@code dev.pier.testing}: a manual clock and fake transports to test protocols without a network.</li>
@@ -22,6 +23,7 @@ module dev.pier {
     exports dev.pier.unix;
     exports dev.pier.protocols;
     exports dev.pier.protocols.policies;
+    exports dev.pier.layer;
     exports dev.pier.endpoint;
     exports dev.pier.testing;
 }

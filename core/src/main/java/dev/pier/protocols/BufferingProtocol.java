@@ -75,7 +75,7 @@ abstract class BufferingProtocol extends AbstractProtocol {
     }
 
     @Override
-    protected void readingResumed() {
+    public void readingResumed() {
         deliverBuffered();
     }
 }

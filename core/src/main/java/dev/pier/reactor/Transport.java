@@ -46,6 +46,12 @@ public interface Transport {
      */
     void abortConnection();
 
+    /**
+     * True once the connection is closing or closed: {@link #loseConnection} or {@link #abortConnection} was called,
+     * or the connection ended. A protocol that parses buffered input stops delivering messages then.
+     */
+    boolean isDisconnecting();
+
     /** Half-closes: sends end-of-stream after the queued bytes while still reading (Twisted's loseWriteConnection). */
     void shutdownOutput();
 
@@ -58,8 +64,14 @@ public interface Transport {
     /** Stops reading from the socket until {@link #resumeReading}; the peer's writes back up (backpressure). */
     void pauseReading();
 
-    /** Resumes reading after {@link #pauseReading}. */
+    /**
+     * Resumes reading after {@link #pauseReading}. The protocol's {@link Protocol#readingResumed} runs first, so
+     * input it buffered is handled before new bytes are read; if it pauses again, reading stays paused.
+     */
     void resumeReading();
+
+    /** True while reading is paused, by the protocol or by a layer below it. */
+    boolean isReadingPaused();
 
     /**
      * Registers the producer that feeds this transport: it is paused when the outgoing buffer passes the high-water

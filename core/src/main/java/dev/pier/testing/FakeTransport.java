@@ -233,9 +233,10 @@ public final class FakeTransport implements Transport {
         written.reset();
     }
 
-    /** True once the protocol called {@link #loseConnection} or {@link #abortConnection}. */
+    /** True once the protocol called {@link #loseConnection} or {@link #abortConnection}, or after {@link #disconnect}. */
+    @Override
     public boolean isDisconnecting() {
-        return disconnecting;
+        return disconnecting || connectionLost;
     }
 
     /** True once the protocol called {@link #abortConnection}. */
@@ -254,6 +255,7 @@ public final class FakeTransport implements Transport {
     }
 
     /** True between {@link #pauseReading} and {@link #resumeReading}. */
+    @Override
     public boolean isReadingPaused() {
         return readingPaused;
     }
@@ -378,9 +380,15 @@ public final class FakeTransport implements Transport {
 
     @Override
     public void resumeReading() {
+        if (!readingPaused) {
+            return;
+        }
         readingPaused = false;
         if (protocol != null && !connectionLost) {
-            deliverPending();
+            protocol.readingResumed();
+            if (!readingPaused) {
+                deliverPending();
+            }
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.pier.protocols.policies;
 
+import dev.pier.layer.Layer;
+import dev.pier.layer.LayeredProtocol;
 import dev.pier.reactor.Protocol;
 import dev.pier.reactor.ProtocolFactory;
 import dev.pier.reactor.Transport;
@@ -7,16 +9,19 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * {@link Policies#limitConnections}: counts open connections in total and per peer address. A slot is taken when
  * the protocol is built and given back when its connection is lost. Safe to share between loop threads.
  */
-final class ConnectionLimiter extends PolicyFactory {
+final class ConnectionLimiter implements ProtocolFactory {
 
     private static final System.Logger LOG = System.getLogger(ConnectionLimiter.class.getName());
 
+    private final ProtocolFactory factory;
     private final int maxTotal;
     private final int maxPerPeer;
     private final byte[] overflowReply;
@@ -24,7 +29,7 @@ final class ConnectionLimiter extends PolicyFactory {
     private int total;
 
     ConnectionLimiter(ProtocolFactory factory, int maxTotal, int maxPerPeer, byte[] overflowReply) {
-        super(factory);
+        this.factory = Objects.requireNonNull(factory, "factory");
         if (maxTotal < 1 || maxPerPeer < 1) {
             throw new IllegalArgumentException("connection limits must be at least 1, got total " + maxTotal
                     + " and per peer " + maxPerPeer);
@@ -53,12 +58,32 @@ final class ConnectionLimiter extends PolicyFactory {
             release(key);
             return null;
         }
-        return PolicyProtocol.wrap(protocol, new ConnectionPolicy() {
+        return LayeredProtocol.wrap(protocol, List.of(new Layer() {
             @Override
-            void connectionLost() {
+            public void connectionLost(Context context) {
                 release(key);
             }
-        });
+
+            @Override
+            public String toString() {
+                return "connection limit";
+            }
+        }));
+    }
+
+    @Override
+    public void startFactory() {
+        factory.startFactory();
+    }
+
+    @Override
+    public void stopFactory() {
+        factory.stopFactory();
+    }
+
+    @Override
+    public String toString() {
+        return factory.toString();
     }
 
     /** Open connections counted against the limits (for tests and monitoring). */

@@ -1,15 +1,17 @@
 package dev.pier.protocols.policies;
 
-import dev.pier.reactor.Protocol;
+import dev.pier.layer.LayerFactory;
+import dev.pier.layer.LayeredProtocol;
 import dev.pier.reactor.ProtocolFactory;
-import java.net.SocketAddress;
 import java.time.Duration;
-import java.util.function.Function;
+import java.util.List;
 
 /**
  * Policies that wrap any server {@link ProtocolFactory} without changing its protocols (Twisted's
- * {@code twisted.protocols.policies}): idle timeouts, connection limits and bandwidth throttling. Wrappers compose;
- * the protocols inside see an ordinary transport, and a {@link dev.pier.reactor.HalfCloseableProtocol} stays one.
+ * {@code twisted.protocols.policies}): idle timeouts, connection limits and bandwidth throttling. Each runs as a
+ * {@link dev.pier.layer.Layer} between the transport and the protocol; wrappers compose into one stack of layers, and
+ * the protocol inside sees an ordinary transport. The layers themselves ({@link #idleTimeout(Duration)},
+ * {@link #throttleReads(long)}, {@link #throttleWrites(long)}) serve the blocking model too.
  * The wrapping factory passes on {@code startFactory} and {@code stopFactory}; it is not a
  * {@link dev.pier.reactor.ClientFactory}, so wrap server factories.
  *
@@ -29,8 +31,13 @@ public final class Policies {
      * {@code TimeoutFactory}). Aborting, not a graceful close, because a peer that went silent may not read either.
      */
     public static ProtocolFactory idleTimeout(ProtocolFactory factory, Duration timeout) {
+        return LayeredProtocol.wrap(factory, List.of(idleTimeout(timeout)));
+    }
+
+    /** The layer of {@link #idleTimeout(ProtocolFactory, Duration)}, for any connection of either model. */
+    public static LayerFactory idleTimeout(Duration timeout) {
         IdleTimeout.positiveNanos(timeout);
-        return wrapping(factory, peer -> new IdleTimeoutPolicy(timeout));
+        return peer -> new IdleTimeoutLayer(timeout);
     }
 
     /**
@@ -58,8 +65,13 @@ public final class Policies {
      * reading is paused until the budget allows it again (the peer's writes back up in TCP).
      */
     public static ProtocolFactory throttleReads(ProtocolFactory factory, long bytesPerSecond) {
+        return LayeredProtocol.wrap(factory, List.of(throttleReads(bytesPerSecond)));
+    }
+
+    /** The layer of {@link #throttleReads(ProtocolFactory, long)}, for any connection of either model. */
+    public static LayerFactory throttleReads(long bytesPerSecond) {
         checkRate(bytesPerSecond);
-        return wrapping(factory, peer -> new ReadThrottle(bytesPerSecond));
+        return peer -> new ReadThrottle(bytesPerSecond);
     }
 
     /**
@@ -68,23 +80,18 @@ public final class Policies {
      * {@code loseConnection} waits for the queue to drain; {@code bufferedBytes} includes the queue.
      */
     public static ProtocolFactory throttleWrites(ProtocolFactory factory, long bytesPerSecond) {
+        return LayeredProtocol.wrap(factory, List.of(throttleWrites(bytesPerSecond)));
+    }
+
+    /** The layer of {@link #throttleWrites(ProtocolFactory, long)}, for any connection of either model. */
+    public static LayerFactory throttleWrites(long bytesPerSecond) {
         checkRate(bytesPerSecond);
-        return wrapping(factory, peer -> new WriteThrottle(bytesPerSecond));
+        return peer -> new WriteThrottle(bytesPerSecond);
     }
 
     private static void checkRate(long bytesPerSecond) {
         if (bytesPerSecond <= 0) {
             throw new IllegalArgumentException("bytes per second must be greater than 0, got " + bytesPerSecond);
         }
-    }
-
-    private static ProtocolFactory wrapping(ProtocolFactory factory, Function<SocketAddress, ConnectionPolicy> policy) {
-        return new PolicyFactory(factory) {
-            @Override
-            public Protocol buildProtocol(SocketAddress peer) {
-                Protocol protocol = factory.buildProtocol(peer);
-                return protocol == null ? null : PolicyProtocol.wrap(protocol, policy.apply(peer));
-            }
-        };
     }
 }

@@ -1,25 +1,24 @@
 package dev.pier.protocols.policies;
 
+import dev.pier.layer.Layer;
 import dev.pier.reactor.DelayedCall;
 import dev.pier.reactor.Scheduler;
-import dev.pier.reactor.Transport;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 
 /**
  * {@link Policies#throttleReads}: keeps the time at which the bytes read so far are paid for at the allowed rate;
- * when that is more than a tenth of a second ahead, reading pauses until then. The protocol's own pause and resume
- * calls are honoured: reading resumes only when neither wants it paused.
+ * when that is more than a tenth of a second ahead, reading pauses until then. A pause by the protocol is its own:
+ * reading resumes only when neither wants it paused.
  */
-final class ReadThrottle extends ConnectionPolicy {
+final class ReadThrottle implements Layer {
 
     private static final long SLACK_NANOS = 100_000_000L;
 
     private final long bytesPerSecond;
-    private Transport transport;
+    private Context context;
     private Scheduler scheduler;
     private long paidUntil;
-    private boolean throttled;
-    private boolean pausedByProtocol;
     private DelayedCall resume;
 
     ReadThrottle(long bytesPerSecond) {
@@ -27,37 +26,21 @@ final class ReadThrottle extends ConnectionPolicy {
     }
 
     @Override
-    Transport connectionMade(Transport transport) {
-        this.transport = transport;
-        this.scheduler = transport.scheduler();
+    public void connectionMade(Context context) {
+        this.context = context;
+        this.scheduler = context.scheduler();
         this.paidUntil = scheduler.nanoTime();
-        return new ForwardingTransport(transport) {
-            @Override
-            public void pauseReading() {
-                pausedByProtocol = true;
-                delegate.pauseReading();
-            }
-
-            @Override
-            public void resumeReading() {
-                pausedByProtocol = false;
-                if (!throttled) {
-                    delegate.resumeReading();
-                }
-            }
-        };
+        context.passConnectionMade();
     }
 
     @Override
-    void dataReceived(int bytes) {
-        if (transport == null) {
-            return;
-        }
+    public void dataReceived(ByteBuffer data, Context context) {
+        int bytes = data.remaining();
+        context.passUp(data);
         long now = scheduler.nanoTime();
         paidUntil = Math.max(paidUntil, now) + bytes * 1_000_000_000L / bytesPerSecond;
-        if (!throttled && paidUntil - now > SLACK_NANOS) {
-            throttled = true;
-            transport.pauseReading();
+        if (resume == null && paidUntil - now > SLACK_NANOS) {
+            context.pauseReading();
             resume = scheduler.callLater(Duration.ofNanos(paidUntil - now), this::unthrottle);
         }
     }
@@ -69,17 +52,19 @@ final class ReadThrottle extends ConnectionPolicy {
             return;
         }
         resume = null;
-        throttled = false;
-        if (!pausedByProtocol) {
-            transport.resumeReading();
-        }
+        context.resumeReading();
     }
 
     @Override
-    void connectionLost() {
+    public void connectionLost(Context context) {
         if (resume != null) {
             resume.cancel();
             resume = null;
         }
+    }
+
+    @Override
+    public String toString() {
+        return "read throttle " + bytesPerSecond + " B/s";
     }
 }

@@ -1,36 +1,29 @@
 package dev.pier.protocols.policies;
 
+import dev.pier.layer.Layer;
 import dev.pier.reactor.DelayedCall;
-import dev.pier.reactor.Producer;
 import dev.pier.reactor.Scheduler;
-import dev.pier.reactor.Transport;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayDeque;
 
 /**
  * {@link Policies#throttleWrites}: written bytes wait in a queue and are passed on in slices as the rate allows.
- * The protocol's producer is paused while the queue holds anything (or the real transport paused it), and a pull
- * producer is asked for more only when both are empty; closes wait for the queue.
+ * They count as held bytes, so a producer above is paused while the queue holds anything; closes wait for the queue.
  */
-final class WriteThrottle extends ConnectionPolicy {
+final class WriteThrottle implements Layer {
 
     private final long bytesPerSecond;
     private final int sliceBytes;
     private final ArrayDeque<ByteBuffer> queue = new ArrayDeque<>();
     private long queuedBytes;
-    private Transport transport;
+    private Context context;
     private Scheduler scheduler;
     private long paidUntil;
     private DelayedCall release;
     private boolean closed;
-    private boolean loseWhenDrained;
+    private boolean closeWhenDrained;
     private boolean shutdownWhenDrained;
-    private Producer producer;
-    private boolean streaming;
-    private boolean producerPaused;
-    private boolean pausedByTransport;
-    private boolean pullRequested;
 
     WriteThrottle(long bytesPerSecond) {
         this.bytesPerSecond = bytesPerSecond;
@@ -38,15 +31,50 @@ final class WriteThrottle extends ConnectionPolicy {
     }
 
     @Override
-    Transport connectionMade(Transport transport) {
-        this.transport = transport;
-        this.scheduler = transport.scheduler();
+    public void connectionMade(Context context) {
+        this.context = context;
+        this.scheduler = context.scheduler();
         this.paidUntil = scheduler.nanoTime();
-        return new ThrottledTransport(transport);
+        context.passConnectionMade();
     }
 
     @Override
-    void connectionLost() {
+    public void write(ByteBuffer data, Context context) {
+        if (!data.hasRemaining()) {
+            return;
+        }
+        ByteBuffer copy = ByteBuffer.allocate(data.remaining());
+        copy.put(data).flip();
+        queue.add(copy);
+        queuedBytes += copy.remaining();
+        releaseDue();
+    }
+
+    @Override
+    public void closeRequested(Context context) {
+        if (queue.isEmpty()) {
+            context.passClose();
+        } else {
+            closeWhenDrained = true;
+        }
+    }
+
+    @Override
+    public void shutdownOutputRequested(Context context) {
+        if (queue.isEmpty()) {
+            context.passShutdownOutput();
+        } else {
+            shutdownWhenDrained = true;
+        }
+    }
+
+    @Override
+    public long heldBytes() {
+        return queuedBytes;
+    }
+
+    @Override
+    public void connectionLost(Context context) {
         closed = true;
         queue.clear();
         queuedBytes = 0;
@@ -61,6 +89,7 @@ final class WriteThrottle extends ConnectionPolicy {
             return;
         }
         long now = scheduler.nanoTime();
+        boolean released = false;
         while (!queue.isEmpty() && paidUntil <= now) {
             ByteBuffer head = queue.peek();
             int length = Math.min(head.remaining(), sliceBytes);
@@ -71,7 +100,8 @@ final class WriteThrottle extends ConnectionPolicy {
             }
             queuedBytes -= length;
             paidUntil = Math.max(paidUntil, now) + length * 1_000_000_000L / bytesPerSecond;
-            transport.write(slice);
+            context.passDown(slice);
+            released = true;
         }
         if (!queue.isEmpty()) {
             if (release == null) {
@@ -83,132 +113,20 @@ final class WriteThrottle extends ConnectionPolicy {
         } else {
             if (shutdownWhenDrained) {
                 shutdownWhenDrained = false;
-                transport.shutdownOutput();
+                context.passShutdownOutput();
             }
-            if (loseWhenDrained) {
-                loseWhenDrained = false;
-                transport.loseConnection();
+            if (closeWhenDrained) {
+                closeWhenDrained = false;
+                context.passClose();
             }
         }
-        updateProducer();
-    }
-
-    private void updateProducer() {
-        if (producer == null) {
-            return;
-        }
-        if (!streaming) {
-            if (pullRequested && queue.isEmpty()) {
-                pullRequested = false;
-                producer.resumeProducing();
-            }
-            return;
-        }
-        boolean shouldPause = pausedByTransport || !queue.isEmpty();
-        if (shouldPause != producerPaused) {
-            producerPaused = shouldPause;
-            if (shouldPause) {
-                producer.pauseProducing();
-            } else {
-                producer.resumeProducing();
-            }
+        if (released) {
+            context.heldBytesChanged();
         }
     }
 
-    /** Stands between the real transport and the protocol's producer. */
-    private final class ProducerGate implements Producer {
-        @Override
-        public void pauseProducing() {
-            pausedByTransport = true;
-            updateProducer();
-        }
-
-        @Override
-        public void resumeProducing() {
-            if (streaming) {
-                pausedByTransport = false;
-            } else {
-                pullRequested = true;
-            }
-            updateProducer();
-        }
-
-        @Override
-        public void stopProducing() {
-            if (producer != null) {
-                producer.stopProducing();
-            }
-        }
-    }
-
-    private final class ThrottledTransport extends ForwardingTransport {
-        ThrottledTransport(Transport delegate) {
-            super(delegate);
-        }
-
-        @Override
-        public void write(ByteBuffer data) {
-            if (closed || loseWhenDrained || shutdownWhenDrained) {
-                data.position(data.limit());
-                return;
-            }
-            if (!data.hasRemaining()) {
-                return;
-            }
-            ByteBuffer copy = ByteBuffer.allocate(data.remaining());
-            copy.put(data).flip();
-            queue.add(copy);
-            queuedBytes += copy.remaining();
-            releaseDue();
-        }
-
-        @Override
-        public void loseConnection() {
-            if (queue.isEmpty()) {
-                delegate.loseConnection();
-            } else {
-                loseWhenDrained = true;
-            }
-        }
-
-        @Override
-        public void shutdownOutput() {
-            if (queue.isEmpty()) {
-                delegate.shutdownOutput();
-            } else {
-                shutdownWhenDrained = true;
-            }
-        }
-
-        @Override
-        public void abortConnection() {
-            connectionLost();
-            delegate.abortConnection();
-        }
-
-        @Override
-        public void registerProducer(Producer newProducer, boolean isStreaming) {
-            if (producer != null) {
-                throw new IllegalStateException("a producer is already registered: unregister it first");
-            }
-            producer = newProducer;
-            streaming = isStreaming;
-            producerPaused = false;
-            pausedByTransport = false;
-            pullRequested = false;
-            delegate.registerProducer(new ProducerGate(), isStreaming);
-            updateProducer();
-        }
-
-        @Override
-        public void unregisterProducer() {
-            producer = null;
-            delegate.unregisterProducer();
-        }
-
-        @Override
-        public long bufferedBytes() {
-            return delegate.bufferedBytes() + queuedBytes;
-        }
+    @Override
+    public String toString() {
+        return "write throttle " + bytesPerSecond + " B/s";
     }
 }

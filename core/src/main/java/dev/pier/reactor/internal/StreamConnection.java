@@ -383,8 +383,22 @@ final class StreamConnection implements Transport, Handler {
     @Override
     public void resumeReading() {
         loop.checkInLoop("Transport.resumeReading");
+        if (!readPaused) {
+            return;
+        }
         readPaused = false;
+        callProtocol(protocol::readingResumed);
         updateInterest();
+    }
+
+    @Override
+    public boolean isReadingPaused() {
+        return readPaused;
+    }
+
+    @Override
+    public boolean isDisconnecting() {
+        return closed || disconnecting || abortReason != null;
     }
 
     @Override

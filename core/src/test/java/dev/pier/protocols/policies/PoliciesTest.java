@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pier.layer.LayeredProtocol;
 import dev.pier.reactor.DisconnectReason;
 import dev.pier.reactor.HalfCloseableProtocol;
 import dev.pier.reactor.Producer;
@@ -138,8 +139,16 @@ class PoliciesTest {
             assertInstanceOf(HalfCloseableProtocol.class, wrapped);
             FakeTransport.connect(wrapped, clock);
             ((HalfCloseableProtocol) wrapped).readConnectionLost();
-            assertFalse(Policies.idleTimeout(recorders, Duration.ofSeconds(1))
-                    .buildProtocol(peer("127.0.0.1", 1)) instanceof HalfCloseableProtocol);
+            assertEquals(List.of("made", "read lost"), ((HalfCloser) ((LayeredProtocol) wrapped).protocol()).events);
+        }
+
+        @Test
+        void aProtocolThatCannotHalfCloseIsClosedWhenThePeerEndsItsStream() {
+            Protocol wrapped = factory.buildProtocol(peer("127.0.0.1", 1));
+            FakeTransport transport = FakeTransport.connect(wrapped, clock);
+            ((HalfCloseableProtocol) wrapped).readConnectionLost();
+            assertTrue(transport.isDisconnecting());
+            assertFalse(transport.isAborted());
         }
 
         @Test

@@ -1,0 +1,410 @@
+package dev.pier.layer;
+
+import dev.pier.reactor.DisconnectReason;
+import dev.pier.reactor.HalfCloseableProtocol;
+import dev.pier.reactor.Producer;
+import dev.pier.reactor.Protocol;
+import dev.pier.reactor.ProtocolFactory;
+import dev.pier.reactor.Scheduler;
+import dev.pier.reactor.Transport;
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A protocol run behind layers (Twisted's {@code ProtocolWrapper}, without a wrapper class per layer): to the
+ * reactor's transport it is one protocol; to the protocol inside it is the transport, with the layers in between.
+ *
+ * <pre>{@code
+ * // Every connection of the factory gets its own idle timer and read throttle, outermost first.
+ * ProtocolFactory layered = LayeredProtocol.wrap(factory, List.of(idleTimer, readThrottle));
+ * reactor.listenTcp(8000, layered);
+ * }</pre>
+ *
+ * <p>A protocol that needs no layer never meets this class: nothing of it runs on a connection without layers.
+ */
+public final class LayeredProtocol implements HalfCloseableProtocol {
+
+    private final Protocol protocol;
+    private final List<Layer> layers;
+    private final LayerStack stack;
+    private final LayeredTransport top = new LayeredTransport();
+    private Transport transport;
+    private Exception abortCause;
+    private boolean made;
+    private boolean protocolPausedReading;
+    private boolean layersPausedReading;
+    private boolean disconnecting;
+    private boolean outputShutdown;
+    private Producer producer;
+    private boolean streaming;
+    private boolean producerPaused;
+    private boolean pausedByTransport;
+    private boolean pullRequested;
+
+    private LayeredProtocol(Protocol protocol, List<? extends Layer> layers) {
+        this.protocol = Objects.requireNonNull(protocol, "protocol");
+        this.layers = List.copyOf(layers);
+        this.stack = new LayerStack(this.layers, new Socket(), new Inner());
+    }
+
+    /**
+     * {@code protocol} behind {@code layers}, outermost first. If {@code protocol} is itself a layered protocol not
+     * yet connected, the result is one protocol behind both sets of layers, these outside.
+     */
+    public static LayeredProtocol wrap(Protocol protocol, List<? extends Layer> layers) {
+        if (protocol instanceof LayeredProtocol inner && inner.transport == null) {
+            var all = new ArrayList<Layer>(layers);
+            all.addAll(inner.layers);
+            return new LayeredProtocol(inner.protocol, all);
+        }
+        return new LayeredProtocol(protocol, layers);
+    }
+
+    /** The layers of this protocol's connection, outermost first. */
+    public List<Layer> layers() {
+        return layers;
+    }
+
+    /**
+     * A factory whose protocols run behind new layers from {@code layers} (outermost first). A refusal
+     * ({@code null}) is passed on; {@code startFactory}, {@code stopFactory} and {@code toString} are the wrapped
+     * factory's.
+     */
+    public static ProtocolFactory wrap(ProtocolFactory factory, List<LayerFactory> layers) {
+        Objects.requireNonNull(factory, "factory");
+        List<LayerFactory> factories = List.copyOf(layers);
+        return new ProtocolFactory() {
+            @Override
+            public Protocol buildProtocol(SocketAddress peer) {
+                Protocol protocol = factory.buildProtocol(peer);
+                return protocol == null ? null : wrap(protocol, LayerStack.newLayers(factories, peer));
+            }
+
+            @Override
+            public void startFactory() {
+                factory.startFactory();
+            }
+
+            @Override
+            public void stopFactory() {
+                factory.stopFactory();
+            }
+
+            @Override
+            public String toString() {
+                return factory.toString();
+            }
+        };
+    }
+
+    /** The protocol inside the layers. */
+    public Protocol protocol() {
+        return protocol;
+    }
+
+    // ---- the transport's protocol
+
+    @Override
+    public void connectionMade(Transport transport) {
+        this.transport = Objects.requireNonNull(transport, "transport");
+        stack.connectionMade();
+    }
+
+    @Override
+    public void dataReceived(ByteBuffer data) {
+        stack.dataReceived(data);
+    }
+
+    @Override
+    public void readConnectionLost() {
+        stack.inputEnded();
+    }
+
+    @Override
+    public void writeConnectionLost() {
+        if (protocol instanceof HalfCloseableProtocol halfCloseable && made) {
+            halfCloseable.writeConnectionLost();
+        }
+    }
+
+    @Override
+    public void connectionLost(DisconnectReason reason) {
+        producer = null;   // the transport below stopped it through its gate
+        try {
+            stack.connectionLost();
+        } finally {
+            if (made) {
+                protocol.connectionLost(abortCause == null ? reason : new DisconnectReason.Lost(abortCause));
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return protocol.toString();
+    }
+
+    // ---- reading
+
+    private boolean readingPaused() {
+        return protocolPausedReading || layersPausedReading;
+    }
+
+    private void readingChanged(boolean wasPaused) {
+        if (wasPaused && !readingPaused()) {
+            protocol.readingResumed();
+        }
+        if (readingPaused()) {
+            transport.pauseReading();
+        } else {
+            transport.resumeReading();
+        }
+    }
+
+    // ---- writing: a producer above is paused while the transport wants it or a layer holds bytes
+
+    private void updateProducer() {
+        if (producer == null) {
+            return;
+        }
+        boolean holding = stack.heldBytes() > 0;
+        if (!streaming) {
+            if (pullRequested && !holding) {
+                pullRequested = false;
+                producer.resumeProducing();
+            }
+            return;
+        }
+        boolean pause = pausedByTransport || holding;
+        if (pause != producerPaused) {
+            producerPaused = pause;
+            if (pause) {
+                producer.pauseProducing();
+            } else {
+                producer.resumeProducing();
+            }
+        }
+    }
+
+    /** What the layers see below them: the reactor's transport. */
+    private final class Socket implements LayerStack.Below {
+        @Override
+        public void send(ByteBuffer data) {
+            transport.write(data);
+        }
+
+        @Override
+        public void close() {
+            transport.loseConnection();
+        }
+
+        @Override
+        public void shutdownOutput() {
+            transport.shutdownOutput();
+        }
+
+        @Override
+        public void abort(Exception cause) {
+            if (abortCause == null) {
+                abortCause = cause;
+            }
+            transport.abortConnection();
+        }
+
+        @Override
+        public void setReadingPaused(boolean paused) {
+            boolean wasPaused = readingPaused();
+            layersPausedReading = paused;
+            readingChanged(wasPaused);
+        }
+
+        @Override
+        public void heldBytesChanged() {
+            updateProducer();
+        }
+
+        @Override
+        public Scheduler scheduler() {
+            return transport.scheduler();
+        }
+
+        @Override
+        public SocketAddress localAddress() {
+            return transport.localAddress();
+        }
+
+        @Override
+        public SocketAddress remoteAddress() {
+            return transport.remoteAddress();
+        }
+    }
+
+    /** What the layers see above them: the protocol. */
+    private final class Inner implements LayerStack.Above {
+        @Override
+        public void connectionMade() {
+            made = true;
+            protocol.connectionMade(top);
+        }
+
+        @Override
+        public void dataReceived(ByteBuffer data) {
+            protocol.dataReceived(data);
+        }
+
+        @Override
+        public void inputEnded() {
+            if (protocol instanceof HalfCloseableProtocol halfCloseable) {
+                halfCloseable.readConnectionLost();
+            } else {
+                top.loseConnection();   // as the reactor does for a protocol that cannot half-close
+            }
+        }
+    }
+
+    /** The transport the protocol is given: its calls go through the layers. */
+    private final class LayeredTransport implements Transport {
+        @Override
+        public void write(ByteBuffer data) {
+            if (disconnecting || outputShutdown || stack.isLost()) {
+                data.position(data.limit());
+                return;
+            }
+            stack.write(data);
+            updateProducer();
+        }
+
+        @Override
+        public void loseConnection() {
+            if (!disconnecting) {
+                disconnecting = true;
+                stack.close();
+            }
+        }
+
+        @Override
+        public void abortConnection() {
+            disconnecting = true;
+            if (!stack.isLost()) {
+                stack.abort(new IOException("connection aborted"));
+            }
+        }
+
+        @Override
+        public void shutdownOutput() {
+            if (!outputShutdown && !disconnecting) {
+                outputShutdown = true;
+                stack.shutdownOutput();
+            }
+        }
+
+        @Override
+        public boolean isDisconnecting() {
+            return disconnecting || stack.isLost() || transport.isDisconnecting();
+        }
+
+        @Override
+        public SocketAddress localAddress() {
+            return stack.localAddress();
+        }
+
+        @Override
+        public SocketAddress remoteAddress() {
+            return stack.remoteAddress();
+        }
+
+        @Override
+        public void pauseReading() {
+            boolean wasPaused = readingPaused();
+            protocolPausedReading = true;
+            readingChanged(wasPaused);
+        }
+
+        @Override
+        public void resumeReading() {
+            boolean wasPaused = readingPaused();
+            protocolPausedReading = false;
+            readingChanged(wasPaused);
+        }
+
+        @Override
+        public boolean isReadingPaused() {
+            return readingPaused();
+        }
+
+        @Override
+        public void registerProducer(Producer newProducer, boolean isStreaming) {
+            if (producer != null) {
+                throw new IllegalStateException("a producer is already registered: unregister it first");
+            }
+            producer = Objects.requireNonNull(newProducer, "producer");
+            streaming = isStreaming;
+            producerPaused = false;
+            pausedByTransport = false;
+            pullRequested = false;
+            transport.registerProducer(new ProducerGate(), isStreaming);
+            updateProducer();
+        }
+
+        @Override
+        public void unregisterProducer() {
+            producer = null;
+            transport.unregisterProducer();
+        }
+
+        @Override
+        public long bufferedBytes() {
+            return transport.bufferedBytes() + stack.heldBytes();
+        }
+
+        @Override
+        public void setNoDelay(boolean noDelay) {
+            transport.setNoDelay(noDelay);
+        }
+
+        @Override
+        public void setKeepAlive(boolean keepAlive) {
+            transport.setKeepAlive(keepAlive);
+        }
+
+        @Override
+        public Scheduler scheduler() {
+            return transport.scheduler();
+        }
+
+        @Override
+        public String toString() {
+            return transport.toString();
+        }
+    }
+
+    /** Stands between the reactor's transport and the protocol's producer. */
+    private final class ProducerGate implements Producer {
+        @Override
+        public void pauseProducing() {
+            pausedByTransport = true;
+            updateProducer();
+        }
+
+        @Override
+        public void resumeProducing() {
+            if (streaming) {
+                pausedByTransport = false;
+            } else {
+                pullRequested = true;
+            }
+            updateProducer();
+        }
+
+        @Override
+        public void stopProducing() {
+            if (producer != null) {
+                producer.stopProducing();
+            }
+        }
+    }
+}
