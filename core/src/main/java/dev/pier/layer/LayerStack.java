@@ -5,6 +5,7 @@ import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Runs a connection's layers between what lies below them (a reactor transport, a blocking socket, a fake) and what
@@ -161,6 +162,16 @@ public final class LayerStack {
     /** The peer's address as the protocol sees it. */
     public SocketAddress remoteAddress() {
         return links.length == 0 ? below.remoteAddress() : links[links.length - 1].upperRemote();
+    }
+
+    /** The innermost layer of the given type. */
+    public <T> Optional<T> layer(Class<T> type) {
+        for (int i = layers.length - 1; i >= 0; i--) {
+            if (type.isInstance(layers[i])) {
+                return Optional.of(type.cast(layers[i]));
+            }
+        }
+        return Optional.empty();
     }
 
     /** True once the connection was lost or aborted. */

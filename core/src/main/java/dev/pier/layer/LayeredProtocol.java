@@ -13,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A protocol run behind layers (Twisted's {@code ProtocolWrapper}, without a wrapper class per layer): to the
@@ -374,6 +375,11 @@ public final class LayeredProtocol implements HalfCloseableProtocol {
         @Override
         public Scheduler scheduler() {
             return transport.scheduler();
+        }
+
+        @Override
+        public <T> Optional<T> layer(Class<T> type) {
+            return stack.layer(type);
         }
 
         @Override

@@ -2,6 +2,7 @@ package dev.pier.reactor;
 
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.util.Optional;
 
 /**
  * The writing end of one connection, handed to a {@link Protocol}. Writes never block: bytes are queued and sent
@@ -94,4 +95,12 @@ public interface Transport {
 
     /** The timers of the loop this connection runs on, for timeouts and paced writes. */
     Scheduler scheduler();
+
+    /**
+     * The layer of this connection of the given type, if it has one (the innermost, if several): how a protocol
+     * learns what a layer knows, such as a TLS session or the client a PROXY header named. See {@link dev.pier.layer.Layer}.
+     */
+    default <T> Optional<T> layer(Class<T> type) {
+        return Optional.empty();
+    }
 }
