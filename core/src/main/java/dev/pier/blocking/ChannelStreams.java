@@ -106,7 +106,7 @@ final class ChannelStreams {
          */
         private int readWithWatchdog(ByteBuffer dst) throws IOException {
             var timedOut = new java.util.concurrent.atomic.AtomicBoolean();
-            ScheduledFuture<?> watchdog = Watchdog.SCHEDULER.schedule(() -> {
+            ScheduledFuture<?> watchdog = TIMERS.schedule(() -> {
                 timedOut.set(true);
                 try {
                     channel.shutdownInput();
@@ -165,14 +165,13 @@ final class ChannelStreams {
         }
     }
 
-    private static final class Watchdog {
-        static final ScheduledExecutorService SCHEDULER = newScheduler();
+    /** One daemon thread for every timer of the blocking model's connections: read timeouts, layers' timers. */
+    static final ScheduledExecutorService TIMERS = newTimers();
 
-        private static ScheduledExecutorService newScheduler() {
-            var scheduler = new ScheduledThreadPoolExecutor(1,
-                    Thread.ofPlatform().daemon(true).name("pier-read-timeouts").factory());
-            scheduler.setRemoveOnCancelPolicy(true);
-            return Executors.unconfigurableScheduledExecutorService(scheduler);
-        }
+    private static ScheduledExecutorService newTimers() {
+        var scheduler = new ScheduledThreadPoolExecutor(1,
+                Thread.ofPlatform().daemon(true).name("pier-connection-timers").factory());
+        scheduler.setRemoveOnCancelPolicy(true);
+        return Executors.unconfigurableScheduledExecutorService(scheduler);
     }
 }

@@ -22,6 +22,9 @@ public abstract sealed class DatagramServer extends BaseServer<DatagramRequest> 
 
     DatagramServer(RequestHandlerFactory<DatagramRequest> handlerFactory, ServerOptions options) {
         super(handlerFactory, options);
+        if (!options.layers().isEmpty()) {
+            throw new IllegalArgumentException("layers run on stream connections; a datagram server takes none");
+        }
     }
 
     /** How many datagrams were dropped for being longer than {@link ServerOptions#maxPacketSize()}. */

@@ -1,7 +1,9 @@
 package dev.pier.blocking;
 
 import dev.pier.endpoint.ServerEndpoint;
+import dev.pier.layer.LayerFactory;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -28,18 +30,22 @@ import java.util.Objects;
  *                        reported through {@link DatagramServer#oversizedDatagram} and dropped
  * @param bindAndActivate whether the constructor binds and activates the server (default true); when false, call
  *                        {@link BaseServer#bindAndActivate()} yourself
+ * @param layers          the layers between each connection of a stream server and its handler, outermost first
+ *                        (default none): {@link StreamRequestHandler#in()} and {@code out()} read and write through
+ *                        them
  */
 public record ServerOptions(Concurrency concurrency, Duration timeout, boolean reuseAddress, boolean reusePort,
-                            int backlog, int maxPacketSize, boolean bindAndActivate) {
+                            int backlog, int maxPacketSize, boolean bindAndActivate, List<LayerFactory> layers) {
 
     /** socketserver's {@code max_packet_size}. */
     public static final int DEFAULT_MAX_PACKET_SIZE = 8192;
 
     private static final ServerOptions DEFAULTS = new ServerOptions(Concurrency.synchronous(), null, true, false,
-            ServerEndpoint.DEFAULT_BACKLOG, DEFAULT_MAX_PACKET_SIZE, true);
+            ServerEndpoint.DEFAULT_BACKLOG, DEFAULT_MAX_PACKET_SIZE, true, List.of());
 
     public ServerOptions {
         Objects.requireNonNull(concurrency, "concurrency");
+        layers = List.copyOf(layers);
         if (timeout != null && timeout.isNegative()) {
             throw new IllegalArgumentException("timeout must not be negative, got " + timeout);
         }
@@ -57,36 +63,42 @@ public record ServerOptions(Concurrency concurrency, Duration timeout, boolean r
 
     public ServerOptions withConcurrency(Concurrency concurrency) {
         return new ServerOptions(concurrency, timeout, reuseAddress, reusePort, backlog, maxPacketSize,
-                bindAndActivate);
+                bindAndActivate, layers);
     }
 
     public ServerOptions withTimeout(Duration timeout) {
         return new ServerOptions(concurrency, timeout, reuseAddress, reusePort, backlog, maxPacketSize,
-                bindAndActivate);
+                bindAndActivate, layers);
     }
 
     public ServerOptions withReuseAddress(boolean reuseAddress) {
         return new ServerOptions(concurrency, timeout, reuseAddress, reusePort, backlog, maxPacketSize,
-                bindAndActivate);
+                bindAndActivate, layers);
     }
 
     public ServerOptions withReusePort(boolean reusePort) {
         return new ServerOptions(concurrency, timeout, reuseAddress, reusePort, backlog, maxPacketSize,
-                bindAndActivate);
+                bindAndActivate, layers);
     }
 
     public ServerOptions withBacklog(int backlog) {
         return new ServerOptions(concurrency, timeout, reuseAddress, reusePort, backlog, maxPacketSize,
-                bindAndActivate);
+                bindAndActivate, layers);
     }
 
     public ServerOptions withMaxPacketSize(int maxPacketSize) {
         return new ServerOptions(concurrency, timeout, reuseAddress, reusePort, backlog, maxPacketSize,
-                bindAndActivate);
+                bindAndActivate, layers);
     }
 
     public ServerOptions withBindAndActivate(boolean bindAndActivate) {
         return new ServerOptions(concurrency, timeout, reuseAddress, reusePort, backlog, maxPacketSize,
-                bindAndActivate);
+                bindAndActivate, layers);
+    }
+
+    /** The layers every connection of a stream server runs behind, outermost first (datagram servers take none). */
+    public ServerOptions withLayers(List<LayerFactory> layers) {
+        return new ServerOptions(concurrency, timeout, reuseAddress, reusePort, backlog, maxPacketSize,
+                bindAndActivate, layers);
     }
 }

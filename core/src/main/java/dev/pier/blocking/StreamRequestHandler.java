@@ -1,5 +1,7 @@
 package dev.pier.blocking;
 
+import dev.pier.layer.LayerFactory;
+import dev.pier.layer.LayerStack;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
@@ -12,6 +14,8 @@ import java.net.StandardSocketOptions;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * A handler for one connection of a stream server, read through {@link #in()} and written through {@link #out()}
@@ -36,6 +40,7 @@ public abstract class StreamRequestHandler extends BaseRequestHandler<SocketChan
 
     private InputStream in;
     private OutputStream out;
+    private LayeredConnection layered;
 
     /** How long a read may wait for the client before failing with a SocketTimeoutException (null: for ever). */
     protected Duration timeout() {
@@ -68,9 +73,27 @@ public abstract class StreamRequestHandler extends BaseRequestHandler<SocketChan
         if (noDelay() && channel.getRemoteAddress() instanceof InetSocketAddress) {
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
         }
-        in = new BufferedInputStream(ChannelStreams.input(channel, timeout()), readBufferSize());
-        OutputStream raw = ChannelStreams.output(channel);
-        out = writeBufferSize() > 0 ? new BufferedOutputStream(raw, writeBufferSize()) : raw;
+        List<LayerFactory> layers = server().options().layers();
+        InputStream rawIn;
+        OutputStream rawOut;
+        if (layers.isEmpty()) {
+            rawIn = ChannelStreams.input(channel, timeout());
+            rawOut = ChannelStreams.output(channel);
+        } else {
+            layered = LayeredConnection.start(channel, LayerStack.newLayers(layers, clientAddress()), timeout());
+            rawIn = layered.input();
+            rawOut = layered.output();
+        }
+        in = new BufferedInputStream(rawIn, readBufferSize());
+        out = writeBufferSize() > 0 ? new BufferedOutputStream(rawOut, writeBufferSize()) : rawOut;
+    }
+
+    /**
+     * The layer of this connection of the given type, if the server has one (see {@link ServerOptions#layers()}):
+     * how a handler learns what a layer knows, such as a TLS session.
+     */
+    protected final <T> Optional<T> layer(Class<T> type) {
+        return layered == null ? Optional.empty() : layered.layer(type);
     }
 
     /** The client's bytes, buffered. */
@@ -106,11 +129,17 @@ public abstract class StreamRequestHandler extends BaseRequestHandler<SocketChan
         return new String(bytes, 0, length, StandardCharsets.UTF_8);
     }
 
-    /** Flushes {@link #out()} (a client that went away is not an error here) and closes both streams. */
+    /**
+     * Flushes {@link #out()} (a client that went away is not an error here), closes the connection's layers (a TLS
+     * layer says goodbye), and closes both streams.
+     */
     @Override
     protected void finish() throws Exception {
         try {
             out.flush();
+            if (layered != null) {
+                layered.finish();
+            }
         } catch (IOException e) {
             LOG.log(Level.DEBUG, () -> "Could not flush the reply to " + clientAddress(), e);
         } finally {
