@@ -1,13 +1,16 @@
 package dev.pier.endpoint;
 
+import dev.pier.layer.LayerFactory;
 import java.net.SocketAddress;
+import java.util.List;
 
 /**
- * An address to listen on: {@link TcpEndpoint}, {@link UdpEndpoint}, {@link UnixEndpoint} or
- * {@link UnixDatagramEndpoint}. See {@link Endpoint} for the description strings.
+ * An address to listen on: a {@link SocketEndpoint} ({@link TcpEndpoint}, {@link UdpEndpoint}, {@link UnixEndpoint}
+ * or {@link UnixDatagramEndpoint}), perhaps behind {@link #layers() layers}. See {@link Endpoint} for the description
+ * strings.
  *
  * <pre>{@code
- * ListeningPort port = switch (Endpoint.parseServer(args[0])) {
+ * ListeningPort port = switch (Endpoint.parseServer(args[0]).socket()) {
  *     case TcpEndpoint tcp -> reactor.listenTcp(tcp.socketAddress(), factory, tcp.backlog());
  *     case UnixEndpoint unix -> reactor.listenUnix(unix.path(), factory, unix.backlog());
  *     case UdpEndpoint udp -> reactor.listenUdp(udp.socketAddress(), datagramProtocol);
@@ -15,8 +18,7 @@ import java.net.SocketAddress;
  * };
  * }</pre>
  */
-public sealed interface ServerEndpoint extends Endpoint
-        permits TcpEndpoint, UdpEndpoint, UnixEndpoint, UnixDatagramEndpoint {
+public sealed interface ServerEndpoint extends Endpoint permits SocketEndpoint {
 
     /**
      * The default backlog of a stream listener (TCP, Unix), for both models: the length of the queue of connections
@@ -35,4 +37,16 @@ public sealed interface ServerEndpoint extends Endpoint
      * @throws IllegalArgumentException if {@code boundAddress} is not of this endpoint's kind
      */
     ServerEndpoint bound(SocketAddress boundAddress);
+
+    /** The socket to listen on, without the layers this endpoint adds. */
+    SocketEndpoint socket();
+
+    /**
+     * The layers every connection of this endpoint runs behind, outermost first, in the order the description
+     * names them (none for a plain socket). Both models take them: the reactor through
+     * {@link dev.pier.layer.LayeredProtocol}, the blocking model through its {@code ServerOptions}.
+     */
+    default List<LayerFactory> layers() {
+        return List.of();
+    }
 }

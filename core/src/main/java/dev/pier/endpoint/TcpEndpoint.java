@@ -17,7 +17,7 @@ import java.util.Objects;
  * @param backlog the length of the queue of connections not yet accepted; by default the system maximum
  *                (net.core.somaxconn), where Twisted uses 50 and drops connections under a burst
  */
-public record TcpEndpoint(String host, int port, int backlog) implements ServerEndpoint {
+public record TcpEndpoint(String host, int port, int backlog) implements SocketEndpoint {
 
 
     public TcpEndpoint {

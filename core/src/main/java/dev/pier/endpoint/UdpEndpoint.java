@@ -14,7 +14,7 @@ import java.util.Objects;
  * @param host the interface address or name to listen on; empty for all interfaces
  * @param port 0 to 65535; 0 lets the system choose
  */
-public record UdpEndpoint(String host, int port) implements ServerEndpoint {
+public record UdpEndpoint(String host, int port) implements SocketEndpoint {
 
     public UdpEndpoint {
         Objects.requireNonNull(host, "host");

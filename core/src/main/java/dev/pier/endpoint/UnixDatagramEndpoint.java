@@ -18,7 +18,7 @@ import java.util.Set;
  * @param mode the socket file's permission bits, e.g. {@code 0660} ({@link UnixEndpoint#DEFAULT_MODE} by default,
  *             as for stream sockets)
  */
-public record UnixDatagramEndpoint(Path path, int mode) implements ServerEndpoint {
+public record UnixDatagramEndpoint(Path path, int mode) implements SocketEndpoint {
 
     public UnixDatagramEndpoint {
         Objects.requireNonNull(path, "path");

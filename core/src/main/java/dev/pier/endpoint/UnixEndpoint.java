@@ -19,7 +19,7 @@ import java.util.Set;
  * @param mode the socket file's permission bits, e.g. {@code 0660} (0666 by default, as in Twisted)
  * @param backlog the length of the queue of connections not yet accepted (by default the system maximum)
  */
-public record UnixEndpoint(Path path, int mode, int backlog) implements ServerEndpoint {
+public record UnixEndpoint(Path path, int mode, int backlog) implements SocketEndpoint {
 
     /** The default permission bits of the socket file, as in Twisted. */
     public static final int DEFAULT_MODE = 0666;

@@ -12,7 +12,9 @@ import dev.pier.endpoint.TcpEndpoint;
 import dev.pier.endpoint.UdpEndpoint;
 import dev.pier.endpoint.UnixDatagramEndpoint;
 import dev.pier.endpoint.UnixEndpoint;
+import dev.pier.layer.LayeredProtocol;
 import dev.pier.reactor.ListeningPort;
+import dev.pier.reactor.ProtocolFactory;
 import dev.pier.reactor.Reactor;
 import dev.pier.reactor.ReactorOptions;
 import java.io.IOException;
@@ -97,7 +99,8 @@ public final class Servers {
 
     private static RunningServer blocking(Service service, ServerEndpoint endpoint, ServerOptions options)
             throws IOException {
-        BaseServer<?> server = switch (endpoint) {
+        options = options.withLayers(endpoint.layers());
+        BaseServer<?> server = switch (endpoint.socket()) {
             case TcpEndpoint tcp -> new TcpServer(tcp, service.streamHandler(), options);
             case UdpEndpoint udp -> new UdpServer(udp, service.datagramHandler(), options);
             case UnixEndpoint unix -> new UnixStreamServer(unix, service.streamHandler(), options);
@@ -136,10 +139,10 @@ public final class Servers {
     private static RunningServer onReactor(Reactor reactor, Service service, ServerEndpoint endpoint) {
         ListeningPort port;
         try {
-            port = switch (endpoint) {
-                case TcpEndpoint tcp -> reactor.listenTcp(tcp, service.protocolFactory());
+            port = switch (endpoint.socket()) {
+                case TcpEndpoint tcp -> reactor.listenTcp(tcp, layered(service.protocolFactory(), endpoint));
                 case UdpEndpoint udp -> reactor.listenUdp(udp, service.datagramProtocol().get());
-                case UnixEndpoint unix -> reactor.listenUnix(unix, service.protocolFactory());
+                case UnixEndpoint unix -> reactor.listenUnix(unix, layered(service.protocolFactory(), endpoint));
                 case UnixDatagramEndpoint unixgram ->
                         reactor.listenUnixDatagram(unixgram, service.datagramProtocol().get());
             };
@@ -174,6 +177,10 @@ public final class Servers {
                 return reactor;
             }
         };
+    }
+
+    private static ProtocolFactory layered(ProtocolFactory factory, ServerEndpoint endpoint) {
+        return endpoint.layers().isEmpty() ? factory : LayeredProtocol.wrap(factory, endpoint.layers());
     }
 
     /** A server listening on {@code endpoint}, bound at {@code bound}. */
@@ -211,7 +218,7 @@ public final class Servers {
     }
 
     private static Path socketFile(ServerEndpoint endpoint) {
-        return switch (endpoint) {
+        return switch (endpoint.socket()) {
             case UnixEndpoint unix -> unix.path();
             case UnixDatagramEndpoint unixgram -> unixgram.path();
             case TcpEndpoint tcp -> null;

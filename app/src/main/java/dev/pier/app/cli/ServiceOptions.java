@@ -150,7 +150,7 @@ public final class ServiceOptions {
                 throw usage("--listen '" + description + "': " + command.qualifiedName() + " serves over "
                         + kinds(defaults.kinds()) + " only");
             }
-            String host = switch (endpoint) {
+            String host = switch (endpoint.socket()) {
                 case TcpEndpoint tcp -> tcp.host();
                 case UdpEndpoint udp -> udp.host();
                 case UnixEndpoint unix -> "";

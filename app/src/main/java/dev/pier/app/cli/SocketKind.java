@@ -45,7 +45,7 @@ public enum SocketKind {
 
     /** The kind of {@code endpoint}. */
     public static SocketKind of(ServerEndpoint endpoint) {
-        return switch (endpoint) {
+        return switch (endpoint.socket()) {
             case TcpEndpoint tcp -> TCP;
             case UdpEndpoint udp -> UDP;
             case UnixEndpoint unix -> UNIX;
