@@ -9,4 +9,5 @@ module dev.pier.app {
     opens dev.pier.app.cli to info.picocli;
     opens dev.pier.app.echo to info.picocli;
     opens dev.pier.app.poetry to info.picocli;
+    opens dev.pier.app.tls to info.picocli;
 }
