@@ -344,7 +344,7 @@ public abstract class BaseServer<R> implements AutoCloseable {
 
     /** Hands the request to the concurrency strategy, which calls {@link #finishRequest} where it runs it. */
     protected void processRequest(R request, SocketAddress clientAddress) throws Exception {
-        dispatcher.dispatch(new RequestJob(request, clientAddress,
+        dispatcher.dispatch(new RequestDispatcher.RequestJob(request, clientAddress,
                 () -> runRequest(request, clientAddress), () -> closeRequest(request)));
     }
 

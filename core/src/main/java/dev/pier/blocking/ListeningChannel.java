@@ -4,13 +4,15 @@ import dev.pier.binding.BindFailures;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.SocketAddress;
+import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.NetworkChannel;
 import java.nio.channels.SelectableChannel;
+import java.nio.channels.Selector;
 import java.time.Duration;
 
 /**
  * The selectable socket a {@link StreamServer} or {@link UdpServer} serves on: the address asked for and the one
- * bound, and once the server is activated the {@link Readiness} that waits for requests and that shutdown() wakes.
+ * bound, and once the server is activated the selector that waits for requests, which shutdown() wakes.
  *
  * @param <C> a listening stream socket or a UDP socket
  */
@@ -28,7 +30,7 @@ final class ListeningChannel<C extends SelectableChannel & NetworkChannel> {
     private final SocketAddress requestedAddress;
     private final int readyOperation;
     private volatile SocketAddress boundAddress;
-    private volatile Readiness readiness;
+    private volatile Selector selector;
 
     /**
      * Takes over an unbound {@code channel} that is to serve at {@code requestedAddress}; a request is ready when
@@ -66,35 +68,56 @@ final class ListeningChannel<C extends SelectableChannel & NetworkChannel> {
         boundAddress = address;
     }
 
-    /** Starts watching the bound socket for requests. */
+    /** Puts the bound socket in non-blocking mode and starts watching it for requests. */
     void activate() throws IOException {
-        readiness = new Readiness(channel, readyOperation);
+        Selector opened = Selector.open();
+        try {
+            channel.configureBlocking(false);
+            channel.register(opened, readyOperation);
+        } catch (IOException | RuntimeException e) {
+            opened.close();
+            throw e;
+        }
+        selector = opened;
     }
 
     /**
-     * Waits as {@link BaseServer#awaitRequest} says.
+     * Waits as {@link BaseServer#awaitRequest} says: until the socket is ready (true), {@code timeout} passes
+     * ({@code null}: no limit), a wake-up, or the server is closed (as by a handler calling close while the loop was
+     * about to wait).
      *
      * @param server the server waiting, named if it was never activated
      */
     boolean await(Duration timeout, BaseServer<?> server) throws IOException {
-        Readiness ready = readiness;
-        if (ready == null) {
+        Selector watching = selector;
+        if (watching == null) {
             throw new IllegalStateException(server + " is not activated: call bindAndActivate() first");
         }
-        return ready.await(timeout);
+        if (!watching.isOpen()) {
+            return false;
+        }
+        try {
+            int ready = timeout == null ? watching.select()
+                    : timeout.isZero() ? watching.selectNow()
+                    : watching.select(Math.max(1, timeout.toMillis()));
+            watching.selectedKeys().clear();
+            return ready > 0;
+        } catch (ClosedSelectorException closedMeanwhile) {
+            return false;
+        }
     }
 
     /** Makes a running or the next {@link #await} return promptly; nothing to wake before activation. */
     void wakeUp() {
-        Readiness ready = readiness;
-        if (ready != null) {
-            ready.wakeUp();
+        Selector watching = selector;
+        if (watching != null) {
+            watching.wakeup();
         }
     }
 
     /** Stops watching, then closes the socket. */
     void close() throws IOException {
-        try (Readiness ignored = readiness; channel) {
+        try (Selector ignored = selector; channel) {
             // closes both, in reverse order
         }
     }

@@ -1,6 +1,7 @@
 package dev.pier.blocking;
 
 import java.io.IOException;
+import java.net.SocketAddress;
 import java.util.OptionalInt;
 
 /**
@@ -18,8 +19,8 @@ interface RequestDispatcher {
 
     static RequestDispatcher forServer(BaseServer<?> server, Concurrency concurrency) {
         return switch (concurrency) {
-            case Synchronous synchronous -> new SynchronousDispatcher();
-            case ThreadPerRequest threads -> new ThreadDispatcher(threads);
+            case Synchronous synchronous -> new Synchronous.Dispatcher();
+            case ThreadPerRequest threads -> new ThreadPerRequest.Dispatcher(threads);
             case Forking forking -> ForkingDispatcher.forServer(server, forking);
         };
     }
@@ -79,4 +80,17 @@ interface RequestDispatcher {
      * bounds, for requests still running. Must not wait for the calling thread itself.
      */
     void close();
+
+    /**
+     * One verified request, as a {@link RequestDispatcher} sees it.
+     *
+     * @param request       the request ({@code SocketChannel} or {@link DatagramRequest})
+     * @param clientAddress the client's address
+     * @param handle        runs the whole rest of the request where it is called: finishRequest (the handler),
+     *                      handleError if that threw, then shutdownRequest. Never throws an {@code Exception}.
+     * @param release       closes this process's copy of the request without handling it (closeRequest): for a
+     *                      strategy that hands the request to another process, or cannot run it at all
+     */
+    record RequestJob(Object request, SocketAddress clientAddress, Runnable handle, Runnable release) {
+    }
 }

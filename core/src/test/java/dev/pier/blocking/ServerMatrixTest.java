@@ -313,7 +313,7 @@ class ServerMatrixTest {
             thread.join();
         }
         assertEquals(10, handlerThreads.size());
-        assertEquals(0, ((ThreadDispatcher) server.dispatcher()).runningCount());
+        assertEquals(0, ((ThreadPerRequest.Dispatcher) server.dispatcher()).runningCount());
         serving.shutdownAndAwait();
     }
 }
