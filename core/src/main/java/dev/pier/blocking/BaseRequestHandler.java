@@ -40,7 +40,10 @@ public abstract class BaseRequestHandler<R> {
         return request;
     }
 
-    /** The client's address. */
+    /**
+     * The client's address: the socket's peer, or the client a layer of the connection named (a PROXY header), from
+     * the end of {@code StreamRequestHandler.setup()} on.
+     */
     protected final SocketAddress clientAddress() {
         return clientAddress;
     }
@@ -48,6 +51,11 @@ public abstract class BaseRequestHandler<R> {
     /** The server handling this request (cast it to reach your own server subclass). */
     protected final BaseServer<R> server() {
         return server;
+    }
+
+    /** The connection's layers named the real client (a PROXY header): {@link #clientAddress()} reports it. */
+    final void clientAddressFromLayers(SocketAddress client) {
+        this.clientAddress = client;
     }
 
     final void run(R request, SocketAddress clientAddress, BaseServer<R> server) throws Exception {

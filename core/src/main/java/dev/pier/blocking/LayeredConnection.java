@@ -86,6 +86,16 @@ final class LayeredConnection implements LayerStack.Below, LayerStack.Above {
         return new Output();
     }
 
+    /** The peer's address as the handler sees it: a layer (a PROXY header) may have named the real client. */
+    SocketAddress clientAddress() {
+        lock.lock();
+        try {
+            return stack.remoteAddress();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     <T> Optional<T> layer(Class<T> type) {
         return stack.layer(type);
     }

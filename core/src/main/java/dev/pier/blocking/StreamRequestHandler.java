@@ -81,6 +81,7 @@ public abstract class StreamRequestHandler extends BaseRequestHandler<SocketChan
             rawOut = ChannelStreams.output(channel);
         } else {
             layered = LayeredConnection.start(channel, LayerStack.newLayers(layers, clientAddress()), timeout());
+            clientAddressFromLayers(layered.clientAddress());
             rawIn = layered.input();
             rawOut = layered.output();
         }

@@ -14,10 +14,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -34,15 +36,15 @@ class LayeredServerTest {
     static final class NamingEcho extends StreamRequestHandler {
         @Override
         protected void handle() throws IOException {
-            String peer = layer(FromLine.class).isPresent() ? "from header " : "";
+            String peer = layer(FromLine.class).isPresent() ? "from " + clientAddress() + " " : "";
             for (String line; (line = readLine()) != null; ) {
                 out().write((peer + line + "\n").getBytes(US_ASCII));
             }
         }
     }
 
-    private static TcpServer server(Concurrency concurrency, List<LayerFactory> layers, RequestHandlerFactory<java.nio.channels.SocketChannel> handlers)
-            throws IOException {
+    private static TcpServer server(Concurrency concurrency, List<LayerFactory> layers,
+            RequestHandlerFactory<SocketChannel> handlers) throws IOException {
         return new TcpServer(new InetSocketAddress(TestServers.LOOPBACK, 0), handlers,
                 ServerOptions.defaults().withConcurrency(concurrency).withLayers(layers));
     }
@@ -56,7 +58,8 @@ class LayeredServerTest {
             socket.connect(server.address());
             socket.getOutputStream().write("FROM 192.0.2.1 9\nhello\n".getBytes(US_ASCII));
             socket.shutdownOutput();
-            assertEquals("from header HELLO\n", new String(socket.getInputStream().readAllBytes(), US_ASCII));
+            assertEquals("from 192.0.2.1/<unresolved>:9 HELLO\n",
+                    new String(socket.getInputStream().readAllBytes(), US_ASCII));
             serving.shutdownAndAwait();
         }
     }
@@ -109,7 +112,7 @@ class LayeredServerTest {
         }
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void datagramServersTakeNoLayers() {
         var error = assertThrows(IllegalArgumentException.class, () -> new UdpServer(
                 new InetSocketAddress(TestServers.LOOPBACK, 0), () -> new TestServers.PacketHandler((l, s) -> l),
