@@ -140,7 +140,8 @@ public final class TlsCommand implements Runnable {
                     + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
                     + "\n-----END " + type + "-----\n";
             if (secret) {
-                Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                Files.createFile(file,
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
                 Files.writeString(file, pem, StandardOpenOption.TRUNCATE_EXISTING);
             } else {
                 try {
