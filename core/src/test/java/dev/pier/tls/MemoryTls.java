@@ -9,12 +9,18 @@ import java.util.Arrays;
  */
 final class MemoryTls {
 
-    final ManualClock clock = new ManualClock();
+    final ManualClock clock;
     final MemoryPeer server;
     final MemoryPeer client;
 
     /** Connects an echoing server and a recording client; nothing moves until {@link #pump}. */
     MemoryTls(TlsServer server, TlsClient client, String serverName) {
+        this(server, client, serverName, new ManualClock());
+    }
+
+    /** {@link #MemoryTls(TlsServer, TlsClient, String)} on a clock other connections share. */
+    MemoryTls(TlsServer server, TlsClient client, String serverName, ManualClock clock) {
+        this.clock = clock;
         this.server = new MemoryPeer(server.newLayer(null), clock, true, 443, 50000);
         this.client = new MemoryPeer(client.newLayer(serverName, null), clock, false, 50000, 443);
         this.server.stack.connectionMade();
