@@ -41,9 +41,10 @@ import javax.net.ssl.SSLSession;
  *
  * <p>A close from above sends close_notify after everything written, then closes. The peer's close_notify is a clean
  * end of input; its end of stream without one is a truncation, and the connection is aborted with an
- * {@link SSLException}. Any other failure (a bad record, a client speaking plain HTTP, a refused certificate, a
- * handshake that takes longer than its timeout) aborts the connection too, with a one-line cause that
- * {@link #failure()} also keeps. Made by {@link TlsServer} and {@link TlsClient}.
+ * {@link SSLException}, as is any failure after the handshake (a damaged record). A failed handshake (a client
+ * speaking plain HTTP, a refused certificate, a handshake that takes longer than its timeout) sends the alert and
+ * closes the connection, which the protocol never saw. Either way {@link #failure()} keeps the one-line cause, and
+ * it is logged at DEBUG level on {@code dev.pier.tls}. Made by {@link TlsServer} and {@link TlsClient}.
  */
 public final class TlsLayer implements Layer {
 
@@ -74,6 +75,7 @@ public final class TlsLayer implements Layer {
     private boolean finished;         // lost or failed: nothing more happens
     private boolean processing;
     private boolean announcePending;
+    private boolean failQuietly;
     private Exception failure;
 
     TlsLayer(EngineSource source, Duration handshakeTimeout) {
@@ -189,6 +191,7 @@ public final class TlsLayer implements Layer {
         if (!sawFirstByte && data.hasRemaining()) {
             sawFirstByte = true;
             if (!engine.getUseClientMode() && looksLikePlaintext(data)) {
+                failQuietly = true;   // an alert means nothing to a plaintext client
                 fail(new SSLException("the peer spoke plaintext, not TLS (it began with '"
                         + printable(data) + "'): it must connect with TLS"));
                 return;
@@ -475,7 +478,12 @@ public final class TlsLayer implements Layer {
         return bigger;
     }
 
-    /** Aborts the connection, sending the engine's alert first if it has one. */
+    /**
+     * Ends the connection because of {@code cause}, sending the engine's alert first if it has one. During the
+     * handshake the connection is closed rather than reset, so that the peer reads the alert (an abort may drop it)
+     * and can say why; nothing above has seen the connection yet. After it, the connection is aborted and the
+     * protocol's connectionLost carries the cause.
+     */
     private void fail(Exception cause) {
         if (finished) {
             return;
@@ -485,6 +493,9 @@ public final class TlsLayer implements Layer {
         failure = reported;
         cancelTimeout();
         try {
+            if (failQuietly) {
+                throw new SSLException("no alert");
+            }
             engine.closeOutbound();
             netOut.clear();
             if (engine.wrap(EMPTY, netOut).bytesProduced() > 0) {
@@ -496,7 +507,11 @@ public final class TlsLayer implements Layer {
         }
         finished = true;
         LOG.log(Level.DEBUG, () -> "TLS with " + context.remoteAddress() + ": " + reported.getMessage());
-        context.abort(reported);
+        if (handshakeDone) {
+            context.abort(reported);
+        } else {
+            context.passClose();
+        }
     }
 
     private String describe(Exception cause) {

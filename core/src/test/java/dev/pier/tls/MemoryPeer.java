@@ -62,6 +62,14 @@ final class MemoryPeer implements LayerStack.Below, LayerStack.Above {
         return closed || aborted != null;
     }
 
+    /** Why the TLS layer ended the connection, by abort or, during the handshake, by close after its alert. */
+    String failure() {
+        if (aborted != null) {
+            return aborted.getMessage();
+        }
+        return tls.failure().map(Exception::getMessage).orElse(null);
+    }
+
     // ---- below
 
     @Override

@@ -122,7 +122,8 @@ class TlsLayerTest {
     @Test
     void alpnWithNothingInCommonFailsTheHandshake() {
         MemoryTls tls = connect(serverConfig().withAlpn("h2"), clientConfig().withAlpn("imap"), "localhost").pump();
-        assertNotNull(tls.server.aborted);
+        assertTrue(tls.server.failure().contains("application layer protocol"), tls.server.failure());
+        assertTrue(tls.client.failure().contains("no_application_protocol"), tls.client.failure());
         assertFalse(tls.client.made || tls.server.made);
     }
 
@@ -161,9 +162,10 @@ class TlsLayerTest {
         tls.pump();
         assertFalse(tls.server.made);
         assertEquals("", tls.server.receivedText());
-        SSLException cause = assertInstanceOf(SSLException.class, tls.server.aborted);
+        SSLException cause = assertInstanceOf(SSLException.class, tls.server.tls.failure().orElseThrow());
         assertTrue(cause.getMessage().contains("certificate"), cause.getMessage());
-        assertEquals(cause, tls.server.tls.failure().orElseThrow());
+        assertTrue(tls.server.closed, "closed after the alert");
+        assertTrue(tls.client.failure().contains("certificate_required"), tls.client.failure());
     }
 
     @Test
@@ -172,14 +174,14 @@ class TlsLayerTest {
         MemoryTls tls = connect(serverConfig().withClientCa(ca.cert()),
                 clientConfig().withIdentity(KeyMaterial.pem(stranger.key(), stranger.cert())), "localhost").pump();
         assertFalse(tls.server.made);
-        assertNotNull(tls.server.aborted);
+        assertTrue(tls.server.failure().contains("certification path"), tls.server.failure());
     }
 
     @Test
     void aCertificateForAnotherNameIsRefused() {
         MemoryTls tls = connect(serverConfig(), clientConfig(), "example.org").pump();
         assertFalse(tls.client.made);
-        String message = tls.client.aborted.getMessage();
+        String message = tls.client.failure();
         assertTrue(message.contains("example.org"), message);
         assertFalse(message.contains("\n"), message);
     }
@@ -189,7 +191,7 @@ class TlsLayerTest {
         MemoryTls tls = connect(serverConfig(), TlsClientConfig.defaults().withTrustRoots(otherCa.cert()),
                 "localhost").pump();
         assertFalse(tls.client.made);
-        assertTrue(tls.client.aborted.getMessage().contains("certification path"), tls.client.aborted.getMessage());
+        assertTrue(tls.client.failure().contains("certification path"), tls.client.failure());
     }
 
     @Test
@@ -228,10 +230,10 @@ class TlsLayerTest {
         MemoryTls tls = connect(serverConfig().withHandshakeTimeout(Duration.ofSeconds(3)), clientConfig(),
                 "localhost");
         tls.clock.advance(Duration.ofMillis(2999));
-        assertNull(tls.server.aborted);
+        assertNull(tls.server.failure());
         tls.clock.advance(Duration.ofMillis(1));
-        assertTrue(tls.server.aborted.getMessage().contains("not finished after 3 s"),
-                tls.server.aborted.getMessage());
+        assertTrue(tls.server.failure().contains("not finished after 3 s"), tls.server.failure());
+        assertTrue(tls.server.closed);
     }
 
     @Test
@@ -247,7 +249,7 @@ class TlsLayerTest {
         MemoryTls tls = connect(serverConfig(), clientConfig(), "localhost");
         tls.server.stack.dataReceived(ByteBuffer.wrap("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes()));
         assertEquals("the peer spoke plaintext, not TLS (it began with 'GET / HTTP/1.1'): it must connect with TLS",
-                tls.server.aborted.getMessage());
+                tls.server.failure());
     }
 
     @Test
@@ -260,8 +262,8 @@ class TlsLayerTest {
             garbage[0] = (byte) (0x14 + random.nextInt(5));   // looks like a record, so the engine must judge it
             tls.server.stack.dataReceived(ByteBuffer.wrap(garbage));
             tls.server.stack.inputEnded();
-            assertNotNull(tls.server.aborted, "garbage " + i);
-            assertFalse(tls.server.aborted.getMessage().contains("\n"));
+            assertNotNull(tls.server.failure(), "garbage " + i);
+            assertFalse(tls.server.failure().contains("\n"));
         }
     }
 
@@ -273,6 +275,6 @@ class TlsLayerTest {
         record[record.length - 1] ^= 1;
         tls.server.stack.dataReceived(ByteBuffer.wrap(record));
         assertEquals("", tls.server.receivedText());
-        assertNotNull(tls.server.aborted);
+        assertInstanceOf(SSLException.class, tls.server.aborted, "after the handshake: an abort");
     }
 }
