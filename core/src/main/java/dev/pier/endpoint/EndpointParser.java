@@ -22,9 +22,9 @@ import java.util.Set;
 /** Parses and formats endpoint description strings; see {@link Endpoint}. */
 final class EndpointParser {
 
-    private static final String SERVER_TYPES = "tcp, tcp6, udp, unix, unixgram";
-    private static final String CLIENT_TYPES = "tcp, unix";
-    private static final Set<String> UNSUPPORTED_TWISTED_TYPES = Set.of("ssl", "tls", "systemd", "haproxy");
+    private static final String SERVER_TYPES = "tcp, tcp6, ssl, udp, unix, unixgram";
+    private static final String CLIENT_TYPES = "tcp, tls, unix";
+    private static final Set<String> UNSUPPORTED_TWISTED_TYPES = Set.of("systemd", "haproxy");
 
     private EndpointParser() {}
 
@@ -59,6 +59,9 @@ final class EndpointParser {
         if (type != null && isServerType(type)) {
             return parseServerType(description, type, parts.subList(1, parts.size()));
         }
+        if ("tls".equals(type)) {
+            throw bad(description, "tls: is for clients; a TLS server is ssl:PORT:privateKey=KEY.pem");
+        }
         rejectUnsupported(description, type, SERVER_TYPES);
         if (parts.size() == 1 && first.positional() && isDigits(first.value())) {
             return TcpEndpoint.of(port(description, first.value(), 0));
@@ -74,12 +77,13 @@ final class EndpointParser {
         List<Part> parts = tokenize(description);
         Part first = parts.getFirst();
         String type = first.positional() ? first.value() : null;
-        if ("tcp".equals(type) || "unix".equals(type)) {
-            Map<String, String> args = type.equals("tcp")
-                    ? arguments(description, type, parts.subList(1, parts.size()),
-                            List.of("host", "port", "timeout", "bindAddress"), Map.of())
-                    : arguments(description, type, parts.subList(1, parts.size()),
-                            List.of("path", "timeout"), Map.of());
+        if ("tcp".equals(type) || "unix".equals(type) || "tls".equals(type)) {
+            List<String> names = switch (type) {
+                case "tcp" -> TCP_CLIENT_OPTIONS;
+                case "tls" -> concat(TCP_CLIENT_OPTIONS, TlsClientEndpoint.OPTIONS);
+                default -> List.of("path", "timeout");
+            };
+            Map<String, String> args = arguments(description, type, parts.subList(1, parts.size()), names, Map.of());
             Duration timeout = args.containsKey("timeout")
                     ? timeout(description, args.get("timeout")) : ClientEndpoint.DEFAULT_TIMEOUT;
             if (type.equals("unix")) {
@@ -89,8 +93,20 @@ final class EndpointParser {
             if (host.isEmpty()) {
                 throw bad(description, "host is empty");
             }
-            return new TcpClientEndpoint(host, port(description, required(description, args, "port"), 1), timeout,
+            var tcp = new TcpClientEndpoint(host, port(description, required(description, args, "port"), 1), timeout,
                     Optional.ofNullable(args.get("bindAddress")));
+            if (type.equals("tcp")) {
+                return tcp;
+            }
+            args.keySet().retainAll(TlsClientEndpoint.OPTIONS);
+            try {
+                return new TlsClientEndpoint(tcp, args);
+            } catch (IllegalArgumentException e) {
+                throw bad(description, e.getMessage());
+            }
+        }
+        if ("ssl".equals(type)) {
+            throw bad(description, "ssl: is for servers; a TLS client is tls:host=HOST:port=PORT");
         }
         if (type != null && isServerType(type)) {
             throw bad(description, "type '" + type + "' is not supported for clients (known: "
@@ -109,9 +125,17 @@ final class EndpointParser {
         throw unknownType(description, first, CLIENT_TYPES);
     }
 
+    private static final List<String> TCP_CLIENT_OPTIONS = List.of("host", "port", "timeout", "bindAddress");
+
+    private static List<String> concat(List<String> first, List<String> second) {
+        List<String> all = new ArrayList<>(first);
+        all.addAll(second);
+        return all;
+    }
+
     private static boolean isServerType(String type) {
         return switch (type) {
-            case "tcp", "tcp6", "udp", "unix", "unixgram" -> true;
+            case "tcp", "tcp6", "ssl", "udp", "unix", "unixgram" -> true;
             default -> false;
         };
     }
@@ -124,6 +148,18 @@ final class EndpointParser {
                 String host = args.getOrDefault("interface", type.equals("tcp6") ? "::" : "");
                 yield new TcpEndpoint(host, port(description, required(description, args, "port"), 0),
                         backlog(description, args));
+            }
+            case "ssl" -> {
+                Map<String, String> args = arguments(description, type, parts,
+                        concat(List.of("port", "interface", "backlog"), TlsEndpoint.OPTIONS), Map.of());
+                var tcp = new TcpEndpoint(args.getOrDefault("interface", ""),
+                        port(description, required(description, args, "port"), 0), backlog(description, args));
+                args.keySet().retainAll(TlsEndpoint.OPTIONS);
+                try {
+                    yield new TlsEndpoint(tcp, args);
+                } catch (IllegalArgumentException e) {
+                    throw bad(description, e.getMessage());
+                }
             }
             case "udp" -> {
                 Map<String, String> args = arguments(description, type, parts, List.of("port", "interface"), Map.of());

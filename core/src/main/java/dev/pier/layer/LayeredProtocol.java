@@ -1,5 +1,6 @@
 package dev.pier.layer;
 
+import dev.pier.reactor.ClientFactory;
 import dev.pier.reactor.DisconnectReason;
 import dev.pier.reactor.HalfCloseableProtocol;
 import dev.pier.reactor.Producer;
@@ -83,6 +84,51 @@ public final class LayeredProtocol implements HalfCloseableProtocol {
             public Protocol buildProtocol(SocketAddress peer) {
                 Protocol protocol = factory.buildProtocol(peer);
                 return protocol == null ? null : wrap(protocol, LayerStack.newLayers(factories, peer));
+            }
+
+            @Override
+            public void startFactory() {
+                factory.startFactory();
+            }
+
+            @Override
+            public void stopFactory() {
+                factory.stopFactory();
+            }
+
+            @Override
+            public String toString() {
+                return factory.toString();
+            }
+        };
+    }
+
+    /**
+     * A client factory whose protocols run behind new layers from {@code layers} (outermost first); what the factory
+     * hears of connecting, failing and losing connections is passed on.
+     */
+    public static ClientFactory wrap(ClientFactory factory, List<LayerFactory> layers) {
+        Objects.requireNonNull(factory, "factory");
+        ProtocolFactory layered = wrap((ProtocolFactory) factory, layers);
+        return new ClientFactory() {
+            @Override
+            public Protocol buildProtocol(SocketAddress peer) {
+                return layered.buildProtocol(peer);
+            }
+
+            @Override
+            public void startedConnecting(SocketAddress address) {
+                factory.startedConnecting(address);
+            }
+
+            @Override
+            public void connectionFailed(SocketAddress address, Throwable cause) {
+                factory.connectionFailed(address, cause);
+            }
+
+            @Override
+            public void connectionLost(SocketAddress address, DisconnectReason reason) {
+                factory.connectionLost(address, reason);
             }
 
             @Override

@@ -2,7 +2,9 @@ package dev.pier.reactor;
 
 import dev.pier.binding.BindFailures;
 import dev.pier.endpoint.ClientEndpoint;
+import dev.pier.layer.LayeredProtocol;
 import dev.pier.endpoint.TcpClientEndpoint;
+import dev.pier.endpoint.TlsClientEndpoint;
 import dev.pier.endpoint.ServerEndpoint;
 import dev.pier.endpoint.TcpEndpoint;
 import dev.pier.endpoint.UdpEndpoint;
@@ -246,9 +248,14 @@ public final class Reactor implements ReactorServices, AutoCloseable {
         return port;
     }
 
-    /** Connects where a parsed client description ({@code tcp:host=...:port=...} or {@code unix:path=...}) says. */
+    /**
+     * Connects where a parsed client description ({@code tcp:host=...:port=...}, {@code tls:host=...:port=...} or
+     * {@code unix:path=...}) says. Over TLS the factory's protocols run behind the TLS layer (their
+     * {@code connectionMade} comes after the handshake) and the future completes with the {@link LayeredProtocol}.
+     */
     public CompletableFuture<Protocol> connect(ClientEndpoint endpoint, ClientFactory factory) {
         return switch (endpoint) {
+            case TlsClientEndpoint tls -> connect(tls.tcp(), LayeredProtocol.wrap(factory, tls.layers()));
             case TcpClientEndpoint tcp -> connectTcp(tcp.host(), tcp.port(), factory, tcp.timeout(),
                     tcp.bindAddress().map(host -> new InetSocketAddress(host, 0)).orElse(null));
             case UnixClientEndpoint unix -> connectUnix(unix.path(), factory, unix.timeout());

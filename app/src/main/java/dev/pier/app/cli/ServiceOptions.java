@@ -159,6 +159,11 @@ public final class ServiceOptions {
             if (!host.isEmpty()) {
                 checkHost("--listen '" + description + "'", host);
             }
+            try {
+                endpoint.layers();   // reads the files a layer needs (TLS keys): a bad one is a usage error
+            } catch (IllegalArgumentException e) {
+                throw usage("--listen '" + description + "': " + e.getMessage());
+            }
             endpoints.add(endpoint);
         }
         return endpoints;

@@ -5,6 +5,7 @@ import dev.pier.app.cli.SocketKind;
 import dev.pier.endpoint.ClientEndpoint;
 import dev.pier.endpoint.Endpoint;
 import dev.pier.endpoint.TcpClientEndpoint;
+import dev.pier.endpoint.TlsClientEndpoint;
 import dev.pier.endpoint.UnixClientEndpoint;
 import dev.pier.reactor.ClientFactory;
 import dev.pier.reactor.Protocol;
@@ -25,28 +26,34 @@ final class Endpoints {
         return new ServiceOptions.Defaults(EnumSet.of(SocketKind.TCP, SocketKind.UNIX), port, null);
     }
 
-    /** A client description: {@code PORT}, {@code HOST:PORT}, {@code tcp:...}, {@code unix:...}. */
+    /**
+     * A client description: {@code PORT}, {@code HOST:PORT}, {@code tcp:...}, {@code tls:...}, {@code unix:...}.
+     * The files a {@code tls:} description names are read now, so a bad one is a usage error.
+     */
     static ClientEndpoint client(CommandLine command, String description) {
         try {
-            return Endpoint.parseClient(description);
+            ClientEndpoint endpoint = Endpoint.parseClient(description);
+            endpoint.layers();
+            return endpoint;
         } catch (IllegalArgumentException e) {
             throw new ParameterException(command, e.getMessage());
         }
     }
 
     static CompletableFuture<Protocol> connect(Reactor reactor, ClientEndpoint endpoint, ClientFactory factory) {
-        return switch (endpoint) {
-            case TcpClientEndpoint tcp -> reactor.connectTcp(tcp.host(), tcp.port(), factory, tcp.timeout());
-            case UnixClientEndpoint unix -> reactor.connectUnix(unix.path(), factory, unix.timeout());
-        };
+        return reactor.connect(endpoint, factory);
     }
 
     /** How progress lines name a server: {@code 127.0.0.1:10000}, or the socket file. */
     static String shortName(ClientEndpoint endpoint) {
         return switch (endpoint) {
-            case TcpClientEndpoint tcp -> (tcp.host().contains(":") ? "[" + tcp.host() + "]" : tcp.host()) + ":"
-                    + tcp.port();
+            case TcpClientEndpoint tcp -> hostAndPort(tcp);
+            case TlsClientEndpoint tls -> hostAndPort(tls.tcp());
             case UnixClientEndpoint unix -> unix.path().toString();
         };
+    }
+
+    private static String hostAndPort(TcpClientEndpoint tcp) {
+        return (tcp.host().contains(":") ? "[" + tcp.host() + "]" : tcp.host()) + ":" + tcp.port();
     }
 }
