@@ -127,10 +127,10 @@ public final class TlsServer implements LayerFactory {
             loaded = read(config);
             failedStamps = null;
             logger.log(Level.INFO, "TLS certificates reloaded: " + describe(loaded.defaultCertificate()));
-        } catch (IllegalArgumentException e) {
+        } catch (RuntimeException e) {
             failedStamps = stamps;   // one line per change, not one per handshake
             logger.log(Level.WARNING, "TLS certificates not reloaded, the previous ones stay in use: "
-                    + e.getMessage());
+                    + (e instanceof IllegalArgumentException ? e.getMessage() : KeyFiles.oneLine(e)));
         }
     }
 
