@@ -208,6 +208,21 @@ class TlsLayerTest {
     }
 
     @Test
+    void aHalfCloseLetsThePeerAnswerAndALaterCloseStillCloses() {
+        MemoryTls tls = connect(serverConfig(), clientConfig(), "localhost").pump();
+        tls.client.stack.shutdownOutput();
+        assertTrue(tls.client.outputShutdown);
+        tls.pump();
+        assertTrue(tls.server.inputEnded);
+        tls.server.write("answer");
+        tls.pump();
+        assertEquals("answer", tls.client.receivedText());
+        tls.client.stack.close();
+        assertTrue(tls.client.closed);
+        assertNull(tls.client.failure());
+    }
+
+    @Test
     void anEndOfStreamWithoutCloseNotifyIsATruncation() {
         MemoryTls tls = connect(serverConfig(), clientConfig(), "localhost").pump();
         tls.server.stack.inputEnded();
