@@ -112,6 +112,23 @@ class TlsLayerTest {
     }
 
     @Test
+    void everySplitOfTheServersFirstFlightInTwoIsUnderstood() {
+        TlsServer tlsServer = TlsServer.load(serverConfig());
+        TlsClient tlsClient = TlsClient.load(clientConfig());
+        int length = Integer.MAX_VALUE;
+        for (int split = 1; split < length; split++) {
+            MemoryTls tls = new MemoryTls(tlsServer, tlsClient, "localhost");
+            tls.server.stack.dataReceived(ByteBuffer.wrap(tls.client.takeOutgoing()));
+            byte[] flight = tls.server.takeOutgoing();
+            length = flight.length;
+            tls.client.stack.dataReceived(ByteBuffer.wrap(flight, 0, split));
+            tls.client.stack.dataReceived(ByteBuffer.wrap(flight, split, flight.length - split));
+            tls.pump();
+            assertTrue(tls.client.made && tls.server.made, "split at " + split + " of " + length);
+        }
+    }
+
+    @Test
     void alpnPicksTheServersPreferenceAmongTheClientsOffers() {
         MemoryTls tls = connect(serverConfig().withAlpn("h2", "http/1.1"),
                 clientConfig().withAlpn("http/1.1", "h2"), "localhost").pump();
