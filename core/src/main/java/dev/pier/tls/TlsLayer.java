@@ -151,7 +151,7 @@ public final class TlsLayer implements Layer {
         }
     }
 
-    /** Why this layer aborted its connection, if it did. */
+    /** Why this layer ended its connection, if it did: a one-line {@link SSLException}. */
     public Optional<Exception> failure() {
         return Optional.ofNullable(failure);
     }
