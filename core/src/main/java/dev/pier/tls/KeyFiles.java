@@ -306,9 +306,10 @@ final class KeyFiles {
             }
         }
         if (blocks.isEmpty()) {
+            String tool = what.contains("key") ? "pkey" : "x509";
             throw new IllegalArgumentException("cannot read " + what + " '" + name + "': not a PEM file (no"
-                    + " '-----BEGIN ...-----' block); convert DER with 'openssl x509 -inform DER -in " + name
-                    + " -out " + name + ".pem' (certificates) or 'openssl pkey -inform DER' (keys)");
+                    + " '-----BEGIN ...-----' block); if it is DER, convert it with 'openssl " + tool
+                    + " -inform DER -in " + name + " -out " + name + ".pem'");
         }
         return blocks;
     }

@@ -76,6 +76,8 @@ public final class TlsLayer implements Layer {
     private boolean processing;
     private boolean announcePending;
     private boolean failQuietly;
+    private boolean closePassed;
+    private boolean shutdownPassed;
     private Exception failure;
 
     TlsLayer(EngineSource source, Duration handshakeTimeout) {
@@ -149,7 +151,7 @@ public final class TlsLayer implements Layer {
         }
     }
 
-    /** Why this layer aborted its connection, if it did. */
+    /** Why this layer ended its connection, if it did: a one-line {@link SSLException}. */
     public Optional<Exception> failure() {
         return Optional.ofNullable(failure);
     }
@@ -208,16 +210,14 @@ public final class TlsLayer implements Layer {
             return;
         }
         if (!handshakeDone || !held.isEmpty()) {
-            if (data.hasRemaining()) {
-                ByteBuffer copy = ByteBuffer.allocate(data.remaining());
-                copy.put(data).flip();
-                held.add(copy);
-                heldBytes += copy.remaining();
-            }
+            hold(data);
             return;
         }
         try {
             wrap(data);
+            if (data.hasRemaining() && !finished && !outputClosed) {
+                hold(data);
+            }
         } catch (FromAbove e) {
             throw e.unwrap();
         } catch (SSLException | RuntimeException e) {
@@ -299,6 +299,9 @@ public final class TlsLayer implements Layer {
                 }
             }
             announceIfFinished();
+            if (handshakeDone && !held.isEmpty() && !finished) {
+                flushHeldAndClose();
+            }
         } catch (FromAbove e) {
             throw e.unwrap();
         } catch (SSLException | RuntimeException e) {
@@ -323,8 +326,12 @@ public final class TlsLayer implements Layer {
         noteFinished(result);
         switch (result.getStatus()) {
             case BUFFER_OVERFLOW -> {
-                deliver();
-                appIn = grow(appIn, engine.getSession().getApplicationBufferSize());
+                boolean wasEmpty = appIn.position() == 0;
+                deliver();   // room for the record, unless it did not fit even in an empty buffer
+                if (wasEmpty) {
+                    appIn = ByteBuffer.allocate(Math.max(appIn.capacity() * 2,
+                            engine.getSession().getApplicationBufferSize()));
+                }
                 return true;
             }
             case BUFFER_UNDERFLOW -> {
@@ -346,7 +353,11 @@ public final class TlsLayer implements Layer {
         }
     }
 
-    /** Wraps {@code data} whole (or one handshake flight if empty); false if the engine produced nothing. */
+    /**
+     * Wraps {@code data} (or one handshake flight if it is empty) and passes the records down; false if the engine
+     * produced nothing. Bytes the engine will not take yet (during a TLS 1.2 renegotiation) are left in
+     * {@code data}.
+     */
     private boolean wrap(ByteBuffer data) throws SSLException {
         boolean produced = false;
         while (!finished) {
@@ -374,7 +385,7 @@ public final class TlsLayer implements Layer {
                 break;
             }
             if (result.bytesConsumed() == 0 && result.bytesProduced() == 0) {
-                throw new SSLException("the TLS engine made no progress writing");
+                break;
             }
         }
         announceIfFinished();
@@ -407,16 +418,26 @@ public final class TlsLayer implements Layer {
     /** After the handshake: sends what was held, then the close_notify asked for meanwhile. */
     private void flushHeldAndClose() {
         try {
-            boolean released = !held.isEmpty();
+            long before = heldBytes;
             while (!held.isEmpty() && !finished) {
-                ByteBuffer next = held.poll();
-                heldBytes -= next.remaining();
+                ByteBuffer next = held.peek();
+                int remaining = next.remaining();
                 wrap(next);
+                heldBytes -= remaining - next.remaining();
+                if (next.hasRemaining()) {
+                    break;   // the engine takes no data now; the next record from the peer lets it go on
+                }
+                held.poll();
             }
-            if (released && !finished) {
+            if (heldBytes < before && !finished) {
                 context.heldBytesChanged();
             }
-            if ((closing || shutdownOutput) && !outputClosed && !finished) {
+            boolean closeDue = closing && !closePassed;
+            boolean shutdownDue = shutdownOutput && !shutdownPassed && !closing;
+            if (!held.isEmpty() || finished || !(closeDue || shutdownDue)) {
+                return;
+            }
+            if (!outputClosed) {
                 engine.closeOutbound();
                 while (!finished && wrap(EMPTY)) {
                     // close_notify, and anything the engine still had to say
@@ -426,15 +447,26 @@ public final class TlsLayer implements Layer {
             if (finished) {
                 return;
             }
-            if (closing) {
+            if (closeDue) {
+                closePassed = true;
                 context.passClose();
-            } else if (shutdownOutput) {
+            } else {
+                shutdownPassed = true;
                 context.passShutdownOutput();
             }
         } catch (FromAbove e) {
             throw e;
         } catch (SSLException | RuntimeException e) {
             fail(e);
+        }
+    }
+
+    private void hold(ByteBuffer data) {
+        if (data.hasRemaining()) {
+            ByteBuffer copy = ByteBuffer.allocate(data.remaining());
+            copy.put(data).flip();
+            held.add(copy);
+            heldBytes += copy.remaining();
         }
     }
 

@@ -48,10 +48,10 @@ public final class TlsServer implements LayerFactory {
 
     private final TlsServerConfig config;
     private final System.Logger logger;
-    private Loaded loaded;
+    private volatile Loaded loaded;
     private List<Stamp> failedStamps;
-    private long lastCheck;
-    private boolean checkedOnce;
+    private volatile long lastCheck;
+    private volatile boolean checkedOnce;
 
     /** What was read from the files, and what the files looked like just before. */
     private record Loaded(SSLContext context, X509Certificate defaultCertificate, List<Stamp> stamps) {}
@@ -85,7 +85,7 @@ public final class TlsServer implements LayerFactory {
     }
 
     /** The leaf certificate that answers names without their own, as last loaded (null if there is none). */
-    public synchronized X509Certificate certificate() {
+    public X509Certificate certificate() {
         return loaded.defaultCertificate();
     }
 
@@ -108,14 +108,25 @@ public final class TlsServer implements LayerFactory {
         return engine;
     }
 
-    /** The current context, read again first if a second has passed and the files changed. */
-    private synchronized SSLContext context(long now) {
-        if (!checkedOnce || Math.abs(now - lastCheck) >= CHECK_INTERVAL.toNanos()) {
-            checkedOnce = true;
-            lastCheck = now;
-            reloadIfChanged();
+    /**
+     * The current context, read again first if a second has passed and the files changed. Handshakes on several
+     * loops meet on the lock only when a look is due.
+     */
+    private SSLContext context(long now) {
+        if (checkDue(now)) {
+            synchronized (this) {
+                if (checkDue(now)) {
+                    lastCheck = now;
+                    checkedOnce = true;
+                    reloadIfChanged();
+                }
+            }
         }
         return loaded.context();
+    }
+
+    private boolean checkDue(long now) {
+        return !checkedOnce || Math.abs(now - lastCheck) >= CHECK_INTERVAL.toNanos();
     }
 
     private void reloadIfChanged() {
@@ -127,10 +138,10 @@ public final class TlsServer implements LayerFactory {
             loaded = read(config);
             failedStamps = null;
             logger.log(Level.INFO, "TLS certificates reloaded: " + describe(loaded.defaultCertificate()));
-        } catch (IllegalArgumentException e) {
+        } catch (RuntimeException e) {
             failedStamps = stamps;   // one line per change, not one per handshake
             logger.log(Level.WARNING, "TLS certificates not reloaded, the previous ones stay in use: "
-                    + e.getMessage());
+                    + (e instanceof IllegalArgumentException ? e.getMessage() : KeyFiles.oneLine(e)));
         }
     }
 

@@ -107,7 +107,7 @@ class TlsInteropTest {
 
     int listen(TlsServerConfig config) {
         TlsServer tls = TlsServer.load(config);
-        ListeningPort port = reactor.listenTcp(0, LayeredProtocol.wrap(peer -> new Facts(), List.<LayerFactory>of(tls)),
+        ListeningPort port = reactor.listenTcp(0, LayeredProtocol.wrap(peer -> new Facts(), List.of(tls)),
                 "127.0.0.1");
         return port.port();
     }

@@ -118,8 +118,13 @@ class TlsKeyLoadingTest {
         Path der = dir.resolve("cert.der");
         Files.write(der, Base64.getMimeDecoder().decode(TestPki.read(ec.cert())
                 .replaceAll("-----[A-Z ]+-----", "")));
-        String message = loadError(KeyMaterial.pem(ec.key(), der));
-        assertTrue(message.startsWith("cannot read certificate '" + der + "': not a PEM file"), message);
+        assertEquals("cannot read certificate '" + der + "': not a PEM file (no '-----BEGIN ...-----' block); if it"
+                + " is DER, convert it with 'openssl x509 -inform DER -in " + der + " -out " + der + ".pem'",
+                loadError(KeyMaterial.pem(ec.key(), der)));
+        Path derKey = dir.resolve("key.der");
+        Files.write(derKey, new byte[] {0x30, 0x03, 0x02, 0x01, 0x00});
+        assertTrue(loadError(KeyMaterial.pem(derKey, ec.cert())).endsWith("convert it with 'openssl pkey -inform DER"
+                + " -in " + derKey + " -out " + derKey + ".pem'"));
     }
 
     @Test

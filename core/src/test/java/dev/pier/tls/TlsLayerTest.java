@@ -112,6 +112,23 @@ class TlsLayerTest {
     }
 
     @Test
+    void everySplitOfTheServersFirstFlightInTwoIsUnderstood() {
+        TlsServer tlsServer = TlsServer.load(serverConfig());
+        TlsClient tlsClient = TlsClient.load(clientConfig());
+        int length = Integer.MAX_VALUE;
+        for (int split = 1; split < length; split++) {
+            MemoryTls tls = new MemoryTls(tlsServer, tlsClient, "localhost");
+            tls.server.stack.dataReceived(ByteBuffer.wrap(tls.client.takeOutgoing()));
+            byte[] flight = tls.server.takeOutgoing();
+            length = flight.length;
+            tls.client.stack.dataReceived(ByteBuffer.wrap(flight, 0, split));
+            tls.client.stack.dataReceived(ByteBuffer.wrap(flight, split, flight.length - split));
+            tls.pump();
+            assertTrue(tls.client.made && tls.server.made, "split at " + split + " of " + length);
+        }
+    }
+
+    @Test
     void alpnPicksTheServersPreferenceAmongTheClientsOffers() {
         MemoryTls tls = connect(serverConfig().withAlpn("h2", "http/1.1"),
                 clientConfig().withAlpn("http/1.1", "h2"), "localhost").pump();
@@ -205,6 +222,21 @@ class TlsLayerTest {
         assertEquals("last words", tls.server.receivedText());
         assertTrue(tls.server.inputEnded);
         assertNull(tls.server.aborted);
+    }
+
+    @Test
+    void aHalfCloseLetsThePeerAnswerAndALaterCloseStillCloses() {
+        MemoryTls tls = connect(serverConfig(), clientConfig(), "localhost").pump();
+        tls.client.stack.shutdownOutput();
+        assertTrue(tls.client.outputShutdown);
+        tls.pump();
+        assertTrue(tls.server.inputEnded);
+        tls.server.write("answer");
+        tls.pump();
+        assertEquals("answer", tls.client.receivedText());
+        tls.client.stack.close();
+        assertTrue(tls.client.closed);
+        assertNull(tls.client.failure());
     }
 
     @Test

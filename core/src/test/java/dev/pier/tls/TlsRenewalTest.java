@@ -97,9 +97,8 @@ class TlsRenewalTest {
             assertEquals(first.serial(), handshake(server));
         }
         assertEquals(List.of("WARNING TLS certificates not reloaded, the previous ones stay in use: cannot read"
-                + " certificate '" + cert + "': not a PEM file (no '-----BEGIN ...-----' block); convert DER with"
-                + " 'openssl x509 -inform DER -in " + cert + " -out " + cert + ".pem' (certificates) or"
-                + " 'openssl pkey -inform DER' (keys)"), log.lines);
+                + " certificate '" + cert + "': not a PEM file (no '-----BEGIN ...-----' block); if it is DER,"
+                + " convert it with 'openssl x509 -inform DER -in " + cert + " -out " + cert + ".pem'"), log.lines);
 
         install(third);
         clock.advance(Duration.ofSeconds(1));
