@@ -16,14 +16,14 @@ import java.util.Optional;
  * <pre>{@code
  * public void connectionMade(Transport transport) {
  *     ProxyHeader header = transport.layer(ProxyHeaderLayer.class).orElseThrow().header();
- *     log.info("client " + header.source() + " via " + header.destination()
- *             + header.authority().map(host -> " for " + host).orElse(""));
+ *     String who = header.source() + " via " + header.destination()
+ *             + header.authority().map(host -> " for " + host).orElse("");
  * }
  * }</pre>
  *
  * <p>{@link #source()} and {@link #destination()} are the addresses the connection now reports: the header's, or,
  * when it named none (a version 2 LOCAL command, a version 1 {@code UNKNOWN} line, an unspecified family), the
- * socket's own. {@link #namesAddresses()} tells the two apart.
+ * socket's own. {@link #namesAddresses()} tells the two apart. Instances are immutable.
  */
 public final class ProxyHeader {
 
@@ -184,6 +184,12 @@ public final class ProxyHeader {
         public static final int SUBTYPE_SIG_ALG = 0x24;
         /** Sub-field: the algorithm of the proxy certificate's key (US-ASCII). */
         public static final int SUBTYPE_KEY_ALG = 0x25;
+        /** Sub-field: the key exchange group, such as {@code secp256r1} (US-ASCII). */
+        public static final int SUBTYPE_GROUP = 0x26;
+        /** Sub-field: the signature scheme the proxy used in the handshake (US-ASCII). */
+        public static final int SUBTYPE_SIG_SCHEME = 0x27;
+        /** Sub-field: the client's certificate, X.509 in DER. */
+        public static final int SUBTYPE_CLIENT_CERT = 0x28;
 
         private final int client;
         private final long verify;
@@ -245,10 +251,19 @@ public final class ProxyHeader {
             return text(SUBTYPE_CIPHER);
         }
 
+        /** The client's certificate in DER ({@link #SUBTYPE_CLIENT_CERT}), if the proxy passes it on. */
+        public Optional<byte[]> clientCertificate() {
+            return field(SUBTYPE_CLIENT_CERT);
+        }
+
+        /** The value (a copy) of the first sub-field of {@code type}. */
+        public Optional<byte[]> field(int type) {
+            return fields.stream().filter(tlv -> tlv.type() == type).findFirst().map(Tlv::value);
+        }
+
         /** The value of the first sub-field of {@code type}, as UTF-8 text (US-ASCII is a subset). */
         public Optional<String> text(int type) {
-            return fields.stream().filter(tlv -> tlv.type() == type).findFirst()
-                    .map(tlv -> new String(tlv.value(), StandardCharsets.UTF_8));
+            return field(type).map(bytes -> new String(bytes, StandardCharsets.UTF_8));
         }
 
         @Override

@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.LongAdder;
  * ProxyProtocol proxy = ProxyProtocol.layer(Duration.ofSeconds(3));
  * reactor.listenTcp(8080, LayeredProtocol.wrap(factory, List.of(proxy)), "10.0.0.5");
  * ...
- * metrics.gauge("proxy.rejected", proxy.rejectedConnections());
+ * long rejected = proxy.rejectedConnections();   // from any thread, for a metric or a health check
  * }</pre>
  *
  * <p>Put it outermost, nearest the socket (below TLS, which the proxy's header precedes on the wire). See

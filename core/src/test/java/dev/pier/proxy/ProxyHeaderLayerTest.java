@@ -55,7 +55,8 @@ class ProxyHeaderLayerTest {
     static final byte[] V1_LONGEST = ascii("PROXY UNKNOWN ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"
             + " ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff 65535 65535\r\n");
     static final byte[] SSL_VALUE = concat(new byte[] {0x07, 0, 0, 0, 0},
-            tlv(ProxyHeader.Ssl.SUBTYPE_VERSION, ascii("TLSv1.3")), tlv(ProxyHeader.Ssl.SUBTYPE_CN, ascii("alice")));
+            tlv(ProxyHeader.Ssl.SUBTYPE_VERSION, ascii("TLSv1.3")), tlv(ProxyHeader.Ssl.SUBTYPE_CN, ascii("alice")),
+            tlv(ProxyHeader.Ssl.SUBTYPE_CLIENT_CERT, new byte[] {0x30, 0x00}));
     static final byte[] V2_INET = withCrc(v2(0x21, 0x11, inetBlock(CLIENT4, FRONT4),
             tlv(ProxyHeader.TYPE_ALPN, ascii("h2")), tlv(ProxyHeader.TYPE_AUTHORITY, ascii("example.com")),
             tlv(ProxyHeader.TYPE_UNIQUE_ID, new byte[] {1, 2, 3}), tlv(ProxyHeader.TYPE_NOOP, new byte[0]),
@@ -141,7 +142,9 @@ class ProxyHeaderLayerTest {
         assertAll(() -> assertTrue(ssl.clientSsl()), () -> assertTrue(ssl.clientCertConnection()),
                 () -> assertTrue(ssl.clientCertSession()), () -> assertEquals(0, ssl.verify()),
                 () -> assertTrue(ssl.verified()), () -> assertEquals("TLSv1.3", ssl.version().orElseThrow()),
-                () -> assertEquals("alice", ssl.commonName().orElseThrow()), () -> assertTrue(ssl.cipher().isEmpty()));
+                () -> assertEquals("alice", ssl.commonName().orElseThrow()), () -> assertTrue(ssl.cipher().isEmpty()),
+                () -> assertArrayEquals(new byte[] {0x30, 0x00}, ssl.clientCertificate().orElseThrow()),
+                () -> assertEquals(3, ssl.fields().size()));
     }
 
     @Test
