@@ -24,7 +24,8 @@ final class EndpointParser {
 
     private static final String SERVER_TYPES = "tcp, tcp6, ssl, udp, unix, unixgram";
     private static final String CLIENT_TYPES = "tcp, tls, unix";
-    private static final Set<String> UNSUPPORTED_TWISTED_TYPES = Set.of("systemd", "haproxy");
+    private static final Set<String> UNSUPPORTED_TWISTED_TYPES = Set.of("systemd");
+    private static final String HAPROXY_PREFIX = "haproxy:";
 
     private EndpointParser() {}
 
@@ -53,6 +54,14 @@ final class EndpointParser {
     }
 
     static ServerEndpoint parseServer(String description) {
+        if (description != null && description.startsWith(HAPROXY_PREFIX)) {
+            ServerEndpoint inner = parseServer(description.substring(HAPROXY_PREFIX.length()));
+            try {
+                return new ProxiedEndpoint(inner);
+            } catch (IllegalArgumentException e) {
+                throw bad(description, e.getMessage());
+            }
+        }
         List<Part> parts = tokenize(description);
         Part first = parts.getFirst();
         String type = first.positional() ? first.value() : null;

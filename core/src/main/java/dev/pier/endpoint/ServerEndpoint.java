@@ -18,7 +18,7 @@ import java.util.List;
  * };
  * }</pre>
  */
-public sealed interface ServerEndpoint extends Endpoint permits SocketEndpoint, TlsEndpoint {
+public sealed interface ServerEndpoint extends Endpoint permits SocketEndpoint, TlsEndpoint, ProxiedEndpoint {
 
     /**
      * The default backlog of a stream listener (TCP, Unix), for both models: the length of the queue of connections
