@@ -5,11 +5,11 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * An address to connect to: {@link TcpClientEndpoint}, {@link UnixClientEndpoint} or {@link TlsClientEndpoint}. See {@link Endpoint} for the
- * description strings.
+ * An address to connect to: {@link TcpClientEndpoint}, {@link UnixClientEndpoint} or {@link TlsClientEndpoint}.
+ * See {@link Endpoint} for the description strings.
  *
  * <pre>{@code
- * ClientEndpoint upstream = Endpoint.parseClient("localhost:10000");   // tcp:host=localhost:port=10000
+ * ClientEndpoint upstream = Endpoint.parseClient("localhost:10000"); // tcp:host=localhost:port=10000
  * }</pre>
  */
 public sealed interface ClientEndpoint extends Endpoint

@@ -142,6 +142,21 @@ final class EndpointParser {
         return all;
     }
 
+    /** {@code password=env:VAR} as written in Twisted's style, the source's {@code :} unescaped: one option. */
+    private static List<Part> joinSecretSources(List<Part> parts) {
+        List<Part> joined = new ArrayList<>();
+        for (int i = 0; i < parts.size(); i++) {
+            Part part = parts.get(i);
+            if ("password".equals(part.key()) && (part.value().equals("env") || part.value().equals("file"))
+                    && i + 1 < parts.size() && parts.get(i + 1).positional()) {
+                joined.add(new Part(part.key(), part.value() + ":" + parts.get(++i).value()));
+            } else {
+                joined.add(part);
+            }
+        }
+        return joined;
+    }
+
     private static boolean isServerType(String type) {
         return switch (type) {
             case "tcp", "tcp6", "ssl", "udp", "unix", "unixgram" -> true;
@@ -159,7 +174,7 @@ final class EndpointParser {
                         backlog(description, args));
             }
             case "ssl" -> {
-                Map<String, String> args = arguments(description, type, parts,
+                Map<String, String> args = arguments(description, type, joinSecretSources(parts),
                         concat(List.of("port", "interface", "backlog"), TlsEndpoint.OPTIONS), Map.of());
                 var tcp = new TcpEndpoint(args.getOrDefault("interface", ""),
                         port(description, required(description, args, "port"), 0), backlog(description, args));

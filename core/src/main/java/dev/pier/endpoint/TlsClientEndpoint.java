@@ -19,7 +19,7 @@ import java.util.Objects;
  * always name the host (or {@code serverName}, which is also sent as SNI).
  *
  * <pre>{@code
- * TlsClientEndpoint server = (TlsClientEndpoint) Endpoint.parseClient("tls:host=localhost:port=10443:trustRoots=ca.pem");
+ * var server = (TlsClientEndpoint) Endpoint.parseClient("tls:host=localhost:port=10443:trustRoots=ca.pem");
  * reactor.connectTcp(server.tcp().host(), server.tcp().port(), LayeredProtocol.wrap(factory, server.layers()));
  * }</pre>
  *

@@ -6,6 +6,7 @@ import dev.pier.tls.TlsServer;
 import dev.pier.tls.TlsServerConfig;
 import java.net.SocketAddress;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,7 +47,8 @@ public record TlsEndpoint(TcpEndpoint tcp, Map<String, String> options) implemen
             throw new IllegalArgumentException("unknown TLS option in " + options.keySet() + " (known: "
                     + String.join(", ", OPTIONS) + ")");
         }
-        if (!ordered.containsKey("privateKey") && !ordered.containsKey("keystore") && !ordered.containsKey("certDir")) {
+        if (!ordered.containsKey("privateKey") && !ordered.containsKey("keystore")
+                && !ordered.containsKey("certDir")) {
             throw new IllegalArgumentException("ssl needs privateKey=KEY.pem (or keystore=FILE.p12, or certDir=DIR)");
         }
         if (ordered.containsKey("keystore") != ordered.containsKey("password")) {
@@ -55,7 +57,7 @@ public record TlsEndpoint(TcpEndpoint tcp, Map<String, String> options) implemen
         if (ordered.containsKey("password")) {
             Secrets.checkSource(ordered.get("password"));
         }
-        options = java.util.Collections.unmodifiableMap(ordered);
+        options = Collections.unmodifiableMap(ordered);
     }
 
     @Override
@@ -119,8 +121,12 @@ public record TlsEndpoint(TcpEndpoint tcp, Map<String, String> options) implemen
         if (tcp.backlog() != DEFAULT_BACKLOG) {
             description.append(":backlog=").append(tcp.backlog());
         }
-        options.forEach((name, value) -> description.append(':').append(name).append('=')
-                .append(EndpointParser.escape(value)));
+        options.forEach((name, value) -> {
+            // password=env:VAR keeps its source's ':' as written: the one option whose value has a prefix.
+            int source = name.equals("password") ? value.indexOf(':') + 1 : 0;
+            description.append(':').append(name).append('=').append(value, 0, source)
+                    .append(EndpointParser.escape(value.substring(source)));
+        });
         return description.toString();
     }
 

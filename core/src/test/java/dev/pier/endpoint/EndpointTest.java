@@ -1,13 +1,16 @@
 package dev.pier.endpoint;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.pier.proxy.ProxyProtocol;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -66,6 +69,9 @@ class EndpointTest {
         "tcp:8080", "tcp:0:interface=127.0.0.1", "tcp:8080:interface=\\:\\:1:backlog=7", "udp:8007",
         "udp:0:interface=127.0.0.1", "unix:/tmp/x.sock", "unix:/tmp/x.sock:mode=600:backlog=9",
         "unix:/tmp/odd\\:name\\=x", "unixgram:/tmp/g", "unixgram:/tmp/g:mode=600",
+        "ssl:8443:privateKey=/k.pem", "ssl:0:interface=127.0.0.1:privateKey=/k.pem:certKey=/c.pem:caCerts=/ca.pem:alpn=h2,http/1.1",
+        "ssl:443:keystore=/s.p12:password=env:PIER_PASSWORD", "haproxy:tcp:10000", "haproxy:unix:/tmp/x.sock",
+        "haproxy:ssl:10443:privateKey=/k.pem",
     })
     void serverDescriptionsAreCanonicalAndRoundTrip(String description) {
         ServerEndpoint endpoint = Endpoint.parseServer(description);
@@ -77,12 +83,23 @@ class EndpointTest {
     @ParameterizedTest
     @ValueSource(strings = {
         "tcp:host=localhost:port=80", "tcp:host=\\:\\:1:port=80:timeout=0.25:bindAddress=127.0.0.1",
-        "unix:path=/tmp/x.sock", "unix:path=/tmp/x.sock:timeout=5",
+        "unix:path=/tmp/x.sock", "unix:path=/tmp/x.sock:timeout=5", "tls:host=localhost:port=443",
+        "tls:host=example.org:port=443:timeout=5:trustRoots=/ca.pem:certificate=/c.pem:privateKey=/k.pem:serverName=a.test:alpn=h2",
     })
     void clientDescriptionsAreCanonicalAndRoundTrip(String description) {
         ClientEndpoint endpoint = Endpoint.parseClient(description);
         assertEquals(description, endpoint.describe());
         assertEquals(endpoint, Endpoint.parseClient(endpoint.describe()));
+    }
+
+    @Test
+    void layersAreListedOutermostFirstAsTheDescriptionReads() {
+        ServerEndpoint endpoint = Endpoint.parseServer("haproxy:ssl:10443:privateKey=/k.pem");
+        assertEquals(new TcpEndpoint("", 10443, TcpEndpoint.DEFAULT_BACKLOG), endpoint.socket());
+        assertEquals("haproxy:ssl:10443:interface=127.0.0.1:privateKey=/k.pem", endpoint.bound(
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 10443)).describe());
+        assertEquals(List.of(), Endpoint.parseServer("tcp:80").layers());
+        assertInstanceOf(ProxyProtocol.class, Endpoint.parseServer("haproxy:tcp:80").layers().getFirst());
     }
 
     @Test
@@ -139,8 +156,14 @@ class EndpointTest {
         "tcp:80:port=81 | option 'port' is given twice",
         "tcp:80:interface=::1 | unexpected argument '' after option 'interface' (escape ':' in a value as '\\:')",
         "tcp:80:x:y:z | unexpected argument 'z' (tcp takes port, interface, backlog; escape ':' in a value as '\\:')",
-        "foo:bar:baz | unknown type 'foo' (known: tcp, tcp6, udp, unix, unixgram; or PORT, HOST:PORT, [IPV6]:PORT)",
-        "ssl:443 | type 'ssl' is not supported (known: tcp, tcp6, udp, unix, unixgram)",
+        "foo:bar:baz | unknown type 'foo' (known: tcp, tcp6, ssl, udp, unix, unixgram; or PORT, HOST:PORT, [IPV6]:PORT)",
+        "systemd:domain=INET:index=0 | type 'systemd' is not supported (known: tcp, tcp6, ssl, udp, unix, unixgram)",
+        "ssl:443 | ssl needs privateKey=KEY.pem (or keystore=FILE.p12, or certDir=DIR)",
+        "ssl:443:keystore=k.p12 | keystore= and password= go together",
+        "ssl:443:keystore=k.p12:password=hunter2 | password must be env:VAR or file:PATH (a password written in the description would show in the process list)",
+        "ssl:443:privateKey=k.pem:colour=red | unknown option 'colour' for ssl (known: port, interface, backlog, privateKey, certKey, extraCertChain, caCerts, certDir, alpn, keystore, password)",
+        "tls:443 | tls: is for clients; a TLS server is ssl:PORT:privateKey=KEY.pem",
+        "haproxy:udp:53 | haproxy: takes a stream endpoint (tcp, ssl or unix), not udp:53",
         "localhost:http | port 'http' is not a number from 0 to 65535",
         "unix: | path is empty",
         "unix:/tmp/s:mode=98 | mode '98' is not an octal permission such as 660",
@@ -167,8 +190,8 @@ class EndpointTest {
         "tcp:h:80:timeout=0.0000000001 | timeout '0.0000000001' is not a number of seconds greater than 0",
         "tcp:h:80:timeout=1e999999999 | timeout '1e999999999' is not a number of seconds greater than 0",
         "tcp:h:80:mode=1 | unknown option 'mode' for tcp (known: host, port, timeout, bindAddress)",
-        "udp:8007 | type 'udp' is not supported for clients (known: tcp, unix)",
-        "a:b:c | unknown type 'a' (known: tcp, unix; or PORT, HOST:PORT, [IPV6]:PORT)",
+        "udp:8007 | type 'udp' is not supported for clients (known: tcp, tls, unix)",
+        "a:b:c | unknown type 'a' (known: tcp, tls, unix; or PORT, HOST:PORT, [IPV6]:PORT)",
         "unix:timeout=1 | missing path",
         ":80 | host is empty",
     })
