@@ -243,7 +243,11 @@ final class LayeredConnection implements LayerStack.Below, LayerStack.Above {
                 if (failure != null) {
                     throw failure;
                 }
-                if (inputEnded && !connected) {
+                if (!connected && stack.refusal().isPresent() && unsentBytes == 0) {
+                    Exception refusal = stack.refusal().get();
+                    throw refusal instanceof IOException io ? io : new IOException(refusal.getMessage(), refusal);
+                }
+                if (inputEnded && !connected && stack.refusal().isEmpty()) {
                     throw new IOException("the peer closed the connection before its layers accepted it");
                 }
                 awaitChange(deadline, timeoutMessage);

@@ -104,6 +104,13 @@ public interface Layer {
         /** Closes the connection now with a reset; the protocol's {@code connectionLost} carries {@code cause}. */
         void abort(Exception cause);
 
+        /**
+         * Refuses the connection before passing it on: closes it once what this layer passed down is sent (a TLS
+         * alert, say), without a reset. A client's factory hears {@code connectionFailed} with {@code cause}; a
+         * blocking handler never starts.
+         */
+        void refuse(Exception cause);
+
         /** Stops reading from the socket for this layer's sake; the socket reads only when no one wants it paused. */
         void pauseReading();
 

@@ -58,6 +58,7 @@ public final class LayerStack {
     private final Below below;
     private final Above above;
     private boolean lost;
+    private Exception refusal;
 
     /** A stack of {@code layers}, outermost first, between {@code below} and {@code above}. */
     public LayerStack(List<? extends Layer> layers, Below below, Above above) {
@@ -172,6 +173,11 @@ public final class LayerStack {
             }
         }
         return Optional.empty();
+    }
+
+    /** Why a layer refused the connection, if one did. */
+    public Optional<Exception> refusal() {
+        return Optional.ofNullable(refusal);
     }
 
     /** True once the connection was lost or aborted. */
@@ -298,6 +304,14 @@ public final class LayerStack {
             if (!lost) {
                 LayerStack.this.abort(cause);
             }
+        }
+
+        @Override
+        public void refuse(Exception cause) {
+            if (refusal == null) {
+                refusal = Objects.requireNonNull(cause, "cause");
+            }
+            closeAt(index - 1);
         }
 
         @Override

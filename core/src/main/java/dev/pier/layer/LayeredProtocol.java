@@ -15,6 +15,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * A protocol run behind layers (Twisted's {@code ProtocolWrapper}, without a wrapper class per layer): to the
@@ -36,6 +39,7 @@ public final class LayeredProtocol implements HalfCloseableProtocol {
     private final LayeredTransport top = new LayeredTransport();
     private Transport transport;
     private Exception abortCause;
+    private Consumer<Exception> refused;
     private boolean made;
     private boolean protocolPausedReading;
     private boolean layersPausedReading;
@@ -110,10 +114,19 @@ public final class LayeredProtocol implements HalfCloseableProtocol {
     public static ClientFactory wrap(ClientFactory factory, List<LayerFactory> layers) {
         Objects.requireNonNull(factory, "factory");
         ProtocolFactory layered = wrap((ProtocolFactory) factory, layers);
+        Set<SocketAddress> refusedPeers = ConcurrentHashMap.newKeySet();
         return new ClientFactory() {
             @Override
             public Protocol buildProtocol(SocketAddress peer) {
-                return layered.buildProtocol(peer);
+                Protocol built = layered.buildProtocol(peer);
+                if (built instanceof LayeredProtocol protocol) {
+                    // A connection its layers refused (a failed TLS handshake) failed, as far as the client knows.
+                    protocol.refused = cause -> {
+                        refusedPeers.add(peer);
+                        factory.connectionFailed(peer, cause);
+                    };
+                }
+                return built;
             }
 
             @Override
@@ -128,7 +141,9 @@ public final class LayeredProtocol implements HalfCloseableProtocol {
 
             @Override
             public void connectionLost(SocketAddress address, DisconnectReason reason) {
-                factory.connectionLost(address, reason);
+                if (!refusedPeers.remove(address)) {
+                    factory.connectionLost(address, reason);
+                }
             }
 
             @Override
@@ -186,6 +201,11 @@ public final class LayeredProtocol implements HalfCloseableProtocol {
         } finally {
             if (made) {
                 protocol.connectionLost(abortCause == null ? reason : new DisconnectReason.Lost(abortCause));
+            }
+            if (!made && refused != null) {
+                refused.accept(stack.refusal().orElseGet(() -> reason instanceof DisconnectReason.Lost lost
+                        && lost.cause() instanceof Exception cause ? cause
+                        : new IOException("the connection ended before its layers passed it on")));
             }
         }
     }

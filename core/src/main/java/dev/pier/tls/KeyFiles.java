@@ -331,6 +331,22 @@ final class KeyFiles {
 
     static String oneLine(Throwable e) {
         String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        return message.replaceAll("\\s*[\r\n]+\\s*", " ");
+        return plainWords(message.replaceAll("\\s*[\r\n]+\\s*", " "));
+    }
+
+    /** The JDK's words for the usual handshake failures, said so that they name the fix and no Java class. */
+    private static String plainWords(String message) {
+        if (message.contains("PKIX path building failed") || message.contains("unable to find valid certification")) {
+            return "the peer's certificate is not trusted: the CA that signed it is not a trusted one (a client "
+                    + "takes it with trustRoots=CA.pem, a server with caCerts=CA.pem)";
+        }
+        if (message.contains("No subject alternative") || message.contains("No name matching")) {
+            return "the peer's certificate does not name the host connected to (" + message.replaceAll(
+                    ".*(?:matching|found) ", "") + "): connect by a name it lists, or give serverName=NAME";
+        }
+        if (message.contains("PKIX path validation failed") && message.contains("expired")) {
+            return "the peer's certificate has expired";
+        }
+        return message.replaceAll("\\b(?:sun|java|javax)\\.[\\w.$]+Exception: ", "");
     }
 }

@@ -542,7 +542,7 @@ public final class TlsLayer implements Layer {
         if (handshakeDone) {
             context.abort(reported);
         } else {
-            context.passClose();
+            context.refuse(reported);
         }
     }
 
