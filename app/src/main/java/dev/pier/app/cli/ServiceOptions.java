@@ -54,10 +54,12 @@ public final class ServiceOptions {
     private CommandSpec command;
 
     @Option(names = "--listen", paramLabel = "ENDPOINT",
-            description = {"where to listen, once per server: tcp:PORT[:interface=HOST], udp:PORT[:interface=HOST], "
-                    + "unix:PATH[:mode=OCTAL] or unixgram:PATH[:mode=OCTAL]. As in Twisted, tcp:PORT without "
-                    + "interface= (or a bare PORT) listens on every interface; socket files get mode 666 unless "
-                    + "mode= says otherwise"})
+            description = {"where to listen, once per server: tcp:PORT[:interface=HOST], "
+                    + "ssl:PORT:privateKey=KEY.pem[:certKey=CERT.pem][:interface=HOST] (TLS), "
+                    + "udp:PORT[:interface=HOST], unix:PATH[:mode=OCTAL] or unixgram:PATH[:mode=OCTAL]; "
+                    + "haproxy: before a stream endpoint reads "
+                    + "a PROXY header first. As in Twisted, tcp:PORT without interface= (or a bare PORT) listens on "
+                    + "every interface; socket files get mode 666 unless mode= says otherwise"})
     private List<String> listen = new ArrayList<>();
 
     @Option(names = "--port", paramLabel = "N",

@@ -36,7 +36,8 @@ import picocli.CommandLine.Spec;
                 "With --transform, each poem is first sent to that transform server (cummingsify); the original "
                         + "is kept if that fails, unless --timeout ran out.",
                 "A poem counts only if the server ended it with an orderly close: a reset means it was cut short."},
-        footer = {"", "ENDPOINT: PORT (on localhost), HOST:PORT, tcp:host=HOST:port=PORT or unix:path=PATH.",
+        footer = {"", "ENDPOINT: PORT (on localhost), HOST:PORT, tcp:host=HOST:port=PORT, "
+                + "tls:host=HOST:port=PORT[:trustRoots=CA.pem] or unix:path=PATH.",
                 "SIZE: bytes, or K, M or G (binary units) as in 64M; at most 1G.",
                 "Exit status: 0 if every poem came whole; 1 if any could not be fetched (unreachable, cut short, "
                         + "timed out, over --max-size); 2 for a bad command line."})

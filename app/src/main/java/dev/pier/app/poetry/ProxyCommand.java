@@ -33,7 +33,8 @@ import picocli.CommandLine.Spec;
                 "Listens on tcp:10002:interface=127.0.0.1 unless told otherwise; prints 'Serving proxy on ENDPOINT' "
                         + "when ready; on SIGTERM, SIGINT or SIGHUP drains (up to --grace seconds; a second signal "
                         + "stops at once), prints 'Stopped' and exits with status 0."},
-        footer = {"", "UPSTREAM: PORT (on localhost), HOST:PORT, tcp:host=HOST:port=PORT or unix:path=PATH.",
+        footer = {"", "UPSTREAM: PORT (on localhost), HOST:PORT, tcp:host=HOST:port=PORT, "
+                + "tls:host=HOST:port=PORT[:trustRoots=CA.pem] or unix:path=PATH.",
                 "SIZE: bytes, or K, M or G (binary units) as in 64M; at most 1G.",
                 "Exit status: 0 after a clean stop on SIGTERM, SIGINT or SIGHUP; 1 if serving failed; 2 for a bad "
                         + "command line."})
