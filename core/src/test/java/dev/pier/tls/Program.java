@@ -56,6 +56,26 @@ final class Program implements AutoCloseable {
     }
 
     /** Waits until the output contains {@code text}, and returns the output so far. */
+    /** The first whole line of output that starts with {@code prefix}, waiting until its end is printed. */
+    String awaitLine(String prefix) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        synchronized (output) {
+            while (true) {
+                for (String line : output.toString().split("\n", -1)) {
+                    int end = output.indexOf(line + "\n");
+                    if (line.startsWith(prefix) && end >= 0) {
+                        return line;
+                    }
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || (!process.isAlive() && !reader.isAlive())) {
+                    fail("no line starting '" + prefix + "' from the program; its output was:\n" + output);
+                }
+                TimeUnit.NANOSECONDS.timedWait(output, Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));
+            }
+        }
+    }
+
     String awaitOutput(String text) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         synchronized (output) {
