@@ -14,6 +14,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -73,9 +74,46 @@ final class LayeredConnection implements LayerStack.Below, LayerStack.Above {
     static LayeredConnection start(SocketChannel channel, List<Layer> layers, Duration timeout) throws IOException {
         var connection = new LayeredConnection(channel, layers, timeout);
         connection.underLock(connection.stack::connectionMade);
-        Thread.ofVirtual().name("pier-layers-" + connection.remote).start(connection::readSocket);
+        connection.startReading();
         connection.awaitConnected();
         return connection;
+    }
+
+    /**
+     * Upgrades a plaintext connection a handler is serving (STARTTLS): {@code layer} from now on, and first of all
+     * over {@code readAhead}, the bytes the handler's buffer had read but not used.
+     */
+    static LayeredConnection upgrade(SocketChannel channel, Layer layer, byte[] readAhead, Duration timeout)
+            throws IOException {
+        var connection = new LayeredConnection(channel, List.of(), timeout);
+        connection.underLock(connection.stack::connectionMade);
+        connection.addInnermost(layer, readAhead);
+        connection.startReading();
+        return connection;
+    }
+
+    /**
+     * Adds {@code layer} inside the others on this live connection. What the handler had not read yet has passed
+     * the other layers only: {@code readAhead} (its buffer's), then this connection's own, go through the new one.
+     */
+    void addInnermost(Layer layer, byte[] readAhead) throws IOException {
+        underLock(() -> {
+            List<ByteBuffer> notRead = new ArrayList<>();
+            notRead.add(ByteBuffer.wrap(readAhead));
+            notRead.addAll(unread);
+            unread.clear();
+            unreadBytes = 0;
+            stack.addInnermost(layer);
+            for (ByteBuffer data : notRead) {
+                if (data.hasRemaining()) {
+                    stack.receivedByInnermost(data);
+                }
+            }
+        });
+    }
+
+    private void startReading() {
+        Thread.ofVirtual().name("pier-layers-" + remote).start(this::readSocket);
     }
 
     InputStream input() {

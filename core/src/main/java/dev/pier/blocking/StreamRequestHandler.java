@@ -1,5 +1,6 @@
 package dev.pier.blocking;
 
+import dev.pier.layer.Layer;
 import dev.pier.layer.LayerFactory;
 import dev.pier.layer.LayerStack;
 import java.io.BufferedInputStream;
@@ -86,6 +87,25 @@ public abstract class StreamRequestHandler extends BaseRequestHandler<SocketChan
             rawOut = layered.output();
         }
         in = new BufferedInputStream(rawIn, readBufferSize());
+        out = writeBufferSize() > 0 ? new BufferedOutputStream(rawOut, writeBufferSize()) : rawOut;
+    }
+
+    /**
+     * Adds {@code layer} to this live connection, inside any it has: what {@link #out()} wrote before goes out as it
+     * was, what it writes from now on, and what {@link #in()} reads, goes through the layer. That is STARTTLS:
+     * {@code addLayer(tls.newLayer(clientAddress()))} once the client agreed; bytes the client sent after agreeing
+     * and that {@code in()} had already buffered are not lost.
+     */
+    protected final void addLayer(Layer layer) throws IOException {
+        out.flush();
+        byte[] readAhead = in.readNBytes(in.available());
+        if (layered != null) {
+            layered.addInnermost(layer, readAhead);
+            return;
+        }
+        layered = LayeredConnection.upgrade(request(), layer, readAhead, timeout());
+        in = new BufferedInputStream(layered.input(), readBufferSize());
+        OutputStream rawOut = layered.output();
         out = writeBufferSize() > 0 ? new BufferedOutputStream(rawOut, writeBufferSize()) : rawOut;
     }
 

@@ -3,6 +3,7 @@ package dev.pier.layer;
 import dev.pier.reactor.Scheduler;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -53,8 +54,8 @@ public final class LayerStack {
         void inputEnded();
     }
 
-    private final Layer[] layers;
-    private final Link[] links;
+    private Layer[] layers;
+    private Link[] links;
     private final Below below;
     private final Above above;
     private boolean lost;
@@ -130,6 +131,33 @@ public final class LayerStack {
         shutdownOutputAt(layers.length - 1);
     }
 
+    /**
+     * Adds {@code layer} inside the others, next to the protocol, on a connection already passed on (STARTTLS):
+     * what was written before goes out as it was, what is written from now on goes through it. The protocol is not
+     * told of the connection again.
+     */
+    public void addInnermost(Layer layer) {
+        Objects.requireNonNull(layer, "layer");
+        if (lost) {
+            throw new IllegalStateException("the connection is gone: no layer can be added");
+        }
+        Link link = new Link(layers.length);
+        link.connectionPassed = true;
+        layers = Arrays.copyOf(layers, layers.length + 1);
+        links = Arrays.copyOf(links, links.length + 1);
+        layers[link.index] = layer;
+        links[link.index] = link;
+        layer.connectionMade(link);
+    }
+
+    /**
+     * Bytes that had passed every layer but the innermost, added since (see {@link #addInnermost}): read ahead by
+     * the protocol's side before the upgrade, they go through the new layer now.
+     */
+    public void receivedByInnermost(ByteBuffer data) {
+        receivedAt(layers.length - 1, data);
+    }
+
     /** The protocol's {@code abortConnection}: the layers let go, then the socket is reset. */
     public void abort(Exception cause) {
         connectionLost();
@@ -163,6 +191,11 @@ public final class LayerStack {
     /** The peer's address as the protocol sees it. */
     public SocketAddress remoteAddress() {
         return links.length == 0 ? below.remoteAddress() : links[links.length - 1].upperRemote();
+    }
+
+    /** The layers, outermost first. */
+    public List<Layer> layers() {
+        return List.of(layers);
     }
 
     /** The innermost layer of the given type. */

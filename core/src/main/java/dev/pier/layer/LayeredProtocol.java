@@ -34,7 +34,6 @@ import java.util.function.Consumer;
 public final class LayeredProtocol implements HalfCloseableProtocol {
 
     private final Protocol protocol;
-    private final List<Layer> layers;
     private final LayerStack stack;
     private final LayeredTransport top = new LayeredTransport();
     private Transport transport;
@@ -53,8 +52,7 @@ public final class LayeredProtocol implements HalfCloseableProtocol {
 
     private LayeredProtocol(Protocol protocol, List<? extends Layer> layers) {
         this.protocol = Objects.requireNonNull(protocol, "protocol");
-        this.layers = List.copyOf(layers);
-        this.stack = new LayerStack(this.layers, new Socket(), new Inner());
+        this.stack = new LayerStack(List.copyOf(layers), new Socket(), new Inner());
     }
 
     /**
@@ -64,15 +62,32 @@ public final class LayeredProtocol implements HalfCloseableProtocol {
     public static LayeredProtocol wrap(Protocol protocol, List<? extends Layer> layers) {
         if (protocol instanceof LayeredProtocol inner && inner.transport == null) {
             var all = new ArrayList<Layer>(layers);
-            all.addAll(inner.layers);
+            all.addAll(inner.layers());
             return new LayeredProtocol(inner.protocol, all);
         }
         return new LayeredProtocol(protocol, layers);
     }
 
+    /**
+     * {@code protocol}, already connected to {@code transport}, from now on behind layers added one by one with
+     * {@link #transport()}{@code .addLayer}: how a transport without layers upgrades a live connection (STARTTLS).
+     * The protocol is not told of the connection again.
+     */
+    public static LayeredProtocol upgrade(Protocol protocol, Transport transport) {
+        LayeredProtocol upgraded = new LayeredProtocol(protocol, List.of());
+        upgraded.transport = Objects.requireNonNull(transport, "transport");
+        upgraded.made = true;
+        return upgraded;
+    }
+
+    /** The transport the protocol inside is given: its calls go through the layers. */
+    public Transport transport() {
+        return top;
+    }
+
     /** The layers of this protocol's connection, outermost first. */
     public List<Layer> layers() {
-        return layers;
+        return stack.layers();
     }
 
     /**
@@ -446,6 +461,12 @@ public final class LayeredProtocol implements HalfCloseableProtocol {
         @Override
         public <T> Optional<T> layer(Class<T> type) {
             return stack.layer(type);
+        }
+
+        @Override
+        public void addLayer(Layer layer) {
+            stack.addInnermost(layer);
+            updateProducer();
         }
 
         @Override

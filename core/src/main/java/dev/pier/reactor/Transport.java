@@ -1,5 +1,6 @@
 package dev.pier.reactor;
 
+import dev.pier.layer.Layer;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.util.Optional;
@@ -102,5 +103,16 @@ public interface Transport {
      */
     default <T> Optional<T> layer(Class<T> type) {
         return Optional.empty();
+    }
+
+    /**
+     * Adds {@code layer} inside this connection's other layers, next to the protocol, on the live connection: what
+     * was written before the call goes out as it was, what is written after goes through the layer. That is
+     * STARTTLS: {@code transport.addLayer(tls.newLayer(transport.remoteAddress()))} once the peer agreed.
+     *
+     * @throws UnsupportedOperationException if this transport cannot take layers
+     */
+    default void addLayer(Layer layer) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot add layers");
     }
 }

@@ -1,5 +1,7 @@
 package dev.pier.reactor.internal;
 
+import dev.pier.layer.Layer;
+import dev.pier.layer.LayeredProtocol;
 import dev.pier.reactor.ClientFactory;
 import dev.pier.reactor.DisconnectReason;
 import dev.pier.reactor.HalfCloseableProtocol;
@@ -17,6 +19,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -34,7 +37,7 @@ final class StreamConnection implements Transport, Handler {
 
     private final EventLoop loop;
     private final SocketChannel channel;
-    private final Protocol protocol;
+    private Protocol protocol;
     private final ClientFactory clientFactory;
     private final SocketAddress local;
     private final SocketAddress remote;
@@ -54,6 +57,8 @@ final class StreamConnection implements Transport, Handler {
     private Producer producer;
     private boolean producerStreaming;
     private boolean producerPaused;
+    /** Once a layer was added to this live connection: the protocol's calls go through it. */
+    private Transport upgraded;
 
     StreamConnection(EventLoop loop, SocketChannel channel, Protocol protocol, ClientFactory clientFactory,
                      SocketAddress local, SocketAddress remote) {
@@ -180,8 +185,7 @@ final class StreamConnection implements Transport, Handler {
 
     // ---- writing ----
 
-    @Override
-    public void write(ByteBuffer data) {
+    private void rawWrite(ByteBuffer data) {
         loop.checkInLoop("Transport.write");
         int length = data.remaining();
         if (closed || disconnecting || outputShutdownRequested || abortReason != null) {
@@ -326,7 +330,124 @@ final class StreamConnection implements Transport, Handler {
     // ---- Transport ----
 
     @Override
+    public void write(ByteBuffer data) {
+        if (upgraded != null) {
+            upgraded.write(data);
+        } else {
+            rawWrite(data);
+        }
+    }
+
+    @Override
     public void loseConnection() {
+        if (upgraded != null) {
+            upgraded.loseConnection();
+        } else {
+            rawLoseConnection();
+        }
+    }
+
+    @Override
+    public void abortConnection() {
+        if (upgraded != null) {
+            upgraded.abortConnection();
+        } else {
+            rawAbortConnection();
+        }
+    }
+
+    @Override
+    public void shutdownOutput() {
+        if (upgraded != null) {
+            upgraded.shutdownOutput();
+        } else {
+            rawShutdownOutput();
+        }
+    }
+
+    @Override
+    public SocketAddress localAddress() {
+        return upgraded != null ? upgraded.localAddress() : rawLocalAddress();
+    }
+
+    @Override
+    public SocketAddress remoteAddress() {
+        return upgraded != null ? upgraded.remoteAddress() : rawRemoteAddress();
+    }
+
+    @Override
+    public void pauseReading() {
+        if (upgraded != null) {
+            upgraded.pauseReading();
+        } else {
+            rawPauseReading();
+        }
+    }
+
+    @Override
+    public void resumeReading() {
+        if (upgraded != null) {
+            upgraded.resumeReading();
+        } else {
+            rawResumeReading();
+        }
+    }
+
+    @Override
+    public boolean isReadingPaused() {
+        return upgraded != null ? upgraded.isReadingPaused() : rawIsReadingPaused();
+    }
+
+    @Override
+    public boolean isDisconnecting() {
+        return upgraded != null ? upgraded.isDisconnecting() : rawIsDisconnecting();
+    }
+
+    @Override
+    public void registerProducer(Producer newProducer, boolean streaming) {
+        if (upgraded != null) {
+            upgraded.registerProducer(newProducer, streaming);
+        } else {
+            rawRegisterProducer(newProducer, streaming);
+        }
+    }
+
+    @Override
+    public void unregisterProducer() {
+        if (upgraded != null) {
+            upgraded.unregisterProducer();
+        } else {
+            rawUnregisterProducer();
+        }
+    }
+
+    @Override
+    public long bufferedBytes() {
+        return upgraded != null ? upgraded.bufferedBytes() : rawBufferedBytes();
+    }
+
+    @Override
+    public <T> Optional<T> layer(Class<T> type) {
+        return upgraded != null ? upgraded.layer(type) : Optional.empty();
+    }
+
+    /**
+     * Upgrades the live connection: the protocol is put behind a {@link LayeredProtocol} that reads and writes
+     * through this connection's own (raw) side, and the protocol's calls on this transport go through its layers.
+     */
+    @Override
+    public void addLayer(Layer layer) {
+        loop.checkInLoop("Transport.addLayer");
+        if (upgraded == null) {
+            LayeredProtocol layered = LayeredProtocol.upgrade(protocol, new Raw());
+            protocol = layered;
+            upgraded = layered.transport();
+        }
+        upgraded.addLayer(layer);
+    }
+
+
+    private void rawLoseConnection() {
         loop.checkInLoop("Transport.loseConnection");
         if (closed || disconnecting) {
             return;
@@ -336,8 +457,7 @@ final class StreamConnection implements Transport, Handler {
         requestFlush();
     }
 
-    @Override
-    public void abortConnection() {
+    private void rawAbortConnection() {
         loop.checkInLoop("Transport.abortConnection");
         abort(new DisconnectReason.Lost(new IOException("connection aborted")));
     }
@@ -353,8 +473,7 @@ final class StreamConnection implements Transport, Handler {
         requestFlush();
     }
 
-    @Override
-    public void shutdownOutput() {
+    private void rawShutdownOutput() {
         loop.checkInLoop("Transport.shutdownOutput");
         if (closed || disconnecting || outputShutdownRequested) {
             return;
@@ -363,25 +482,21 @@ final class StreamConnection implements Transport, Handler {
         requestFlush();
     }
 
-    @Override
-    public SocketAddress localAddress() {
+    private SocketAddress rawLocalAddress() {
         return local;
     }
 
-    @Override
-    public SocketAddress remoteAddress() {
+    private SocketAddress rawRemoteAddress() {
         return remote;
     }
 
-    @Override
-    public void pauseReading() {
+    private void rawPauseReading() {
         loop.checkInLoop("Transport.pauseReading");
         readPaused = true;
         updateInterest();
     }
 
-    @Override
-    public void resumeReading() {
+    private void rawResumeReading() {
         loop.checkInLoop("Transport.resumeReading");
         if (!readPaused) {
             return;
@@ -391,18 +506,15 @@ final class StreamConnection implements Transport, Handler {
         updateInterest();
     }
 
-    @Override
-    public boolean isReadingPaused() {
+    private boolean rawIsReadingPaused() {
         return readPaused;
     }
 
-    @Override
-    public boolean isDisconnecting() {
+    private boolean rawIsDisconnecting() {
         return closed || disconnecting || abortReason != null;
     }
 
-    @Override
-    public void registerProducer(Producer newProducer, boolean streaming) {
+    private void rawRegisterProducer(Producer newProducer, boolean streaming) {
         loop.checkInLoop("Transport.registerProducer");
         if (producer != null) {
             throw new IllegalStateException("a producer is already registered on " + describe()
@@ -421,15 +533,13 @@ final class StreamConnection implements Transport, Handler {
         }
     }
 
-    @Override
-    public void unregisterProducer() {
+    private void rawUnregisterProducer() {
         loop.checkInLoop("Transport.unregisterProducer");
         producer = null;
         producerPaused = false;
     }
 
-    @Override
-    public long bufferedBytes() {
+    private long rawBufferedBytes() {
         return buffered;
     }
 
@@ -457,6 +567,94 @@ final class StreamConnection implements Transport, Handler {
     @Override
     public Scheduler scheduler() {
         return loop.scheduler();
+    }
+
+    /** This connection without its added layers: what the layers write to and read from. */
+    private final class Raw implements Transport {
+        @Override
+        public void write(ByteBuffer data) {
+            rawWrite(data);
+        }
+
+        @Override
+        public void loseConnection() {
+            rawLoseConnection();
+        }
+
+        @Override
+        public void abortConnection() {
+            rawAbortConnection();
+        }
+
+        @Override
+        public void shutdownOutput() {
+            rawShutdownOutput();
+        }
+
+        @Override
+        public boolean isDisconnecting() {
+            return rawIsDisconnecting();
+        }
+
+        @Override
+        public SocketAddress localAddress() {
+            return rawLocalAddress();
+        }
+
+        @Override
+        public SocketAddress remoteAddress() {
+            return rawRemoteAddress();
+        }
+
+        @Override
+        public void pauseReading() {
+            rawPauseReading();
+        }
+
+        @Override
+        public void resumeReading() {
+            rawResumeReading();
+        }
+
+        @Override
+        public boolean isReadingPaused() {
+            return rawIsReadingPaused();
+        }
+
+        @Override
+        public void registerProducer(Producer newProducer, boolean streaming) {
+            rawRegisterProducer(newProducer, streaming);
+        }
+
+        @Override
+        public void unregisterProducer() {
+            rawUnregisterProducer();
+        }
+
+        @Override
+        public long bufferedBytes() {
+            return rawBufferedBytes();
+        }
+
+        @Override
+        public void setNoDelay(boolean noDelay) {
+            StreamConnection.this.setNoDelay(noDelay);
+        }
+
+        @Override
+        public void setKeepAlive(boolean keepAlive) {
+            StreamConnection.this.setKeepAlive(keepAlive);
+        }
+
+        @Override
+        public Scheduler scheduler() {
+            return StreamConnection.this.scheduler();
+        }
+
+        @Override
+        public String toString() {
+            return StreamConnection.this.toString();
+        }
     }
 
     // ---- closing ----
