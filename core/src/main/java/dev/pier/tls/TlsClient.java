@@ -76,7 +76,8 @@ public final class TlsClient {
     /** A new client-side TLS layer for {@code serverName}, for a connection to {@code peer}. */
     public TlsLayer newLayer(String serverName, SocketAddress peer) {
         int port = peer instanceof InetSocketAddress inet ? inet.getPort() : -1;
-        return new TlsLayer((address, now) -> newEngine(serverName, port), config.handshakeTimeout());
+        // A client's failed handshake is its caller's to report: it fails the connection attempt.
+        return new TlsLayer((address, now) -> newEngine(serverName, port), config.handshakeTimeout(), reason -> {});
     }
 
     private SSLEngine newEngine(String serverName, int port) {

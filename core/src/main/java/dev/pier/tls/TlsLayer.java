@@ -12,6 +12,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.Optional;
 import javax.net.ssl.ExtendedSSLSession;
 import javax.net.ssl.SNIHostName;
@@ -58,6 +59,7 @@ public final class TlsLayer implements Layer {
 
     private final EngineSource source;
     private final Duration handshakeTimeout;
+    private final Consumer<String> handshakeFailures;
     private final ArrayDeque<ByteBuffer> held = new ArrayDeque<>();
     private long heldBytes;
     private SSLEngine engine;
@@ -80,9 +82,10 @@ public final class TlsLayer implements Layer {
     private boolean shutdownPassed;
     private Exception failure;
 
-    TlsLayer(EngineSource source, Duration handshakeTimeout) {
+    TlsLayer(EngineSource source, Duration handshakeTimeout, Consumer<String> handshakeFailures) {
         this.source = Objects.requireNonNull(source, "source");
         this.handshakeTimeout = Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
+        this.handshakeFailures = Objects.requireNonNull(handshakeFailures, "handshakeFailures");
     }
 
     // ---- what a protocol may ask
@@ -539,6 +542,9 @@ public final class TlsLayer implements Layer {
         }
         finished = true;
         LOG.log(Level.DEBUG, () -> "TLS with " + context.remoteAddress() + ": " + reported.getMessage());
+        if (!handshakeDone) {
+            handshakeFailures.accept(reported.getMessage());
+        }
         if (handshakeDone) {
             context.abort(reported);
         } else {

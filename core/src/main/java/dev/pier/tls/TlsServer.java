@@ -2,6 +2,7 @@ package dev.pier.tls;
 
 import dev.pier.layer.Layer;
 import dev.pier.layer.LayerFactory;
+import dev.pier.logging.RateLimitedLog;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.SocketAddress;
@@ -48,6 +49,9 @@ public final class TlsServer implements LayerFactory {
 
     private final TlsServerConfig config;
     private final System.Logger logger;
+    // Peers cause these as often as they like (a port scanner, an HTTP client on the TLS port): at most one line
+    // every ten seconds, with a count of the others.
+    private final RateLimitedLog handshakeFailures;
     private volatile Loaded loaded;
     private List<Stamp> failedStamps;
     private volatile long lastCheck;
@@ -62,6 +66,7 @@ public final class TlsServer implements LayerFactory {
     private TlsServer(TlsServerConfig config, System.Logger logger) {
         this.config = config;
         this.logger = logger;
+        this.handshakeFailures = RateLimitedLog.of(logger);
         this.loaded = read(config);
     }
 
@@ -92,7 +97,9 @@ public final class TlsServer implements LayerFactory {
     /** A new server-side TLS layer; its handshake starts when the connection is made. */
     @Override
     public TlsLayer newLayer(SocketAddress peer) {
-        return new TlsLayer((address, now) -> newEngine(now), config.handshakeTimeout());
+        return new TlsLayer((address, now) -> newEngine(now), config.handshakeTimeout(),
+                reason -> handshakeFailures.log(Level.WARNING, "{0}", reason.startsWith("TLS handshake") ? reason
+                        : "TLS handshake with " + peer + " failed: " + reason));
     }
 
     private SSLEngine newEngine(long nanoTime) {

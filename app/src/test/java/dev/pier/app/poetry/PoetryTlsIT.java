@@ -169,6 +169,8 @@ class PoetryTlsIT {
             byte[] reply = in.readAllBytes();
             assertTrue(reply.length < 64, "an alert at most, then the end: " + reply.length + " bytes");
         }
+        String logged = server.awaitStderrLine(line -> line.contains(" WARN ") && line.contains("TLS handshake"));
+        assertTrue(logged.contains("127.0.0.1"), logged);
     }
 
     /** A client command run to its end through the launcher, its output kept byte for byte. */
