@@ -77,7 +77,8 @@ public final class TlsClient {
     public TlsLayer newLayer(String serverName, SocketAddress peer) {
         int port = peer instanceof InetSocketAddress inet ? inet.getPort() : -1;
         // A client's failed handshake is its caller's to report: it fails the connection attempt.
-        return new TlsLayer((address, now) -> newEngine(serverName, port), config.handshakeTimeout(), reason -> {});
+        return new TlsLayer((address, now) -> newEngine(serverName, port), config.handshakeTimeout(), reason -> {},
+                null);
     }
 
     private SSLEngine newEngine(String serverName, int port) {

@@ -60,6 +60,10 @@ public final class TlsLayer implements Layer {
     private final EngineSource source;
     private final Duration handshakeTimeout;
     private final Consumer<String> handshakeFailures;
+    private final HandshakeSlots slots;          // null for a client: it runs one handshake
+    private final Runnable admitWhenFree = this::admitLater;
+    private boolean holdsSlot;
+    private boolean waitingForSlot;
     private final ArrayDeque<ByteBuffer> held = new ArrayDeque<>();
     private long heldBytes;
     private SSLEngine engine;
@@ -82,8 +86,10 @@ public final class TlsLayer implements Layer {
     private boolean shutdownPassed;
     private Exception failure;
 
-    TlsLayer(EngineSource source, Duration handshakeTimeout, Consumer<String> handshakeFailures) {
+    TlsLayer(EngineSource source, Duration handshakeTimeout, Consumer<String> handshakeFailures,
+            HandshakeSlots slots) {
         this.source = Objects.requireNonNull(source, "source");
+        this.slots = slots;
         this.handshakeTimeout = Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
         this.handshakeFailures = Objects.requireNonNull(handshakeFailures, "handshakeFailures");
     }
@@ -184,7 +190,38 @@ public final class TlsLayer implements Layer {
                 }
             });
         }
+        if (slots != null) {
+            if (slots.tryTake(admitWhenFree)) {
+                holdsSlot = true;
+            } else {
+                waitingForSlot = true;
+                context.pauseReading();
+            }
+        }
         process();
+    }
+
+    /** A slot was handed over, on whichever thread gave it back: the handshake goes on on this connection's own. */
+    private void admitLater() {
+        context.scheduler().callLater(Duration.ZERO, () -> {
+            waitingForSlot = false;
+            holdsSlot = true;
+            if (finished || handshakeDone) {
+                giveSlotBack();
+            } else {
+                context.resumeReading();
+            }
+        });
+    }
+
+    private void giveSlotBack() {
+        if (holdsSlot) {
+            holdsSlot = false;
+            slots.give();
+        } else if (waitingForSlot) {
+            waitingForSlot = false;
+            slots.forget(admitWhenFree);
+        }
     }
 
     @Override
@@ -273,6 +310,7 @@ public final class TlsLayer implements Layer {
     public void connectionLost(Context context) {
         finished = true;
         cancelTimeout();
+        giveSlotBack();
         held.clear();
         heldBytes = 0;
         if (engine != null) {
@@ -401,6 +439,7 @@ public final class TlsLayer implements Layer {
             handshakeDone = true;
             announcePending = true;
             cancelTimeout();
+            giveSlotBack();
         }
     }
 
@@ -541,6 +580,7 @@ public final class TlsLayer implements Layer {
             // no alert then: the abort says enough
         }
         finished = true;
+        giveSlotBack();
         LOG.log(Level.DEBUG, () -> "TLS with " + context.remoteAddress() + ": " + reported.getMessage());
         if (!handshakeDone) {
             handshakeFailures.accept(reported.getMessage());

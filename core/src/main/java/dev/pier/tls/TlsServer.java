@@ -52,6 +52,7 @@ public final class TlsServer implements LayerFactory {
     // Peers cause these as often as they like (a port scanner, an HTTP client on the TLS port): at most one line
     // every ten seconds, with a count of the others.
     private final RateLimitedLog handshakeFailures;
+    private final HandshakeSlots slots;
     private volatile Loaded loaded;
     private List<Stamp> failedStamps;
     private volatile long lastCheck;
@@ -67,6 +68,7 @@ public final class TlsServer implements LayerFactory {
         this.config = config;
         this.logger = logger;
         this.handshakeFailures = RateLimitedLog.of(logger);
+        this.slots = new HandshakeSlots(config.maxHandshakes());
         this.loaded = read(config);
     }
 
@@ -99,7 +101,7 @@ public final class TlsServer implements LayerFactory {
     public TlsLayer newLayer(SocketAddress peer) {
         return new TlsLayer((address, now) -> newEngine(now), config.handshakeTimeout(),
                 reason -> handshakeFailures.log(Level.WARNING, "{0}", reason.startsWith("TLS handshake") ? reason
-                        : "TLS handshake with " + peer + " failed: " + reason));
+                        : "TLS handshake with " + peer + " failed: " + reason), slots);
     }
 
     private SSLEngine newEngine(long nanoTime) {
