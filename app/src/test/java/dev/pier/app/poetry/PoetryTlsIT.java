@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -126,6 +127,25 @@ class PoetryTlsIT {
                     + cert);
             assertEquals(0, get.status(), get.stderr());
             assertArrayEquals(Peers.poemBytes("science.txt"), get.stdout());
+        }
+    }
+
+    @Test
+    void theProxyAndTheTransformServerSpeakTlsOnBothSides() throws Exception {
+        int poetry = serve("poetry", "serve", "--listen", ssl(), Peers.poem("ecstasy.txt").toString());
+        try (PierProcess proxy = PierProcess.start(directory, "poetry", "proxy", "--listen", ssl(),
+                "tls:host=localhost:port=" + poetry + ":trustRoots=" + cert);
+             PierProcess transform = PierProcess.start(directory, "poetry", "transform", "--listen", ssl())) {
+            Peers.Result plain = pier("poetry", "get", "tls:host=localhost:port=" + proxy.port() + ":trustRoots="
+                    + cert);
+            assertEquals(0, plain.status(), plain.stderr());
+            assertArrayEquals(Peers.poemBytes("ecstasy.txt"), plain.stdout());
+            Peers.Result cummingsified = pier("poetry", "get", "--transform", "tls:host=localhost:port="
+                    + transform.port() + ":trustRoots=" + cert, "tls:host=localhost:port=" + proxy.port()
+                    + ":trustRoots=" + cert);
+            assertEquals(0, cummingsified.status(), cummingsified.stderr());
+            assertEquals(Files.readString(Peers.poem("ecstasy.txt")).toLowerCase(Locale.ROOT),
+                    cummingsified.stdoutText());
         }
     }
 
