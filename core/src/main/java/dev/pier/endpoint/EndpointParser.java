@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -140,6 +141,25 @@ final class EndpointParser {
         List<String> all = new ArrayList<>(first);
         all.addAll(second);
         return all;
+    }
+
+    /**
+     * A description's named options in the order of {@code known}, which is how it describes itself, unmodifiable.
+     *
+     * @throws IllegalArgumentException if one is not in {@code known}
+     */
+    static Map<String, String> inOrder(Map<String, String> options, List<String> known) {
+        Map<String, String> ordered = new LinkedHashMap<>();
+        for (String name : known) {
+            if (options.containsKey(name)) {
+                ordered.put(name, options.get(name));
+            }
+        }
+        if (ordered.size() != options.size()) {
+            throw new IllegalArgumentException("unknown option in " + options.keySet() + " (known: "
+                    + String.join(", ", known) + ")");
+        }
+        return Collections.unmodifiableMap(ordered);
     }
 
     /** {@code password=env:VAR} as written in Twisted's style, the source's {@code :} unescaped: one option. */

@@ -6,8 +6,6 @@ import dev.pier.tls.TlsClient;
 import dev.pier.tls.TlsClientConfig;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -32,21 +30,12 @@ public record TlsClientEndpoint(TcpClientEndpoint tcp, Map<String, String> optio
 
     public TlsClientEndpoint {
         Objects.requireNonNull(tcp, "tcp");
-        Map<String, String> ordered = new LinkedHashMap<>();
-        for (String name : OPTIONS) {
-            if (options.containsKey(name)) {
-                ordered.put(name, options.get(name));
-            }
-        }
-        if (ordered.size() != options.size()) {
-            throw new IllegalArgumentException("unknown TLS option in " + options.keySet() + " (known: "
-                    + String.join(", ", OPTIONS) + ")");
-        }
+        Map<String, String> ordered = EndpointParser.inOrder(options, OPTIONS);
         if (ordered.containsKey("certificate") != ordered.containsKey("privateKey")) {
             throw new IllegalArgumentException("certificate= and privateKey= go together (a client certificate "
                     + "and its key)");
         }
-        options = Collections.unmodifiableMap(ordered);
+        options = ordered;
     }
 
     @Override

@@ -6,8 +6,6 @@ import dev.pier.tls.TlsServer;
 import dev.pier.tls.TlsServerConfig;
 import java.net.SocketAddress;
 import java.nio.file.Path;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -37,16 +35,7 @@ public record TlsEndpoint(TcpEndpoint tcp, Map<String, String> options) implemen
 
     public TlsEndpoint {
         Objects.requireNonNull(tcp, "tcp");
-        Map<String, String> ordered = new LinkedHashMap<>();
-        for (String name : OPTIONS) {
-            if (options.containsKey(name)) {
-                ordered.put(name, options.get(name));
-            }
-        }
-        if (ordered.size() != options.size()) {
-            throw new IllegalArgumentException("unknown TLS option in " + options.keySet() + " (known: "
-                    + String.join(", ", OPTIONS) + ")");
-        }
+        Map<String, String> ordered = EndpointParser.inOrder(options, OPTIONS);
         if (!ordered.containsKey("privateKey") && !ordered.containsKey("keystore")
                 && !ordered.containsKey("certDir")) {
             throw new IllegalArgumentException("ssl needs privateKey=KEY.pem (or keystore=FILE.p12, or certDir=DIR)");
@@ -57,7 +46,7 @@ public record TlsEndpoint(TcpEndpoint tcp, Map<String, String> options) implemen
         if (ordered.containsKey("password")) {
             Secrets.checkSource(ordered.get("password"));
         }
-        options = Collections.unmodifiableMap(ordered);
+        options = ordered;
     }
 
     @Override
