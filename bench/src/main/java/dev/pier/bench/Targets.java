@@ -118,7 +118,11 @@ final class Targets {
             new Target(Scenario.IDLE, "pier-virtual", 1.0, IDLE_VIRTUAL),
             new Target(Scenario.STREAM, "pier-reactor", 1.0, STREAM_REACTOR),
             new Target(Scenario.STREAM, "pier-virtual", 0.8, NO_PROFILE),
-            new Target(Scenario.STARTUP, "pier-cli", 0.5, STARTUP));
+            new Target(Scenario.STARTUP, "pier-cli", 0.5, STARTUP),
+            new Target(Scenario.TLS_ECHO, "pier-reactor", 1.0, NO_PROFILE),
+            new Target(Scenario.TLS_ECHO, "pier-virtual", 0.8, NO_PROFILE),
+            new Target(Scenario.TLS_POETRY, "pier-reactor", 1.0, NO_PROFILE),
+            new Target(Scenario.TLS_POETRY, "pier-virtual", 0.8, NO_PROFILE));
 
     private Targets() {
     }
