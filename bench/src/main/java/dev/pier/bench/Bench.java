@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import javax.net.ssl.SSLContext;
 
 /**
  * The runner behind {@code scripts/bench}: runs the scenarios against every available peer, alternating peers
@@ -25,10 +26,15 @@ import java.util.Optional;
  */
 public final class Bench {
 
+    /** How many warm-up periods each server of a TLS scenario gets before the first round. */
+    private static final int TLS_WARMUP_FACTOR = 3;
+
     private final Settings settings;
     private final Tools tools;
     private final List<Sample> samples = new ArrayList<>();
     private final Map<String, String> skipped = new LinkedHashMap<>();
+    /** The driver's TLS client context, trusting the certificate every TLS peer presents; null without TLS. */
+    private SSLContext tls;
 
     private Bench(Settings settings, Tools tools) {
         this.settings = settings;
@@ -104,8 +110,11 @@ public final class Bench {
         }
         Path poem = writePoem(work.resolve("poem.txt"), settings.poemBytes());
         Tools tools = Tools.ofThisJvm(cServer, python, pythonPeers, poem, work.resolve("bench-logs"),
-                project.toAbsolutePath());
+                project.toAbsolutePath(), work.resolve("tls").toAbsolutePath());
         Bench bench = new Bench(settings, tools);
+        if (scenarios.stream().anyMatch(Scenario::tls)) {
+            bench.tls = TlsChannel.trusting(TlsChannel.certificate(selfSigned(tools)));
+        }
         List<Servers.Server> servers = bench.availableServers(peerNames);
         for (Scenario scenario : scenarios) {
             bench.run(scenario, servers);
@@ -113,6 +122,27 @@ public final class Bench {
         Report report = new Report(settings, scenarios, bench.samples, bench.skipped, Machine.describe(tools));
         report.write(out);
         System.out.println("wrote " + out.resolve("benchmarks.md") + " and " + out.resolve("benchmarks.svg"));
+    }
+
+    /**
+     * Makes the TLS peers' private key and certificate (EC P-256) as a user does, with {@code pier tls self-signed},
+     * replacing those of an earlier run: the certificate's path.
+     */
+    private static Path selfSigned(Tools tools) throws IOException, InterruptedException {
+        Files.deleteIfExists(tools.tlsKey());
+        Files.deleteIfExists(tools.tlsCertificate());
+        Path directory = tools.tlsKey().getParent();
+        Files.createDirectories(directory);
+        Process process = new ProcessBuilder(tools.launcher().toString(), "tls", "self-signed", "--out",
+                directory.toString())
+                .redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        if (process.waitFor() != 0 || !Files.isRegularFile(tools.tlsCertificate())) {
+            throw new IOException("`pier tls self-signed --out " + directory + "` failed: " + output);
+        }
+        return tools.tlsCertificate();
     }
 
     private static String value(String[] args, int index) {
@@ -141,7 +171,8 @@ public final class Bench {
     private List<Servers.Server> availableServers(List<String> names) {
         List<Servers.Server> available = new ArrayList<>();
         for (Servers.Server server : Servers.all()) {
-            boolean reference = server.name().equals(Servers.NETTY_EPOLL) || server.name().equals(Servers.TWISTED);
+            boolean reference = server.name().equals(Servers.NETTY_EPOLL) || server.name().equals(Servers.TWISTED)
+                    || server.name().equals(Servers.NETTY_OPENSSL);
             if (names != null && !names.contains(server.name()) && !reference) {
                 continue;
             }
@@ -175,7 +206,11 @@ public final class Bench {
                     skip(server.name() + " (" + scenario.id() + ")", e.getMessage());
                 }
             }
-            warmUpDriver(scenario, running.values());
+            if (scenario.tls()) {
+                warmUpServers(scenario, running.values());
+            } else {
+                warmUpDriver(scenario, running.values());
+            }
             int runs = scenario == Scenario.IDLE ? settings.idleRuns() : settings.runs();
             for (int round = 1; round <= runs; round++) {
                 for (var entry : running.entrySet()) {
@@ -193,14 +228,33 @@ public final class Bench {
      */
     private void warmUpDriver(Scenario scenario, java.util.Collection<ServerProcess> servers)
             throws InterruptedException {
-        if (servers.isEmpty() || !EnumSet.of(Scenario.ECHO, Scenario.POETRY, Scenario.UDP).contains(scenario)) {
+        if (servers.isEmpty() || !EnumSet.of(Scenario.ECHO, Scenario.POETRY, Scenario.UDP, Scenario.TLS_ECHO, Scenario.TLS_POETRY)
+                .contains(scenario)) {
             return;
         }
         try {
             scenario.run(settings.withTiming(settings.warmup(), Duration.ZERO),
-                    new InetSocketAddress("127.0.0.1", servers.iterator().next().port()), MeasurementWindow.NONE);
+                    new InetSocketAddress("127.0.0.1", servers.iterator().next().port()), MeasurementWindow.NONE, tls);
         } catch (IOException e) {
             System.err.println("driver warm-up failed (the runs will tell more): " + e.getMessage());
+        }
+    }
+
+    /**
+     * Runs a TLS scenario once, unmeasured, against every server: a TLS stack is far more code for the JIT to
+     * compile than a plain echo (the JDK's handshake especially), and without this the first round would measure
+     * the compiler, server and driver alike.
+     */
+    private void warmUpServers(Scenario scenario, java.util.Collection<ServerProcess> servers)
+            throws InterruptedException {
+        Duration warmup = settings.warmup().multipliedBy(TLS_WARMUP_FACTOR);
+        for (ServerProcess server : servers) {
+            try {
+                scenario.run(settings.withTiming(warmup, Duration.ZERO),
+                        new InetSocketAddress("127.0.0.1", server.port()), MeasurementWindow.NONE, tls);
+            } catch (IOException e) {
+                System.err.println("warm-up failed (the runs will tell more): " + e.getMessage());
+            }
         }
     }
 
@@ -231,7 +285,7 @@ public final class Bench {
         };
         Result result;
         try {
-            result = scenario.run(settings, new InetSocketAddress("127.0.0.1", server.port()), window);
+            result = scenario.run(settings, new InetSocketAddress("127.0.0.1", server.port()), window, tls);
         } catch (IOException e) {
             System.err.println("FAILED " + scenario.id() + " against " + peer + ": " + e.getMessage());
             result = new Result(0, 0, Result.newHistogram(), 1, 0);

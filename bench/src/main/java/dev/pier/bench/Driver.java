@@ -11,13 +11,15 @@ import java.util.regex.Pattern;
  * The load driver on its own, against any server already listening:
  *
  * <pre>{@code
- * Driver echo|poetry|udp|idle|stream --port PORT [--host HOST] [--connections N] [--threads N]
- *        [--warmup SECONDS] [--duration SECONDS] [--size BYTES] [--bytes BYTES] [--poem-bytes BYTES]
+ * Driver echo|poetry|udp|idle|stream|tls-echo|tls-poetry --port PORT [--host HOST] [--connections N]
+ *        [--threads N] [--warmup SECONDS] [--duration SECONDS] [--size BYTES] [--bytes BYTES] [--poem-bytes BYTES]
+ *        [--cert CERT.pem]
  * Driver startup [--starts N] [--ready REGEX] -- COMMAND...
  * }</pre>
  *
  * <p>{@code --connections} is the number of connections, clients or senders of the scenario; {@code --poem-bytes}
- * is the poem size to expect (0 accepts any). The result is printed as one line of {@code key=value} pairs.
+ * is the poem size to expect (0 accepts any); {@code --cert} is the certificate the TLS scenarios trust (the server's
+ * own, self-signed). The result is printed as one line of {@code key=value} pairs.
  */
 public final class Driver {
 
@@ -49,6 +51,7 @@ public final class Driver {
         long poemBytes = 0;
         int starts = defaults.starts();
         Pattern ready = ServerProcess.READY;
+        Path certificate = null;
         List<String> command = new ArrayList<>();
         for (int i = 1; i < args.length; i++) {
             if (args[i].equals("--")) {
@@ -71,6 +74,7 @@ public final class Driver {
                 case "--poem-bytes" -> poemBytes = Long.parseLong(value);
                 case "--starts" -> starts = Integer.parseInt(value);
                 case "--ready" -> ready = Pattern.compile(value);
+                case "--cert" -> certificate = Path.of(value);
                 default -> usage("unknown option " + args[i - 1]);
             }
         }
@@ -87,6 +91,10 @@ public final class Driver {
         if (port < 0) {
             usage("--port is required");
         }
+        if (scenario.tls() && certificate == null) {
+            usage(scenario.id() + " needs --cert CERT.pem, the certificate the server presents");
+        }
+        var tls = scenario.tls() ? TlsChannel.trusting(TlsChannel.certificate(certificate)) : null;
         InetSocketAddress target = new InetSocketAddress(host, port);
         Duration warm = Duration.ofMillis(Math.round(warmup * 1000));
         Duration measured = Duration.ofMillis(Math.round(duration * 1000));
@@ -100,6 +108,10 @@ public final class Driver {
             case IDLE -> IdleLoad.run(target, or(connections, defaults.idleConnections()), size, Scenario.PATIENCE);
             case STREAM -> StreamLoad.run(target, bytes, warm, Scenario.PATIENCE, MeasurementWindow.NONE);
             case STARTUP -> throw new AssertionError("handled above");
+            case TLS_ECHO -> TlsEchoLoad.run(target, tls, or(connections, defaults.echoConnections()), size, threads,
+                    warm, measured, MeasurementWindow.NONE);
+            case TLS_POETRY -> TlsPoetryLoad.run(target, tls, or(connections, defaults.poetryClients()), poemBytes,
+                    threads, warm, measured, MeasurementWindow.NONE);
         };
         System.out.println("scenario=" + scenario.id() + " " + result.summary()
                 + (scenario == Scenario.IDLE ? " served=" + result.operations() + "/" + result.attempted() : "")
@@ -114,9 +126,9 @@ public final class Driver {
     }
 
     private static void usage(String problem) {
-        System.err.println("pier bench driver: " + problem + "\nusage: Driver echo|poetry|udp|idle|stream --port PORT "
-                + "[--host HOST] [--connections N] [--threads N] [--warmup S] [--duration S] [--size B] [--bytes N] "
-                + "[--poem-bytes N]\n       Driver startup [--starts N] [--ready REGEX] -- COMMAND...");
+        System.err.println("pier bench driver: " + problem + "\nusage: Driver echo|poetry|udp|idle|stream|tls-echo|tls-poetry "
+                + "--port PORT [--host HOST] [--connections N] [--threads N] [--warmup S] [--duration S] [--size B] "
+                + "[--bytes N] [--poem-bytes N] [--cert CERT.pem]\n       Driver startup [--starts N] [--ready REGEX] -- COMMAND...");
         System.exit(2);
     }
 }

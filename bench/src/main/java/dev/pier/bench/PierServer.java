@@ -7,6 +7,9 @@ import dev.pier.blocking.ServerOptions;
 import dev.pier.blocking.StreamRequestHandler;
 import dev.pier.blocking.TcpServer;
 import dev.pier.blocking.UdpServer;
+import dev.pier.endpoint.Endpoint;
+import dev.pier.endpoint.TlsEndpoint;
+import dev.pier.layer.LayeredProtocol;
 import dev.pier.reactor.DatagramProtocol;
 import dev.pier.reactor.DatagramTransport;
 import dev.pier.reactor.ListeningPort;
@@ -23,11 +26,14 @@ import java.nio.file.Path;
 /**
  * Pier's peers, each written the way Pier's own documentation shows:
  *
- * <pre>{@code java -cp ... dev.pier.bench.PierServer reactor|virtual echo|poetry|udp PORT [POEM_FILE]}</pre>
+ * <pre>{@code java -cp ... dev.pier.bench.PierServer reactor|virtual echo|poetry|udp PORT [POEM_FILE]
+ * java -cp ... dev.pier.bench.PierServer reactor|virtual tls-echo|tls-poetry PORT POEM_FILE KEY.pem CERT.pem}</pre>
  *
  * <p>{@code reactor} is the event-driven model on a {@link ReactorGroup}; {@code virtual} is the socketserver
  * model with a virtual thread per request. Listens on 127.0.0.1:PORT (0 picks a free port) and prints
- * {@code READY <port>} on stdout once it accepts.
+ * {@code READY <port>} on stdout once it accepts. The TLS services listen on the {@code ssl:} endpoint a user gives
+ * {@code pier echo --listen} or {@code pier poetry serve --listen}, and run its layers as the launcher does:
+ * {@code ssl:PORT:interface=127.0.0.1:privateKey=KEY.pem:certKey=CERT.pem}.
  */
 public final class PierServer {
 
@@ -35,14 +41,25 @@ public final class PierServer {
     }
 
     public static void main(String[] args) throws IOException {
-        if (args.length < 3 || !args[0].matches("reactor|virtual") || !args[1].matches("echo|poetry|udp")) {
-            System.err.println("usage: PierServer reactor|virtual echo|poetry|udp PORT [POEM_FILE]");
+        boolean tls = args.length >= 6 && args[1].matches("tls-echo|tls-poetry");
+        if (args.length < 3 || !args[0].matches("reactor|virtual") || !(tls || args[1].matches("echo|poetry|udp"))) {
+            System.err.println("usage: PierServer reactor|virtual echo|poetry|udp PORT [POEM_FILE]\n"
+                    + "       PierServer reactor|virtual tls-echo|tls-poetry PORT POEM_FILE KEY.pem CERT.pem");
             System.exit(2);
         }
         String service = args[1];
         int port = Integer.parseInt(args[2]);
-        byte[] poem = service.equals("poetry") ? Files.readAllBytes(Path.of(args[3])) : new byte[0];
-        if (args[0].equals("reactor")) {
+        byte[] poem = service.endsWith("poetry") ? Files.readAllBytes(Path.of(args[3])) : new byte[0];
+        if (tls) {
+            TlsEndpoint endpoint = (TlsEndpoint) Endpoint.parseServer("ssl:" + port + ":interface=127.0.0.1"
+                    + ":privateKey=" + args[4] + ":certKey=" + args[5]);
+            boolean echo = service.equals("tls-echo");
+            if (args[0].equals("reactor")) {
+                serveReactorTls(endpoint, echo, poem);
+            } else {
+                serveBlockingTls(endpoint, echo, poem);
+            }
+        } else if (args[0].equals("reactor")) {
             serveReactor(service, port, poem);
         } else {
             serveBlocking(service, port, poem);
@@ -64,6 +81,17 @@ public final class PierServer {
                 case "poetry" -> group.listenTcp(port, poetry(ByteBuffer.wrap(poem)), "127.0.0.1");
                 default -> group.next().listenUdp(port, new UdpEcho(), "127.0.0.1");
             };
+            ready(listening.port());
+            group.whenStopped().toCompletableFuture().join();
+        }
+    }
+
+    /** As {@code pier echo|poetry serve --concurrency reactor --listen ssl:...}: the protocol behind the layers. */
+    private static void serveReactorTls(TlsEndpoint endpoint, boolean echo, byte[] poem) {
+        ProtocolFactory factory = echo ? peer -> new Echo() : poetry(ByteBuffer.wrap(poem));
+        try (ReactorGroup group = ReactorGroup.start()) {
+            ListeningPort listening = group.listenTcp(endpoint.socketAddress(),
+                    LayeredProtocol.wrap(factory, endpoint.layers()), endpoint.tcp().backlog());
             ready(listening.port());
             group.whenStopped().toCompletableFuture().join();
         }
@@ -120,6 +148,17 @@ public final class PierServer {
             case "poetry" -> new TcpServer("127.0.0.1", port, () -> new PoetryHandler(poem), options);
             default -> new UdpServer("127.0.0.1", port, UdpEchoHandler::new, options);
         }) {
+            ready(((java.net.InetSocketAddress) server.address()).getPort());
+            server.serveForever();
+        }
+    }
+
+    /** As {@code pier echo|poetry serve --concurrency virtual --listen ssl:...}: the endpoint's layers in the options. */
+    private static void serveBlockingTls(TlsEndpoint endpoint, boolean echo, byte[] poem) throws IOException {
+        ServerOptions options = ServerOptions.defaults().withConcurrency(Concurrency.virtualThreads())
+                .withLayers(endpoint.layers());
+        try (TcpServer server = new TcpServer(endpoint.tcp(),
+                echo ? EchoHandler::new : () -> new PoetryHandler(poem), options)) {
             ready(((java.net.InetSocketAddress) server.address()).getPort());
             server.serveForever();
         }

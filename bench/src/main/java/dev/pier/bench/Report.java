@@ -28,7 +28,7 @@ final class Report {
     record Row(Scenario scenario, String peer, double figure, double ratio, double lowestRatio, double highestRatio,
                double p50, double p99, double p999,
                long errors, double cpuMicrosPerOperation, double driverCpuMicrosPerOperation, double peakRssMiB,
-               int runs, long leastServed, long attempted) {
+               int runs, long leastServed, long attempted, double secondRatio) {
     }
 
     private final Settings settings;
@@ -67,15 +67,10 @@ final class Report {
 
     private Row row(Scenario scenario, String peer) {
         List<Sample> mine = samples.stream().filter(s -> s.scenario() == scenario && s.peer().equals(peer)).toList();
-        List<Double> ratios = new ArrayList<>();
-        for (Sample sample : mine) {
-            samples.stream()
-                    .filter(s -> s.scenario() == scenario && s.round() == sample.round()
-                            && s.peer().equals(scenario.reference()) && !s.failed())
-                    .findFirst()
-                    .filter(reference -> !sample.failed())
-                    .ifPresent(reference -> ratios.add(sample.figure() / reference.figure()));
-        }
+        List<Double> ratios = ratios(mine, scenario.reference());
+        double secondRatio = scenario.secondReference()
+                .map(second -> median(ratios(mine, second).stream().mapToDouble(Double::doubleValue).toArray()))
+                .orElse(Double.NaN);
         List<Sample> good = mine.stream().filter(s -> !s.failed()).toList();
         return new Row(scenario, peer,
                 median(good.stream().mapToDouble(Sample::figure).toArray()),
@@ -91,7 +86,22 @@ final class Report {
                 mine.stream().mapToLong(Sample::peakRssBytes).max().orElse(0) / 1048576.0,
                 mine.size(),
                 mine.stream().mapToLong(s -> s.result().operations()).min().orElse(0),
-                mine.stream().mapToLong(s -> s.result().attempted()).max().orElse(0));
+                mine.stream().mapToLong(s -> s.result().attempted()).max().orElse(0),
+                secondRatio);
+    }
+
+    /** Each of {@code mine}'s figures divided by {@code reference}'s in the same round, where both ran. */
+    private List<Double> ratios(List<Sample> mine, String reference) {
+        List<Double> ratios = new ArrayList<>();
+        for (Sample sample : mine) {
+            samples.stream()
+                    .filter(s -> s.scenario() == sample.scenario() && s.round() == sample.round()
+                            && s.peer().equals(reference) && !s.failed())
+                    .findFirst()
+                    .filter(other -> !sample.failed())
+                    .ifPresent(other -> ratios.add(sample.figure() / other.figure()));
+        }
+        return ratios;
     }
 
     /** The median of the values that are numbers; NaN if none is. */
@@ -156,6 +166,17 @@ final class Report {
                 md.append(" Latency is from sending all the echoes to each reply, so p99.9 is about the time to serve"
                         + " them all.");
             }
+            if (scenario.tls()) {
+                md.append(" The driver is the JDK's `SSLEngine` (TLS 1.3, the JDK's default cipher suites and groups),"
+                        + " trusting the peers' one self-signed EC P-256 certificate; `netty-epoll` here runs its "
+                        + "`SslHandler` on the JDK's TLS, `netty-openssl` on BoringSSL.");
+                if (scenario == Scenario.TLS_POETRY) {
+                    md.append(" Each connection makes a full handshake (no resumption) and reads the poem to its "
+                            + "end: a handshake is a poem. The driver makes the client's side of each handshake on "
+                            + "the same two cores: where its CPU per handshake is above the server's, it is what "
+                            + "bounds that peer's figure.");
+                }
+            }
             if (scenario == Scenario.UDP) {
                 md.append(" Errors are datagrams with no reply within ").append(UdpLoad.LOSS_TIMEOUT.toMillis())
                         .append(" ms.");
@@ -165,6 +186,7 @@ final class Report {
             boolean idle = scenario == Scenario.IDLE;
             String perOperation = " µs/" + scenario.operation();
             List<String> header = new ArrayList<>(List.of("Peer", scenario.unit, "× " + scenario.reference()));
+            scenario.secondReference().ifPresent(second -> header.add("× " + second));
             if (latency) {
                 header.addAll(List.of("p50 µs", "p99 µs", "p99.9 µs"));
             }
@@ -181,6 +203,9 @@ final class Report {
             List<List<String>> cells = new ArrayList<>();
             for (Row row : mine) {
                 List<String> line = new ArrayList<>(List.of(row.peer(), number(row.figure()), ratio(row.ratio())));
+                if (scenario.secondReference().isPresent()) {
+                    line.add(ratio(row.secondRatio()));
+                }
                 if (latency) {
                     line.addAll(List.of(number(row.p50()), number(row.p99()), number(row.p999())));
                 }
@@ -210,6 +235,7 @@ final class Report {
     private void targets(StringBuilder md, List<Row> rows) {
         List<List<String>> cells = new ArrayList<>();
         List<Targets.Target> missed = new ArrayList<>();
+        boolean secondReferences = scenarios.stream().anyMatch(scenario -> scenario.secondReference().isPresent());
         for (Targets.Target target : Targets.ALL) {
             if (!scenarios.contains(target.scenario())) {
                 continue;
@@ -219,18 +245,34 @@ final class Report {
             if (!met) {
                 missed.add(target);
             }
-            cells.add(List.of(target.scenario().id(), target.peer(), target.describe(),
+            List<String> cell = new ArrayList<>(List.of(target.scenario().id(), target.peer(), target.describe(),
                     row.map(r -> measuredAgainst(target, r.ratio())).orElse("not run"),
                     row.map(r -> ratio(r.lowestRatio()) + "–" + ratio(r.highestRatio())).orElse("–"),
                     met ? "met" : "**not met**"));
+            if (secondReferences) {
+                cell.add(target.scenario().secondReference()
+                        .map(second -> row.map(r -> ratio(r.secondRatio()) + " × " + second).orElse("not run"))
+                        .orElse("–"));
+            }
+            cells.add(cell);
         }
         if (cells.isEmpty()) {
             return;
         }
         md.append("## Targets\n\n");
-        table(md, List.of("Scenario", "Peer", "Target", "Measured", "Rounds' range", "Result"), cells);
+        List<String> header = new ArrayList<>(
+                List.of("Scenario", "Peer", "Target", "Measured", "Rounds' range", "Result"));
+        if (secondReferences) {
+            header.add("Beside");
+        }
+        table(md, header, cells);
         md.append("\nMeasured is the median over rounds of the ratio in each round; the range is the lowest and "
-                + "highest of those ratios, the spread a single round shows on this machine.\n");
+                + "highest of those ratios, the spread a single round shows on this machine.");
+        if (secondReferences) {
+            md.append(" Beside is the same median against the scenario's second reference, where it has one: "
+                    + "for TLS, Netty on OpenSSL rather than on the JDK's TLS.");
+        }
+        md.append('\n');
         for (Targets.Target target : missed) {
             md.append("\n**").append(target.scenario().id()).append(", ").append(target.peer()).append(":** ");
             Targets.rowFor(target, rows).filter(target::boundWithinRounds).ifPresent(row -> md.append(

@@ -20,6 +20,8 @@ final class Servers {
     static final String NETTY_EPOLL = "netty-epoll";
     /** The reference of the start-up scenario, as the poetry tutorial's own server. */
     static final String TWISTED = "twisted";
+    /** The second reference of the TLS scenarios: Netty on OpenSSL (BoringSSL) rather than the JDK's TLS. */
+    static final String NETTY_OPENSSL = "netty-openssl";
 
     /**
      * A named server.
@@ -36,6 +38,9 @@ final class Servers {
     }
 
     private static final Set<Scenario> ALL = EnumSet.allOf(Scenario.class);
+    private static final Set<Scenario> TLS = EnumSet.of(Scenario.TLS_ECHO, Scenario.TLS_POETRY);
+    /** Every scenario but TLS: the peers that do not take part in those. */
+    private static final Set<Scenario> PLAIN = EnumSet.complementOf(EnumSet.copyOf(TLS));
     private static final String PIER_SERVER = "dev.pier.bench.PierServer";
 
     private Servers() {
@@ -43,7 +48,8 @@ final class Servers {
 
     static List<Server> all() {
         return List.of(
-                java(NETTY_EPOLL, "Netty 4.2, native epoll transport, one event loop per core (UDP: one channel)",
+                java(NETTY_EPOLL, "Netty 4.2, native epoll transport, one event loop per core (UDP: one channel; TLS: "
+                                + "`SslHandler` on the JDK's TLS)", ALL,
                         tools -> List.of(), "dev.pier.bench.NettyServer", "epoll"),
                 pier("pier-reactor", "Pier, event-driven model, ReactorGroup: one reactor per core (UDP: one)",
                         "reactor"),
@@ -55,23 +61,26 @@ final class Servers {
                         (tools, service) -> List.of(tools.launcher().toString(), "poetry", "serve", "--port", "0",
                                 tools.poem().toString()),
                         tools -> tools.missingFile(tools.launcher(), "the pier launcher")),
-                java("netty-nio", "Netty 4.2, NIO transport, one event loop per core (UDP: one channel)",
+                java(NETTY_OPENSSL, "Netty 4.2 as `netty-epoll`, its `SslHandler` on OpenSSL (netty-tcnative's "
+                                + "BoringSSL) (TLS only)", TLS,
+                        tools -> List.of(), "dev.pier.bench.NettyServer", "epoll-openssl"),
+                java("netty-nio", "Netty 4.2, NIO transport, one event loop per core (UDP: one channel)", PLAIN,
                         tools -> List.of(),
                         "dev.pier.bench.NettyServer", "nio"),
-                new Server("c-epoll", "C, level-triggered epoll, one thread and socket per core (SO_REUSEPORT): the ceiling", ALL,
+                new Server("c-epoll", "C, level-triggered epoll, one thread and socket per core (SO_REUSEPORT): the ceiling", PLAIN,
                         ServerProcess.READY,
                         (tools, service) -> withArguments(List.of(tools.cServer().toString()), tools, service),
                         tools -> tools.missingFile(tools.cServer(), "the C server (scripts/bench compiles it)")),
-                new Server("python-socketserver", "Python socketserver, ThreadingTCPServer / UDPServer", ALL,
+                new Server("python-socketserver", "Python socketserver, ThreadingTCPServer / UDPServer", PLAIN,
                         ServerProcess.READY, (tools, service) -> python(tools, "socketserver", service),
                         tools -> tools.missingFile(tools.python(), "python3")),
-                new Server(TWISTED, "Python Twisted, epoll reactor", ALL, ServerProcess.READY,
+                new Server(TWISTED, "Python Twisted, epoll reactor", PLAIN, ServerProcess.READY,
                         (tools, service) -> python(tools, "twisted", service), Tools::missingTwisted));
     }
 
-    private static Server java(String name, String description, Function<Tools, List<String>> jvmOptions,
-                               String mainClass, String... leadingArguments) {
-        return new Server(name, description, ALL, ServerProcess.READY,
+    private static Server java(String name, String description, Set<Scenario> scenarios,
+                               Function<Tools, List<String>> jvmOptions, String mainClass, String... leadingArguments) {
+        return new Server(name, description, scenarios, ServerProcess.READY,
                 (tools, service) -> withArguments(
                         tools.javaCommand(jvmOptions.apply(tools), mainClass, leadingArguments), tools, service),
                 tools -> Tools.missingClass(mainClass));
@@ -79,7 +88,7 @@ final class Servers {
 
     /** Pier's own servers, in {@value #PIER_SERVER} with the model as first argument, with the launcher's options. */
     private static Server pier(String name, String description, String model) {
-        return java(name, description, tools -> List.of(tools.pierJvmOptions()), PIER_SERVER, model);
+        return java(name, description, ALL, tools -> List.of(tools.pierJvmOptions()), PIER_SERVER, model);
     }
 
     private static List<String> python(Tools tools, String library, Service service) {
@@ -87,9 +96,13 @@ final class Servers {
         return withArguments(command, tools, service);
     }
 
+    /** The service, port 0 and the poem; for TLS also the private key and certificate every TLS peer presents. */
     private static List<String> withArguments(List<String> command, Tools tools, Service service) {
         List<String> full = new ArrayList<>(command);
         full.addAll(List.of(service.argument(), "0", tools.poem().toString()));
+        if (service.tls()) {
+            full.addAll(List.of(tools.tlsKey().toString(), tools.tlsCertificate().toString()));
+        }
         return full;
     }
 }

@@ -107,6 +107,38 @@ final class Targets {
             do per message. What would close it: a JDK poller that keeps a descriptor registered between reads, \
             or the reactor model for chatty connections.""";
 
+    private static final String TLS_ECHO_REACTOR = """
+            JFR execution samples (every 1 ms, `jdk.ExecutionSample#period=1ms`) of the reactor under this load: \
+            74% of them are the JDK's `SSLEngine` sealing and opening records (AES-GCM, much of it setting the \
+            cipher up again for each record), 23% socket reads and writes, and Pier's own code under 4%. Its server \
+            CPU per echo is at or below `netty-epoll`'s in the table, whose `SslHandler` runs the same engine, so a \
+            miss whose rounds' range spans the bound is the spread between runs on two shared cores, where the \
+            driver's TLS costs as much CPU per echo as the server's. What would widen the margin: a TLS engine \
+            that seals records with less work per record than the JDK's (see `netty-openssl`).""";
+
+    private static final String TLS_ECHO_VIRTUAL = """
+            The server CPU per echo (see the table) is about twice the reactor's. JFR execution samples (every \
+            1 ms) under this load: with a layer, a connection of the socketserver model has two virtual threads, \
+            one reading the socket and running the TLS layer (`LayeredConnection.readSocket`, 48% of the samples) \
+            and the handler (37%), which waits on a condition for the plaintext; so each message is parked and \
+            unparked twice, once in the JDK's poller and once through a lock and condition, where plain echo \
+            parks once. By kind: 46% the JDK's TLS records (per echo a little more than the reactor spends), 36% \
+            parking, unparking, the lock and the scheduler, 17% socket reads, writes and the poller. What would \
+            close it: running the layers on the handler's own thread while it reads, leaving the reading thread \
+            only the times the handler is not reading, so that a message costs one park as it does without TLS.""";
+
+    private static final String TLS_POETRY = """
+            JFR execution samples (every 1 ms) of the reactor under this load: 85% are the JDK's handshake \
+            (X25519 key exchange 25%, the ECDSA P-256 signature 13%, hashes and HKDF 9%, the handshake's \
+            messages, extensions and session 32%, record encryption 6%), 11% accepting, reading, writing and \
+            closing sockets, and Pier's own code under 1%. So Pier's figure is the JDK's handshake rate, as is \
+            `netty-epoll`'s, whose `SslHandler` runs the same engine: the server CPU per handshake is within about \
+            10% of Netty's in the table, a miss whose rounds' range spans the bound is the spread between runs, \
+            and the driver, making the client's side of the same JDK handshake, takes about as much of the two \
+            cores. The `netty-openssl` column is the JDK's TLS against BoringSSL's, which spends about a quarter \
+            of the server CPU per handshake; what would close that: a TLS engine on a native library (BoringSSL \
+            through the FFM API) behind Pier's TLS layer, not a change in the layer.""";
+
     static final List<Target> ALL = List.of(
             new Target(Scenario.ECHO, "pier-reactor", 1.0, ECHO_REACTOR),
             new Target(Scenario.ECHO, "pier-virtual", 0.8, ECHO_VIRTUAL),
@@ -118,7 +150,11 @@ final class Targets {
             new Target(Scenario.IDLE, "pier-virtual", 1.0, IDLE_VIRTUAL),
             new Target(Scenario.STREAM, "pier-reactor", 1.0, STREAM_REACTOR),
             new Target(Scenario.STREAM, "pier-virtual", 0.8, NO_PROFILE),
-            new Target(Scenario.STARTUP, "pier-cli", 0.5, STARTUP));
+            new Target(Scenario.STARTUP, "pier-cli", 0.5, STARTUP),
+            new Target(Scenario.TLS_ECHO, "pier-reactor", 1.0, TLS_ECHO_REACTOR),
+            new Target(Scenario.TLS_ECHO, "pier-virtual", 0.8, TLS_ECHO_VIRTUAL),
+            new Target(Scenario.TLS_POETRY, "pier-reactor", 1.0, TLS_POETRY),
+            new Target(Scenario.TLS_POETRY, "pier-virtual", 0.8, TLS_POETRY));
 
     private Targets() {
     }

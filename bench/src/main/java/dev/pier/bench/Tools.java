@@ -9,10 +9,11 @@ import java.util.Optional;
 /**
  * Where the peers' programs are: this JVM and class path for the Java servers, the compiled C server, the Python
  * with (ideally) Twisted, the Python peers' script, the poem the poetry servers send, and Pier's own checkout (its
- * launcher and the JVM options the launcher runs Pier with).
+ * launcher and the JVM options the launcher runs Pier with), and the private key and certificate every TLS peer
+ * presents (made once per run by {@code pier tls self-signed}).
  */
 record Tools(Path java, String classPath, Path cServer, Path python, Path pythonPeers, Path poem, Path logs,
-             Path project) {
+             Path project, Path tlsKey, Path tlsCertificate) {
 
     /**
      * Flags for every Java peer: native access for Netty's epoll and Pier's FFM parts, Pier's export (named for
@@ -23,9 +24,11 @@ record Tools(Path java, String classPath, Path cServer, Path python, Path python
             "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
             "--sun-misc-unsafe-memory-access=allow");
 
-    static Tools ofThisJvm(Path cServer, Path python, Path pythonPeers, Path poem, Path logs, Path project) {
+    static Tools ofThisJvm(Path cServer, Path python, Path pythonPeers, Path poem, Path logs, Path project,
+                           Path tlsDirectory) {
         return new Tools(Path.of(System.getProperty("java.home"), "bin", "java"),
-                System.getProperty("java.class.path"), cServer, python, pythonPeers, poem, logs, project);
+                System.getProperty("java.class.path"), cServer, python, pythonPeers, poem, logs, project,
+                tlsDirectory.resolve("key.pem"), tlsDirectory.resolve("cert.pem"));
     }
 
     /** The {@code pier} launcher, which users start Pier's applications with. */
