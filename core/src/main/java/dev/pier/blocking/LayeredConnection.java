@@ -73,9 +73,14 @@ final class LayeredConnection implements LayerStack.Below, LayerStack.Above {
      */
     static LayeredConnection start(SocketChannel channel, List<Layer> layers, Duration timeout) throws IOException {
         var connection = new LayeredConnection(channel, layers, timeout);
-        connection.underLock(connection.stack::connectionMade);
-        connection.startReading();
-        connection.awaitConnected();
+        try {
+            connection.underLock(connection.stack::connectionMade);
+            connection.startReading();
+            connection.awaitConnected();
+        } catch (IOException | RuntimeException e) {
+            connection.fail(e instanceof IOException io ? io : new IOException(e.getMessage(), e));
+            throw e;
+        }
         return connection;
     }
 
@@ -86,8 +91,13 @@ final class LayeredConnection implements LayerStack.Below, LayerStack.Above {
     static LayeredConnection upgrade(SocketChannel channel, Layer layer, byte[] readAhead, Duration timeout)
             throws IOException {
         var connection = new LayeredConnection(channel, List.of(), timeout);
-        connection.underLock(connection.stack::connectionMade);
-        connection.addInnermost(layer, readAhead);
+        try {
+            connection.underLock(connection.stack::connectionMade);
+            connection.addInnermost(layer, readAhead);
+        } catch (IOException | RuntimeException e) {
+            connection.fail(e instanceof IOException io ? io : new IOException(e.getMessage(), e));
+            throw e;
+        }
         connection.startReading();
         return connection;
     }
@@ -150,6 +160,7 @@ final class LayeredConnection implements LayerStack.Below, LayerStack.Above {
             lock.lock();
             try {
                 stack.connectionLost();
+                changed.signalAll();   // a reading thread parked for room or for a layer ends now
             } finally {
                 lock.unlock();
             }
@@ -190,10 +201,11 @@ final class LayeredConnection implements LayerStack.Below, LayerStack.Above {
     private boolean awaitReadable() throws InterruptedException {
         lock.lock();
         try {
-            while (failure == null && !stack.isLost() && (pausedByLayers || unreadBytes >= MAX_UNREAD)) {
+            while (failure == null && !stack.isLost() && stack.refusal().isEmpty()
+                    && (pausedByLayers || unreadBytes >= MAX_UNREAD)) {
                 changed.await();
             }
-            return failure == null && !stack.isLost();
+            return failure == null && !stack.isLost() && stack.refusal().isEmpty();
         } finally {
             lock.unlock();
         }

@@ -38,7 +38,13 @@ final class EndpointParser {
     }
 
     private static IllegalArgumentException bad(String description, String problem) {
-        return new IllegalArgumentException(printable("bad endpoint '" + description + "': " + problem));
+        return new IllegalArgumentException(printable("bad endpoint '" + withoutSecrets(description) + "': "
+                + problem));
+    }
+
+    /** A password written into a description (a mistake the message points out) is not repeated to a log. */
+    private static String withoutSecrets(String text) {
+        return text.replaceAll("(password=)(?!env:|file:)[^:]*", "$1***");
     }
 
     /** Control characters as escapes: the message quotes the description, and must stay one readable line. */

@@ -341,8 +341,14 @@ public final class LayerStack {
 
         @Override
         public void refuse(Exception cause) {
+            Objects.requireNonNull(cause, "cause");
+            if (connectionPassed) {
+                // Too late to refuse quietly (a layer added to a live connection): those above must hear why.
+                abort(cause);
+                return;
+            }
             if (refusal == null) {
-                refusal = Objects.requireNonNull(cause, "cause");
+                refusal = cause;
             }
             closeAt(index - 1);
         }

@@ -15,8 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
@@ -43,6 +41,7 @@ public final class LayeredProtocol implements HalfCloseableProtocol {
     private boolean protocolPausedReading;
     private boolean layersPausedReading;
     private boolean disconnecting;
+    private boolean inputEndPending;
     private boolean outputShutdown;
     private Producer producer;
     private boolean streaming;
@@ -70,13 +69,14 @@ public final class LayeredProtocol implements HalfCloseableProtocol {
 
     /**
      * {@code protocol}, already connected to {@code transport}, from now on behind layers added one by one with
-     * {@link #transport()}{@code .addLayer}: how a transport without layers upgrades a live connection (STARTTLS).
+     * {@link #transport()}{@code .addLayer} (it keeps a pause the protocol asked for): how a transport without layers upgrades a live connection (STARTTLS).
      * The protocol is not told of the connection again.
      */
     public static LayeredProtocol upgrade(Protocol protocol, Transport transport) {
         LayeredProtocol upgraded = new LayeredProtocol(protocol, List.of());
         upgraded.transport = Objects.requireNonNull(transport, "transport");
         upgraded.made = true;
+        upgraded.protocolPausedReading = transport.isReadingPaused();
         return upgraded;
     }
 
@@ -129,17 +129,13 @@ public final class LayeredProtocol implements HalfCloseableProtocol {
     public static ClientFactory wrap(ClientFactory factory, List<LayerFactory> layers) {
         Objects.requireNonNull(factory, "factory");
         ProtocolFactory layered = wrap((ProtocolFactory) factory, layers);
-        Set<SocketAddress> refusedPeers = ConcurrentHashMap.newKeySet();
         return new ClientFactory() {
             @Override
             public Protocol buildProtocol(SocketAddress peer) {
                 Protocol built = layered.buildProtocol(peer);
                 if (built instanceof LayeredProtocol protocol) {
                     // A connection its layers refused (a failed TLS handshake) failed, as far as the client knows.
-                    protocol.refused = cause -> {
-                        refusedPeers.add(peer);
-                        factory.connectionFailed(peer, cause);
-                    };
+                    protocol.refused = cause -> factory.connectionFailed(peer, cause);
                 }
                 return built;
             }
@@ -156,9 +152,7 @@ public final class LayeredProtocol implements HalfCloseableProtocol {
 
             @Override
             public void connectionLost(SocketAddress address, DisconnectReason reason) {
-                if (!refusedPeers.remove(address)) {
-                    factory.connectionLost(address, reason);
-                }
+                factory.connectionLost(address, reason);
             }
 
             @Override
@@ -176,6 +170,14 @@ public final class LayeredProtocol implements HalfCloseableProtocol {
                 return factory.toString();
             }
         };
+    }
+
+    /**
+     * True if a layer refused the connection before the protocol was told of it: a client factory heard
+     * {@code connectionFailed} then, and is not told the connection was lost as well.
+     */
+    public boolean wasRefused() {
+        return !made && stack.refusal().isPresent();
     }
 
     /** The protocol inside the layers. */
@@ -237,13 +239,27 @@ public final class LayeredProtocol implements HalfCloseableProtocol {
     }
 
     private void readingChanged(boolean wasPaused) {
-        if (wasPaused && !readingPaused()) {
+        boolean live = made && !stack.isLost();
+        if (wasPaused && !readingPaused() && live) {
             protocol.readingResumed();
         }
         if (readingPaused()) {
             transport.pauseReading();
         } else {
             transport.resumeReading();
+            if (inputEndPending && live) {
+                inputEndPending = false;
+                endInput();
+            }
+        }
+    }
+
+    /** The peer's end, as the reactor gives it to a protocol that can or cannot half-close. */
+    private void endInput() {
+        if (protocol instanceof HalfCloseableProtocol halfCloseable) {
+            halfCloseable.readConnectionLost();
+        } else {
+            top.loseConnection();   // as the reactor does for a protocol that cannot half-close
         }
     }
 
@@ -340,10 +356,12 @@ public final class LayeredProtocol implements HalfCloseableProtocol {
 
         @Override
         public void inputEnded() {
-            if (protocol instanceof HalfCloseableProtocol halfCloseable) {
-                halfCloseable.readConnectionLost();
+            if (readingPaused()) {
+                // A layer may end input (a TLS close_notify) while the protocol paused reading with input still
+                // to handle: on plain TCP the end would not be read before it resumes, so it waits here as well.
+                inputEndPending = true;
             } else {
-                top.loseConnection();   // as the reactor does for a protocol that cannot half-close
+                endInput();
             }
         }
     }
@@ -464,8 +482,11 @@ public final class LayeredProtocol implements HalfCloseableProtocol {
         }
 
         @Override
-        public void addLayer(Layer layer) {
+        public void addLayer(Layer layer, ByteBuffer readAhead) {
             stack.addInnermost(layer);
+            if (readAhead.hasRemaining()) {
+                stack.receivedByInnermost(readAhead);
+            }
             updateProducer();
         }
 

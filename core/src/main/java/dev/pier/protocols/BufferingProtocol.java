@@ -1,7 +1,9 @@
 package dev.pier.protocols;
 
+import dev.pier.layer.Layer;
 import dev.pier.reactor.AbstractProtocol;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 
 /**
  * What the receivers share: input is gathered in one {@link ByteAccumulator} and cut into messages one at a time,
@@ -52,6 +54,17 @@ abstract class BufferingProtocol extends AbstractProtocol {
     final void discardInput() {
         discardingInput = true;
         buffer.clear();
+    }
+
+    /**
+     * Adds {@code layer} to this live connection (STARTTLS: {@code addLayer(tls.newLayer(transport().remoteAddress()))}
+     * once the peer agreed). The bytes this protocol received and has not handled came after the command: they go
+     * through the new layer, never up as they were, so nothing sent in plaintext passes for what came over TLS.
+     */
+    protected final void addLayer(Layer layer) {
+        ByteBuffer leftOver = ByteBuffer.wrap(Arrays.copyOfRange(buffer.array(), buffer.start(), buffer.end()));
+        buffer.clear();
+        transport().addLayer(layer, leftOver);
     }
 
     final boolean isDelivering() {

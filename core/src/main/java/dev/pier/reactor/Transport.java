@@ -108,11 +108,14 @@ public interface Transport {
     /**
      * Adds {@code layer} inside this connection's other layers, next to the protocol, on the live connection: what
      * was written before the call goes out as it was, what is written after goes through the layer. That is
-     * STARTTLS: {@code transport.addLayer(tls.newLayer(transport.remoteAddress()))} once the peer agreed.
+     * STARTTLS: {@code transport.addLayer(tls.newLayer(transport.remoteAddress()), leftOver)} once the peer agreed.
      *
+     * @param readAhead bytes the protocol received but has not handled (the rest of the read that carried the
+     *                  command): they came after the switch, so they go through the new layer, never up as they
+     *                  were; consumed. A {@code LineReceiver} passes them itself: use its {@code addLayer}.
      * @throws UnsupportedOperationException if this transport cannot take layers
      */
-    default void addLayer(Layer layer) {
+    default void addLayer(Layer layer, ByteBuffer readAhead) {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot add layers");
     }
 }

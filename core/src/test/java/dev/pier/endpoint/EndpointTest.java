@@ -93,6 +93,14 @@ class EndpointTest {
     }
 
     @Test
+    void aPasswordWrittenIntoADescriptionIsRefusedWithoutRepeatingIt() {
+        IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
+                () -> Endpoint.parseServer("ssl:443:keystore=k.p12:password=hunter2"));
+        assertEquals("bad endpoint 'ssl:443:keystore=k.p12:password=***': password must be env:VAR or file:PATH (a "
+                + "password written in the description would show in the process list)", error.getMessage());
+    }
+
+    @Test
     void layersAreListedOutermostFirstAsTheDescriptionReads() {
         ServerEndpoint endpoint = Endpoint.parseServer("haproxy:ssl:10443:privateKey=/k.pem");
         assertEquals(new TcpEndpoint("", 10443, TcpEndpoint.DEFAULT_BACKLOG), endpoint.socket());
@@ -160,7 +168,6 @@ class EndpointTest {
         "systemd:domain=INET:index=0 | type 'systemd' is not supported (known: tcp, tcp6, ssl, udp, unix, unixgram)",
         "ssl:443 | ssl needs privateKey=KEY.pem (or keystore=FILE.p12, or certDir=DIR)",
         "ssl:443:keystore=k.p12 | keystore= and password= go together",
-        "ssl:443:keystore=k.p12:password=hunter2 | password must be env:VAR or file:PATH (a password written in the description would show in the process list)",
         "ssl:443:privateKey=k.pem:colour=red | unknown option 'colour' for ssl (known: port, interface, backlog, privateKey, certKey, extraCertChain, caCerts, certDir, alpn, keystore, password)",
         "tls:443 | tls: is for clients; a TLS server is ssl:PORT:privateKey=KEY.pem",
         "haproxy:udp:53 | haproxy: takes a stream endpoint (tcp, ssl or unix), not udp:53",

@@ -118,6 +118,35 @@ class LayerStackTest {
     }
 
     @Test
+    void anEndOfInputFromALayerWaitsWhileTheProtocolHasPausedReading() {
+        // A layer ending input in the read that carried the last bytes, as a TLS close_notify does.
+        Layer endsAfterData = new Layer() {
+            @Override
+            public void dataReceived(ByteBuffer data, Context context) {
+                context.passUp(data);
+                context.passInputEnded();
+            }
+        };
+        List<String> lines = new ArrayList<>();
+        var pausing = new dev.pier.protocols.LineReceiver() {
+            @Override
+            protected void lineReceived(String line) {
+                lines.add(line);
+                if (line.equals("a")) {
+                    transport().pauseReading();   // say, waits for a backend before the next line
+                }
+            }
+        };
+        FakeTransport transport = FakeTransport.connect(LayeredProtocol.wrap(pausing, List.of(endsAfterData)));
+        transport.receive("a\r\nb\r\n");
+        assertEquals(List.of("a"), lines);
+        assertFalse(transport.isDisconnecting(), "the end waits for the protocol");
+        pausing.transport().resumeReading();
+        assertEquals(List.of("a", "b"), lines);
+        assertTrue(transport.isDisconnecting(), "then the connection ends");
+    }
+
+    @Test
     void aProtocolFindsItsLayersByType() {
         var protocol = new Echo();
         var upcase = new Upcase();

@@ -2,6 +2,7 @@ package dev.pier.tls;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import dev.pier.blocking.ServerOptions;
 import dev.pier.blocking.StreamRequestHandler;
@@ -22,12 +23,15 @@ import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,6 +58,14 @@ class StartTlsTest {
         tls = TlsServer.load(TlsServerConfig.of(KeyMaterial.pem(server.key(), server.cert())));
     }
 
+    /** Every line the servers handled, in every test: what a man in the middle must never get handled. */
+    static final Queue<String> HANDLED = new ConcurrentLinkedQueue<>();
+
+    @BeforeEach
+    void forgetWhatWasHandled() {
+        HANDLED.clear();
+    }
+
     /** Says hello in plaintext; after "STARTTLS" answers "GO" and speaks TLS; echoes every other line. */
     static final class Upgrading extends LineReceiver {
         @Override
@@ -63,9 +75,10 @@ class StartTlsTest {
 
         @Override
         protected void lineReceived(String line) {
+            HANDLED.add(line);
             if (line.equals("STARTTLS")) {
                 sendLine("GO");
-                transport().addLayer(tls.newLayer(transport().remoteAddress()));
+                addLayer(tls.newLayer(transport().remoteAddress()));
                 return;
             }
             String version = transport().layer(TlsLayer.class).map(TlsLayer::protocolVersion).orElse("plaintext");
@@ -82,12 +95,61 @@ class StartTlsTest {
         }
     }
 
+    @Test
+    void plaintextSentAfterTheCommandNeverPassesForWhatCameOverTls() throws Exception {
+        try (Reactor reactor = Reactor.start()) {
+            ListeningPort port = reactor.listenTcp(0, peer -> new Upgrading(), "127.0.0.1");
+            assertInjectionRefused((InetSocketAddress) port.address());
+        }
+    }
+
+    @Test
+    void plaintextSentAfterTheCommandNeverPassesForWhatCameOverTlsInTheBlockingModel() throws Exception {
+        try (var server = new TcpServer(new InetSocketAddress("127.0.0.1", 0), UpgradingHandler::new,
+                ServerOptions.defaults())) {
+            CompletableFuture<Void> serving = CompletableFuture.runAsync(() -> {
+                try {
+                    server.handleRequest();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            assertInjectionRefused((InetSocketAddress) server.address());
+            serving.get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * A man in the middle appends a plaintext command to STARTTLS in the same segment (CVE-2011-0411's attack): it
+     * goes into the TLS layer as the start of a handshake, fails it, and is never answered.
+     */
+    private static void assertInjectionRefused(InetSocketAddress address) throws Exception {
+        try (Socket plain = new Socket(address.getAddress(), address.getPort())) {
+            plain.setSoTimeout(10_000);
+            var in = new BufferedReader(new InputStreamReader(plain.getInputStream(), US_ASCII));
+            assertEquals("HELLO plaintext", in.readLine());
+            plain.getOutputStream().write("STARTTLS\r\nINJECTED\r\n".getBytes(US_ASCII));
+            // "GO", perhaps, then the end: a reset may take "GO" with it.
+            StringBuilder rest = new StringBuilder();
+            try {
+                for (int c; (c = in.read()) >= 0; ) {
+                    rest.append((char) c);
+                }
+            } catch (IOException reset) {
+                // the layer gave up on the connection: what matters is what came before
+            }
+            assertEquals(-1, rest.indexOf("INJECTED"), rest.toString());
+        }
+        assertFalse(HANDLED.contains("INJECTED"), "the injected command was handled: " + HANDLED);
+    }
+
     /** The same conversation by a blocking handler: startTls() then reads and writes over TLS. */
     static final class UpgradingHandler extends StreamRequestHandler {
         @Override
         protected void handle() throws IOException {
             out().write("HELLO plaintext\r\n".getBytes(US_ASCII));
             for (String line; (line = readLine()) != null; ) {
+                HANDLED.add(line);
                 if (line.equals("STARTTLS")) {
                     out().write("GO\r\n".getBytes(US_ASCII));
                     addLayer(tls.newLayer(clientAddress()));

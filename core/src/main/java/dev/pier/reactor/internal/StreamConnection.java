@@ -436,14 +436,14 @@ final class StreamConnection implements Transport, Handler {
      * through this connection's own (raw) side, and the protocol's calls on this transport go through its layers.
      */
     @Override
-    public void addLayer(Layer layer) {
+    public void addLayer(Layer layer, ByteBuffer readAhead) {
         loop.checkInLoop("Transport.addLayer");
         if (upgraded == null) {
             LayeredProtocol layered = LayeredProtocol.upgrade(protocol, new Raw());
             protocol = layered;
             upgraded = layered.transport();
         }
-        upgraded.addLayer(layer);
+        upgraded.addLayer(layer, readAhead);
     }
 
 
@@ -498,7 +498,8 @@ final class StreamConnection implements Transport, Handler {
 
     private void rawResumeReading() {
         loop.checkInLoop("Transport.resumeReading");
-        if (!readPaused) {
+        if (!readPaused || closed) {
+            readPaused = false;
             return;
         }
         readPaused = false;
@@ -679,7 +680,7 @@ final class StreamConnection implements Transport, Handler {
             callProducer(stopped::stopProducing);
         }
         loop.dispatch(() -> protocol.connectionLost(reason), this);
-        if (clientFactory != null) {
+        if (clientFactory != null && !(protocol instanceof LayeredProtocol layered && layered.wasRefused())) {
             loop.dispatch(() -> clientFactory.connectionLost(remote, reason), this);
         }
         loop.connectionClosed(this);
