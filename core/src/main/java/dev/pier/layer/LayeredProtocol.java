@@ -33,6 +33,8 @@ import java.util.function.Consumer;
  */
 public final class LayeredProtocol implements HalfCloseableProtocol {
 
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+
     private final Protocol protocol;
     private final List<Layer> layers;
     private final LayerStack stack;
@@ -333,11 +335,22 @@ public final class LayeredProtocol implements HalfCloseableProtocol {
         }
     }
 
-    /** The transport the protocol is given: its calls go through the layers. */
+    /**
+     * The transport the protocol is given: its calls go through the layers. A call that changes the connection is
+     * first checked against the transport's thread rule, before any layer or flag moves: a refused call from another
+     * thread must leave the connection as it was.
+     */
     private final class LayeredTransport implements Transport {
+
+        /** Throws what the transport below throws for a call from a thread it refuses (an empty write changes nothing). */
+        private void checkThread() {
+            transport.write(EMPTY);
+        }
+
         @Override
         public void write(ByteBuffer data) {
-            if (disconnecting || outputShutdown || stack.isLost()) {
+            checkThread();
+            if (disconnecting || outputShutdown || stack.isLost() || !data.hasRemaining()) {
                 data.position(data.limit());
                 return;
             }
@@ -347,6 +360,7 @@ public final class LayeredProtocol implements HalfCloseableProtocol {
 
         @Override
         public void loseConnection() {
+            checkThread();
             if (!disconnecting) {
                 disconnecting = true;
                 stack.close();
@@ -355,6 +369,7 @@ public final class LayeredProtocol implements HalfCloseableProtocol {
 
         @Override
         public void abortConnection() {
+            checkThread();
             disconnecting = true;
             if (!stack.isLost()) {
                 stack.abort(new IOException("connection aborted"));
@@ -363,6 +378,7 @@ public final class LayeredProtocol implements HalfCloseableProtocol {
 
         @Override
         public void shutdownOutput() {
+            checkThread();
             if (!outputShutdown && !disconnecting) {
                 outputShutdown = true;
                 stack.shutdownOutput();
@@ -386,6 +402,7 @@ public final class LayeredProtocol implements HalfCloseableProtocol {
 
         @Override
         public void pauseReading() {
+            checkThread();
             boolean wasPaused = readingPaused();
             protocolPausedReading = true;
             readingChanged(wasPaused);
@@ -393,6 +410,7 @@ public final class LayeredProtocol implements HalfCloseableProtocol {
 
         @Override
         public void resumeReading() {
+            checkThread();
             boolean wasPaused = readingPaused();
             protocolPausedReading = false;
             readingChanged(wasPaused);
@@ -405,6 +423,7 @@ public final class LayeredProtocol implements HalfCloseableProtocol {
 
         @Override
         public void registerProducer(Producer newProducer, boolean isStreaming) {
+            checkThread();
             if (producer != null) {
                 throw new IllegalStateException("a producer is already registered: unregister it first");
             }
@@ -419,6 +438,7 @@ public final class LayeredProtocol implements HalfCloseableProtocol {
 
         @Override
         public void unregisterProducer() {
+            checkThread();
             producer = null;
             transport.unregisterProducer();
         }
