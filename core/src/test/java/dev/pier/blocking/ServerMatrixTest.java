@@ -41,7 +41,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * CPython's socketserver tests as scenarios, run for every server type with every concurrency strategy
- * ({@link TestServers#strategies()}).
+ * ({@link TestServers#strategies()}); TCP behind TLS layers is one of the types, so every scenario runs over TLS too.
  */
 @Timeout(30)
 class ServerMatrixTest {

@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import dev.pier.unix.UnixDatagramSocket;
 import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -11,6 +12,7 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.SocketTimeoutException;
 import java.net.StandardProtocolFamily;
@@ -33,6 +35,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiPredicate;
 import java.util.stream.Stream;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 
 /** The test matrix (server type x concurrency strategy) and what the tests need to drive each server type. */
 final class TestServers {
@@ -192,6 +197,23 @@ final class TestServers {
                 return !unix.channel().isOpen() && !Files.exists(unix.address().getPath());
             }
         },
+        /**
+         * {@link #TCP} behind a TLS server layer; its clients are JDK TLS sockets trusting the test CA. There is no
+         * TLS kind of Unix stream server: the JDK's TLS socket runs over a {@code java.net.Socket} only, which has no
+         * Unix-domain form, so its clients would need a TLS engine of their own.
+         */
+        TLS_TCP(true, TlsStreamClient::new) {
+            @Override
+            BaseServer<?> create(Behaviour behaviour, Recorder recorder, ServerOptions options, Path dir)
+                    throws IOException {
+                return TCP.create(behaviour, recorder, options.withLayers(List.of(TestTls.server(dir))), dir);
+            }
+
+            @Override
+            boolean listeningClosed(BaseServer<?> server) {
+                return TCP.listeningClosed(server);
+            }
+        },
         UDP(false, UdpClient::new) {
             @Override
             BaseServer<?> create(Behaviour behaviour, Recorder recorder, ServerOptions options, Path dir)
@@ -345,6 +367,67 @@ final class TestServers {
         @Override
         public void close() throws IOException {
             channel.close();
+        }
+    }
+
+    /**
+     * A client over TLS (a JDK {@link SSLSocket} checking the certificate is for "localhost"). A handshake the server
+     * ended by closing the connection, as a server does with a rejected request, reads as the end of the stream.
+     */
+    static final class TlsStreamClient implements Client {
+        private final SSLSocket socket;
+        private final InputStream in;
+
+        TlsStreamClient(SocketAddress target) throws IOException {
+            Socket plain = new Socket();
+            try {
+                plain.connect(target);
+                socket = (SSLSocket) TestTls.client().getSocketFactory().createSocket(plain, "localhost",
+                        ((InetSocketAddress) target).getPort(), true);
+            } catch (IOException e) {
+                plain.close();
+                throw e;
+            }
+            SSLParameters parameters = socket.getSSLParameters();
+            parameters.setEndpointIdentificationAlgorithm("HTTPS");
+            socket.setSSLParameters(parameters);
+            socket.setSoTimeout(20_000);
+            in = socket.getInputStream();
+        }
+
+        @Override
+        public void send(String line) throws IOException {
+            socket.getOutputStream().write((line + "\n").getBytes(UTF_8));
+            socket.getOutputStream().flush();
+        }
+
+        @Override
+        public String receive() throws IOException {
+            var line = new ByteArrayOutputStream();
+            try {
+                for (int b; (b = in.read()) != '\n'; ) {
+                    if (b < 0) {
+                        return line.size() == 0 ? null : line.toString(UTF_8);
+                    }
+                    line.write(b);
+                }
+            } catch (SSLHandshakeException e) {
+                if (e.getCause() instanceof EOFException) {
+                    return null;
+                }
+                throw e;
+            }
+            return line.toString(UTF_8);
+        }
+
+        @Override
+        public SocketAddress localAddress() {
+            return socket.getLocalSocketAddress();
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
         }
     }
 
