@@ -15,6 +15,7 @@ import java.nio.channels.SocketChannel;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
@@ -36,6 +37,8 @@ final class TlsRelayChannel extends SocketChannel {
     private final SSLSocket tls;
     private final List<Thread> threads;
     private final AtomicInteger running = new AtomicInteger(2);
+    /** Bytes from the server the test has not read yet, at its end or on their way to it. */
+    private final AtomicLong unread = new AtomicLong();
 
     private TlsRelayChannel(SocketChannel front, SocketChannel back, SSLSocket tls) {
         super(front.provider());
@@ -123,6 +126,7 @@ final class TlsRelayChannel extends SocketChannel {
                     return;
                 }
                 ByteBuffer bytes = ByteBuffer.wrap(buffer, 0, n);
+                unread.addAndGet(n);
                 try {
                     while (bytes.hasRemaining()) {
                         back.write(bytes);
@@ -203,12 +207,16 @@ final class TlsRelayChannel extends SocketChannel {
 
     @Override
     public int read(ByteBuffer dst) throws IOException {
-        return front.read(dst);
+        int n = front.read(dst);
+        unread.addAndGet(-Math.max(n, 0));
+        return n;
     }
 
     @Override
     public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
-        return front.read(dsts, offset, length);
+        long n = front.read(dsts, offset, length);
+        unread.addAndGet(-Math.max(n, 0));
+        return n;
     }
 
     @Override
@@ -279,8 +287,15 @@ final class TlsRelayChannel extends SocketChannel {
         return front.supportedOptions();
     }
 
+    /**
+     * Closes the test's end. A plain socket closed with bytes unread resets its connection; so does this one, if the
+     * test left bytes unread at its end or on their way to it through the relay.
+     */
     @Override
     protected void implCloseSelectableChannel() throws IOException {
+        if (unread.get() > 0) {
+            resetTls();
+        }
         front.close();
     }
 
