@@ -11,6 +11,7 @@ import dev.pier.reactor.Transport;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -39,6 +40,11 @@ public final class LayeredProtocol implements HalfCloseableProtocol {
     private final List<Layer> layers;
     private final LayerStack stack;
     private final LayeredTransport top = new LayeredTransport();
+    private final Inner inner = new Inner();
+    /** Bytes the layers passed up while the protocol paused reading, and whether the input ended after them. */
+    private final ArrayDeque<ByteBuffer> heldUp = new ArrayDeque<>();
+    private boolean inputEndHeld;
+    private boolean deliveringHeld;
     private Transport transport;
     private Exception abortCause;
     private Consumer<Exception> refused;
@@ -56,7 +62,7 @@ public final class LayeredProtocol implements HalfCloseableProtocol {
     private LayeredProtocol(Protocol protocol, List<? extends Layer> layers) {
         this.protocol = Objects.requireNonNull(protocol, "protocol");
         this.layers = List.copyOf(layers);
-        this.stack = new LayerStack(this.layers, new Socket(), new Inner());
+        this.stack = new LayerStack(this.layers, new Socket(), inner);
     }
 
     /**
@@ -198,6 +204,8 @@ public final class LayeredProtocol implements HalfCloseableProtocol {
     @Override
     public void connectionLost(DisconnectReason reason) {
         producer = null;   // the transport below stopped it through its gate
+        heldUp.clear();
+        inputEndHeld = false;
         try {
             stack.connectionLost();
         } finally {
@@ -320,13 +328,53 @@ public final class LayeredProtocol implements HalfCloseableProtocol {
             protocol.connectionMade(top);
         }
 
+        /**
+         * Bytes for the protocol. A layer may pass up several pieces of what it got in one call (a TLS layer, one
+         * per record); those that come while the protocol paused reading wait for its resumeReading, as unread
+         * bytes wait in the socket.
+         */
         @Override
         public void dataReceived(ByteBuffer data) {
+            if (protocolPausedReading || !heldUp.isEmpty()) {
+                if (data.hasRemaining()) {
+                    ByteBuffer copy = ByteBuffer.allocate(data.remaining());
+                    copy.put(data).flip();
+                    heldUp.add(copy);
+                }
+                return;
+            }
             protocol.dataReceived(data);
         }
 
         @Override
         public void inputEnded() {
+            if (protocolPausedReading || !heldUp.isEmpty()) {
+                inputEndHeld = true;   // after the bytes before it
+                return;
+            }
+            endInput();
+        }
+
+        /** Passes up what waited while the protocol paused reading, until it pauses again. */
+        void deliverHeld() {
+            if (deliveringHeld) {
+                return;   // a resume from inside the protocol: the loop below goes on after it
+            }
+            deliveringHeld = true;
+            try {
+                while (!protocolPausedReading && !heldUp.isEmpty() && !stack.isLost()) {
+                    protocol.dataReceived(heldUp.poll());
+                }
+                if (inputEndHeld && !protocolPausedReading && heldUp.isEmpty() && !stack.isLost()) {
+                    inputEndHeld = false;
+                    endInput();
+                }
+            } finally {
+                deliveringHeld = false;
+            }
+        }
+
+        private void endInput() {
             if (protocol instanceof HalfCloseableProtocol halfCloseable) {
                 halfCloseable.readConnectionLost();
             } else {
@@ -414,6 +462,7 @@ public final class LayeredProtocol implements HalfCloseableProtocol {
             boolean wasPaused = readingPaused();
             protocolPausedReading = false;
             readingChanged(wasPaused);
+            inner.deliverHeld();
         }
 
         @Override
