@@ -19,6 +19,7 @@ import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -197,11 +198,7 @@ final class TestServers {
                 return !unix.channel().isOpen() && !Files.exists(unix.address().getPath());
             }
         },
-        /**
-         * {@link #TCP} behind a TLS server layer; its clients are JDK TLS sockets trusting the test CA. There is no
-         * TLS kind of Unix stream server: the JDK's TLS socket runs over a {@code java.net.Socket} only, which has no
-         * Unix-domain form, so its clients would need a TLS engine of their own.
-         */
+        /** {@link #TCP} behind a TLS server layer; its clients are JDK TLS sockets trusting the test CA. */
         TLS_TCP(true, TlsStreamClient::new) {
             @Override
             BaseServer<?> create(Behaviour behaviour, Recorder recorder, ServerOptions options, Path dir)
@@ -212,6 +209,19 @@ final class TestServers {
             @Override
             boolean listeningClosed(BaseServer<?> server) {
                 return TCP.listeningClosed(server);
+            }
+        },
+        /** {@link #UNIX_STREAM} behind a TLS server layer; its JDK TLS clients reach it through a loopback relay. */
+        TLS_UNIX_STREAM(true, TlsStreamClient::new) {
+            @Override
+            BaseServer<?> create(Behaviour behaviour, Recorder recorder, ServerOptions options, Path dir)
+                    throws IOException {
+                return UNIX_STREAM.create(behaviour, recorder, options.withLayers(List.of(TestTls.server(dir))), dir);
+            }
+
+            @Override
+            boolean listeningClosed(BaseServer<?> server) {
+                return UNIX_STREAM.listeningClosed(server);
             }
         },
         UDP(false, UdpClient::new) {
@@ -377,13 +387,15 @@ final class TestServers {
     static final class TlsStreamClient implements Client {
         private final SSLSocket socket;
         private final InputStream in;
+        private final UnixRelay relay;
 
         TlsStreamClient(SocketAddress target) throws IOException {
+            relay = target instanceof UnixDomainSocketAddress unix ? UnixRelay.open(unix) : null;
             Socket plain = new Socket();
             try {
-                plain.connect(target);
+                plain.connect(relay == null ? target : relay.address);
                 socket = (SSLSocket) TestTls.client().getSocketFactory().createSocket(plain, "localhost",
-                        ((InetSocketAddress) target).getPort(), true);
+                        plain.getPort(), true);
             } catch (IOException e) {
                 plain.close();
                 throw e;
@@ -421,13 +433,68 @@ final class TestServers {
         }
 
         @Override
-        public SocketAddress localAddress() {
-            return socket.getLocalSocketAddress();
+        public SocketAddress localAddress() throws IOException {
+            return relay == null ? socket.getLocalSocketAddress() : relay.unix.getLocalAddress();
         }
 
         @Override
         public void close() throws IOException {
             socket.close();
+        }
+    }
+
+    /**
+     * Carries a TLS client's bytes to a Unix stream server, since the JDK's TLS socket runs over TCP only: the client
+     * connects to {@link #address} on loopback, and two threads copy each way, an end of stream as an end of stream.
+     */
+    static final class UnixRelay {
+        final SocketChannel unix;
+        final SocketAddress address;
+        private final ServerSocketChannel listener;
+
+        private UnixRelay(SocketChannel unix, ServerSocketChannel listener) throws IOException {
+            this.unix = unix;
+            this.listener = listener;
+            this.address = listener.getLocalAddress();
+        }
+
+        static UnixRelay open(UnixDomainSocketAddress target) throws IOException {
+            SocketChannel unix = SocketChannel.open(target);
+            ServerSocketChannel listener = ServerSocketChannel.open().bind(new InetSocketAddress(LOOPBACK, 0));
+            UnixRelay relay = new UnixRelay(unix, listener);
+            Thread.ofPlatform().daemon().name("unix relay " + target).start(relay::run);
+            return relay;
+        }
+
+        private void run() {
+            try (listener; unix; SocketChannel tcp = listener.accept()) {
+                listener.close();
+                Thread back = Thread.ofPlatform().daemon().name("unix relay back").start(() -> copy(unix, tcp));
+                copy(tcp, unix);
+                back.join();
+            } catch (IOException | InterruptedException e) {
+                // the client or the server went away: closing both ends says so
+            }
+        }
+
+        private static void copy(SocketChannel from, SocketChannel to) {
+            ByteBuffer buffer = ByteBuffer.allocate(16 * 1024);
+            try {
+                while (from.read(buffer.clear()) >= 0) {
+                    buffer.flip();
+                    while (buffer.hasRemaining()) {
+                        to.write(buffer);
+                    }
+                }
+                to.shutdownOutput();
+            } catch (IOException e) {
+                try {
+                    from.close();
+                    to.close();
+                } catch (IOException closing) {
+                    // closed either way
+                }
+            }
         }
     }
 
