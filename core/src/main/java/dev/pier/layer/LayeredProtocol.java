@@ -11,6 +11,7 @@ import dev.pier.reactor.Transport;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -31,9 +32,16 @@ import java.util.function.Consumer;
  */
 public final class LayeredProtocol implements HalfCloseableProtocol {
 
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+
     private final Protocol protocol;
     private final LayerStack stack;
     private final LayeredTransport top = new LayeredTransport();
+    private final Inner inner = new Inner();
+    /** Bytes the layers passed up while the protocol paused reading, and whether the input ended after them. */
+    private final ArrayDeque<ByteBuffer> heldUp = new ArrayDeque<>();
+    private boolean inputEndHeld;
+    private boolean deliveringHeld;
     private Transport transport;
     private Exception abortCause;
     private Consumer<Exception> refused;
@@ -41,7 +49,6 @@ public final class LayeredProtocol implements HalfCloseableProtocol {
     private boolean protocolPausedReading;
     private boolean layersPausedReading;
     private boolean disconnecting;
-    private boolean inputEndPending;
     private boolean outputShutdown;
     private Producer producer;
     private boolean streaming;
@@ -51,7 +58,7 @@ public final class LayeredProtocol implements HalfCloseableProtocol {
 
     private LayeredProtocol(Protocol protocol, List<? extends Layer> layers) {
         this.protocol = Objects.requireNonNull(protocol, "protocol");
-        this.stack = new LayerStack(List.copyOf(layers), new Socket(), new Inner());
+        this.stack = new LayerStack(List.copyOf(layers), new Socket(), inner);
     }
 
     /**
@@ -213,6 +220,8 @@ public final class LayeredProtocol implements HalfCloseableProtocol {
     @Override
     public void connectionLost(DisconnectReason reason) {
         producer = null;   // the transport below stopped it through its gate
+        heldUp.clear();
+        inputEndHeld = false;
         try {
             stack.connectionLost();
         } finally {
@@ -247,19 +256,6 @@ public final class LayeredProtocol implements HalfCloseableProtocol {
             transport.pauseReading();
         } else {
             transport.resumeReading();
-            if (inputEndPending && live) {
-                inputEndPending = false;
-                endInput();
-            }
-        }
-    }
-
-    /** The peer's end, as the reactor gives it to a protocol that can or cannot half-close. */
-    private void endInput() {
-        if (protocol instanceof HalfCloseableProtocol halfCloseable) {
-            halfCloseable.readConnectionLost();
-        } else {
-            top.loseConnection();   // as the reactor does for a protocol that cannot half-close
         }
     }
 
@@ -349,28 +345,77 @@ public final class LayeredProtocol implements HalfCloseableProtocol {
             protocol.connectionMade(top);
         }
 
+        /**
+         * Bytes for the protocol. A layer may pass up several pieces of what it got in one call (a TLS layer, one
+         * per record); those that come while the protocol paused reading wait for its resumeReading, as unread
+         * bytes wait in the socket.
+         */
         @Override
         public void dataReceived(ByteBuffer data) {
+            if (protocolPausedReading || !heldUp.isEmpty()) {
+                if (data.hasRemaining()) {
+                    ByteBuffer copy = ByteBuffer.allocate(data.remaining());
+                    copy.put(data).flip();
+                    heldUp.add(copy);
+                }
+                return;
+            }
             protocol.dataReceived(data);
         }
 
         @Override
         public void inputEnded() {
-            if (readingPaused()) {
-                // A layer may end input (a TLS close_notify) while the protocol paused reading with input still
-                // to handle: on plain TCP the end would not be read before it resumes, so it waits here as well.
-                inputEndPending = true;
+            if (protocolPausedReading || !heldUp.isEmpty()) {
+                inputEndHeld = true;   // after the bytes before it
+                return;
+            }
+            endInput();
+        }
+
+        /** Passes up what waited while the protocol paused reading, until it pauses again. */
+        void deliverHeld() {
+            if (deliveringHeld) {
+                return;   // a resume from inside the protocol: the loop below goes on after it
+            }
+            deliveringHeld = true;
+            try {
+                while (!protocolPausedReading && !heldUp.isEmpty() && !stack.isLost()) {
+                    protocol.dataReceived(heldUp.poll());
+                }
+                if (inputEndHeld && !protocolPausedReading && heldUp.isEmpty() && !stack.isLost()) {
+                    inputEndHeld = false;
+                    endInput();
+                }
+            } finally {
+                deliveringHeld = false;
+            }
+        }
+
+        private void endInput() {
+            if (protocol instanceof HalfCloseableProtocol halfCloseable) {
+                halfCloseable.readConnectionLost();
             } else {
-                endInput();
+                top.loseConnection();   // as the reactor does for a protocol that cannot half-close
             }
         }
     }
 
-    /** The transport the protocol is given: its calls go through the layers. */
+    /**
+     * The transport the protocol is given: its calls go through the layers. A call that changes the connection is
+     * first checked against the transport's thread rule, before any layer or flag moves: a refused call from another
+     * thread must leave the connection as it was.
+     */
     private final class LayeredTransport implements Transport {
+
+        /** Throws what the transport below throws for a call from a thread it refuses (an empty write changes nothing). */
+        private void checkThread() {
+            transport.write(EMPTY);
+        }
+
         @Override
         public void write(ByteBuffer data) {
-            if (disconnecting || outputShutdown || stack.isLost()) {
+            checkThread();
+            if (disconnecting || outputShutdown || stack.isLost() || !data.hasRemaining()) {
                 data.position(data.limit());
                 return;
             }
@@ -380,6 +425,7 @@ public final class LayeredProtocol implements HalfCloseableProtocol {
 
         @Override
         public void loseConnection() {
+            checkThread();
             if (!disconnecting) {
                 disconnecting = true;
                 stack.close();
@@ -388,6 +434,7 @@ public final class LayeredProtocol implements HalfCloseableProtocol {
 
         @Override
         public void abortConnection() {
+            checkThread();
             disconnecting = true;
             if (!stack.isLost()) {
                 stack.abort(new IOException("connection aborted"));
@@ -396,6 +443,7 @@ public final class LayeredProtocol implements HalfCloseableProtocol {
 
         @Override
         public void shutdownOutput() {
+            checkThread();
             if (!outputShutdown && !disconnecting) {
                 outputShutdown = true;
                 stack.shutdownOutput();
@@ -419,6 +467,7 @@ public final class LayeredProtocol implements HalfCloseableProtocol {
 
         @Override
         public void pauseReading() {
+            checkThread();
             boolean wasPaused = readingPaused();
             protocolPausedReading = true;
             readingChanged(wasPaused);
@@ -426,9 +475,11 @@ public final class LayeredProtocol implements HalfCloseableProtocol {
 
         @Override
         public void resumeReading() {
+            checkThread();
             boolean wasPaused = readingPaused();
             protocolPausedReading = false;
             readingChanged(wasPaused);
+            inner.deliverHeld();
         }
 
         @Override
@@ -438,6 +489,7 @@ public final class LayeredProtocol implements HalfCloseableProtocol {
 
         @Override
         public void registerProducer(Producer newProducer, boolean isStreaming) {
+            checkThread();
             if (producer != null) {
                 throw new IllegalStateException("a producer is already registered: unregister it first");
             }
@@ -452,6 +504,7 @@ public final class LayeredProtocol implements HalfCloseableProtocol {
 
         @Override
         public void unregisterProducer() {
+            checkThread();
             producer = null;
             transport.unregisterProducer();
         }

@@ -41,7 +41,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * CPython's socketserver tests as scenarios, run for every server type with every concurrency strategy
- * ({@link TestServers#strategies()}).
+ * ({@link TestServers#strategies()}); TCP and Unix stream servers behind TLS layers are types too, so every stream
+ * scenario runs over TLS as well.
  */
 @Timeout(30)
 class ServerMatrixTest {

@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import dev.pier.unix.UnixDatagramSocket;
 import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -11,12 +12,14 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.SocketTimeoutException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,6 +36,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiPredicate;
 import java.util.stream.Stream;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 
 /** The test matrix (server type x concurrency strategy) and what the tests need to drive each server type. */
 final class TestServers {
@@ -192,6 +198,32 @@ final class TestServers {
                 return !unix.channel().isOpen() && !Files.exists(unix.address().getPath());
             }
         },
+        /** {@link #TCP} behind a TLS server layer; its clients are JDK TLS sockets trusting the test CA. */
+        TLS_TCP(true, TlsStreamClient::new) {
+            @Override
+            BaseServer<?> create(Behaviour behaviour, Recorder recorder, ServerOptions options, Path dir)
+                    throws IOException {
+                return TCP.create(behaviour, recorder, options.withLayers(List.of(TestTls.server(dir))), dir);
+            }
+
+            @Override
+            boolean listeningClosed(BaseServer<?> server) {
+                return TCP.listeningClosed(server);
+            }
+        },
+        /** {@link #UNIX_STREAM} behind a TLS server layer; its JDK TLS clients reach it through a loopback relay. */
+        TLS_UNIX_STREAM(true, TlsStreamClient::new) {
+            @Override
+            BaseServer<?> create(Behaviour behaviour, Recorder recorder, ServerOptions options, Path dir)
+                    throws IOException {
+                return UNIX_STREAM.create(behaviour, recorder, options.withLayers(List.of(TestTls.server(dir))), dir);
+            }
+
+            @Override
+            boolean listeningClosed(BaseServer<?> server) {
+                return UNIX_STREAM.listeningClosed(server);
+            }
+        },
         UDP(false, UdpClient::new) {
             @Override
             BaseServer<?> create(Behaviour behaviour, Recorder recorder, ServerOptions options, Path dir)
@@ -345,6 +377,124 @@ final class TestServers {
         @Override
         public void close() throws IOException {
             channel.close();
+        }
+    }
+
+    /**
+     * A client over TLS (a JDK {@link SSLSocket} checking the certificate is for "localhost"). A handshake the server
+     * ended by closing the connection, as a server does with a rejected request, reads as the end of the stream.
+     */
+    static final class TlsStreamClient implements Client {
+        private final SSLSocket socket;
+        private final InputStream in;
+        private final UnixRelay relay;
+
+        TlsStreamClient(SocketAddress target) throws IOException {
+            relay = target instanceof UnixDomainSocketAddress unix ? UnixRelay.open(unix) : null;
+            Socket plain = new Socket();
+            try {
+                plain.connect(relay == null ? target : relay.address);
+                socket = (SSLSocket) TestTls.client().getSocketFactory().createSocket(plain, "localhost",
+                        plain.getPort(), true);
+            } catch (IOException e) {
+                plain.close();
+                throw e;
+            }
+            SSLParameters parameters = socket.getSSLParameters();
+            parameters.setEndpointIdentificationAlgorithm("HTTPS");
+            socket.setSSLParameters(parameters);
+            socket.setSoTimeout(20_000);
+            in = socket.getInputStream();
+        }
+
+        @Override
+        public void send(String line) throws IOException {
+            socket.getOutputStream().write((line + "\n").getBytes(UTF_8));
+            socket.getOutputStream().flush();
+        }
+
+        @Override
+        public String receive() throws IOException {
+            var line = new ByteArrayOutputStream();
+            try {
+                for (int b; (b = in.read()) != '\n'; ) {
+                    if (b < 0) {
+                        return line.size() == 0 ? null : line.toString(UTF_8);
+                    }
+                    line.write(b);
+                }
+            } catch (SSLHandshakeException e) {
+                if (e.getCause() instanceof EOFException) {
+                    return null;
+                }
+                throw e;
+            }
+            return line.toString(UTF_8);
+        }
+
+        @Override
+        public SocketAddress localAddress() throws IOException {
+            return relay == null ? socket.getLocalSocketAddress() : relay.unix.getLocalAddress();
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
+    }
+
+    /**
+     * Carries a TLS client's bytes to a Unix stream server, since the JDK's TLS socket runs over TCP only: the client
+     * connects to {@link #address} on loopback, and two threads copy each way, an end of stream as an end of stream.
+     */
+    static final class UnixRelay {
+        final SocketChannel unix;
+        final SocketAddress address;
+        private final ServerSocketChannel listener;
+
+        private UnixRelay(SocketChannel unix, ServerSocketChannel listener) throws IOException {
+            this.unix = unix;
+            this.listener = listener;
+            this.address = listener.getLocalAddress();
+        }
+
+        static UnixRelay open(UnixDomainSocketAddress target) throws IOException {
+            SocketChannel unix = SocketChannel.open(target);
+            ServerSocketChannel listener = ServerSocketChannel.open().bind(new InetSocketAddress(LOOPBACK, 0));
+            UnixRelay relay = new UnixRelay(unix, listener);
+            Thread.ofPlatform().daemon().name("unix relay " + target).start(relay::run);
+            return relay;
+        }
+
+        private void run() {
+            try (listener; unix; SocketChannel tcp = listener.accept()) {
+                listener.close();
+                Thread back = Thread.ofPlatform().daemon().name("unix relay back").start(() -> copy(unix, tcp));
+                copy(tcp, unix);
+                back.join();
+            } catch (IOException | InterruptedException e) {
+                // the client or the server went away: closing both ends says so
+            }
+        }
+
+        private static void copy(SocketChannel from, SocketChannel to) {
+            ByteBuffer buffer = ByteBuffer.allocate(16 * 1024);
+            try {
+                while (from.read(buffer.clear()) >= 0) {
+                    buffer.flip();
+                    while (buffer.hasRemaining()) {
+                        to.write(buffer);
+                    }
+                }
+                to.shutdownOutput();
+            } catch (IOException e) {
+                try {
+                    from.close();
+                    to.close();
+                } catch (IOException closing) {
+                    // closed either way
+                }
+            }
         }
     }
 

@@ -8,30 +8,35 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 /** Keys and certificates made with the {@code openssl} command in a test's directory. */
-final class TestPki {
+public final class TestPki {
 
     /** A certificate authority. */
-    record Ca(Path key, Path cert) {}
+    public record Ca(Path key, Path cert) {}
 
     /** A key (PKCS#8 PEM) and its certificate. */
-    record Leaf(Path key, Path cert, BigInteger serial) {}
+    public record Leaf(Path key, Path cert, BigInteger serial) {}
 
     private static final AtomicLong SERIALS = new AtomicLong(System.nanoTime() & 0xFFFFFFFL);
 
     final Path dir;
 
-    TestPki(Path dir) {
+    public TestPki(Path dir) {
         this.dir = dir;
     }
 
     /** Skips the test, loudly, where there is no openssl to make certificates with. */
-    static void assumeOpenssl() {
+    public static void assumeOpenssl() {
         assumeTrue(commandWorks("openssl", "version"),
                 "SKIPPED: the 'openssl' command is missing, so no test certificates can be made");
     }
@@ -50,7 +55,7 @@ final class TestPki {
     }
 
     /** A new CA with an RSA key. */
-    Ca ca(String name) {
+    public Ca ca(String name) {
         Path key = key(name + "-ca", "rsa");
         Path cert = dir.resolve(name + "-ca.pem");
         openssl("req", "-x509", "-new", "-key", key.toString(), "-subj", "/CN=" + name + " CA", "-days", "30",
@@ -60,7 +65,7 @@ final class TestPki {
     }
 
     /** A leaf certificate for {@code name}, signed by {@code ca}, with a {@code "rsa"} or {@code "ec"} key. */
-    Leaf leaf(Ca ca, String name, String keyType, String subjectAltNames) {
+    public Leaf leaf(Ca ca, String name, String keyType, String subjectAltNames) {
         return leaf(ca, name, keyType, subjectAltNames, name);
     }
 
@@ -135,6 +140,22 @@ final class TestPki {
                 csr.toString(), "-startdate", "20200101000000Z", "-enddate", "20200201000000Z", "-notext",
                 "-out", cert.toString());
         return new Leaf(key, cert, BigInteger.ONE);
+    }
+
+    /** A client context that trusts the CA certificate in {@code caCert}, for JDK {@code SSLSocket} peers. */
+    public static SSLContext trusting(Path caCert) {
+        try (var in = Files.newInputStream(caCert)) {
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            store.load(null, null);
+            store.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(store);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, trust.getTrustManagers(), null);
+            return context;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new AssertionError(e);
+        }
     }
 
     /** Concatenates files, as a key-and-chain PEM is made. */

@@ -163,4 +163,33 @@ class TlsLayeredProtocolTest {
         TlsLayer tls = (TlsLayer) ((LayeredProtocol) connection.serverTransport().protocol()).layers().getFirst();
         assertFalse(tls.failure().isPresent());
     }
+
+    @Test
+    void aProtocolThatPausedReadingHearsNoMoreRecordsNorTheirEndUntilItResumes() {
+        List<String> chunks = new ArrayList<>();
+        Recorder server = new Recorder(false) {
+            @Override
+            public void dataReceived(ByteBuffer data) {
+                chunks.add(StandardCharsets.UTF_8.decode(data).toString());
+                transport.pauseReading();
+            }
+
+            @Override
+            public void readConnectionLost() {
+                chunks.add("end");
+            }
+        };
+        Recorder client = new Recorder(false);
+        FakeConnection connection = connect(server, client);
+        connection.pump();
+        client.transport.write("one".getBytes(StandardCharsets.UTF_8));
+        client.transport.write("two".getBytes(StandardCharsets.UTF_8));   // two records, read in one chunk
+        client.transport.shutdownOutput();                                // and a close_notify
+        connection.pump();
+        assertEquals(List.of("one"), chunks, "nothing while paused");
+        server.transport.resumeReading();
+        assertEquals(List.of("one", "two"), chunks, "one record, then paused again");
+        server.transport.resumeReading();
+        assertEquals(List.of("one", "two", "end"), chunks);
+    }
 }
