@@ -167,4 +167,11 @@ class TlsTransportTest extends StreamTransportContract {
     @Disabled("ConnectMany speaks plain TCP; 10,000 TLS handshakes measure the CPU, not the loop")
     void tenThousandConcurrentConnectionsOnOneLoop() {
     }
+
+    @Override
+    @Test
+    @Disabled("whether the relay's close reaches the server as a reset or as a close_notify depends on how far its "
+            + "threads got: a TLS peer that leaves mid-write is covered by TlsLayeredProtocolTest's truncation case")
+    void aClientLeavingMidWriteEndsOnlyItsConnection() {
+    }
 }
