@@ -161,6 +161,16 @@ class PoetryTlsIT {
     }
 
     @Test
+    void selfSignedNeverOverwritesAKey() throws Exception {
+        String before = Files.readString(key);
+        PierProcess again = PierProcess.start(directory, "tls", "self-signed", "--out", "tls");
+        assertEquals(1, again.exitStatus(EXIT_TIMEOUT));
+        assertEquals(List.of("pier: 'tls/key.pem' exists already: remove it or choose another --out"),
+                again.stderr().lines().toList());
+        assertEquals(before, Files.readString(key));
+    }
+
+    @Test
     void aKeyFileThatCannotBeReadIsAUsageErrorNamingIt() throws Exception {
         PierProcess bad = PierProcess.start(directory, "echo", "--listen",
                 "ssl:0:interface=127.0.0.1:privateKey=missing.pem");
