@@ -9,6 +9,8 @@ import dev.pier.app.PierProcess;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -135,6 +137,19 @@ class MetricsIT {
             Map<String, Double> samples = parseExposition(get(metricsPort, "/metrics").body());
             assertEquals(1.0, samples.get("pier_proxy_headers_accepted_total" + labels), samples.toString());
             assertEquals(1.0, samples.get("pier_proxy_headers_rejected_total" + labels), samples.toString());
+        }
+    }
+
+    @Test
+    void aMetricsPortInUseIsAFailureThatStopsTheServersStarted() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+                PierProcess server = PierProcess.start(dir, "poetry", "serve", "--port", "0",
+                        "--metrics", String.valueOf(taken.getLocalPort()))) {
+            assertEquals(1, server.exitStatus(EXIT));
+            assertEquals(List.of("pier: address already in use: tcp:" + taken.getLocalPort()
+                    + ":interface=127.0.0.1 (--metrics)"), server.stderr().lines()
+                    .filter(line -> line.startsWith("pier:")).toList(), server.stderr());
+            assertEquals(List.of(), server.stdout());
         }
     }
 
