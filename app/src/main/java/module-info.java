@@ -3,6 +3,7 @@ module dev.pier.app {
     requires dev.pier;
     requires info.picocli;
     requires java.logging;
+    requires jdk.httpserver;
     requires jdk.unsupported;
 
     opens dev.pier.app to info.picocli;

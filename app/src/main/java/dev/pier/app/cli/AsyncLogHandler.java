@@ -76,6 +76,7 @@ final class AsyncLogHandler extends Handler {
     private final Consumer<String> complaints;
     private final BlockingQueue<Entry> queue;
     private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong droppedEver = new AtomicLong();
     private final Thread writer;
     private volatile boolean closed;
     /** Set when a drain timed out, cleared by the next write that gets through: close() then does not wait again. */
@@ -123,6 +124,7 @@ final class AsyncLogHandler extends Handler {
         }
         if (!queue.offer(new Entry.Line(capture(record)))) {
             dropped.incrementAndGet();
+            droppedEver.incrementAndGet();
         } else if (waitForEachLine) {
             drain(DRAIN_WAIT);
         }
@@ -145,6 +147,11 @@ final class AsyncLogHandler extends Handler {
     /** Records dropped since the last report of them. */
     long dropped() {
         return dropped.get();
+    }
+
+    /** Records dropped since the handler started, reported or not. Safe from any thread. */
+    long droppedSinceStart() {
+        return droppedEver.get();
     }
 
     /** Waits up to {@link #DRAIN_WAIT} until the records queued so far are written. */
@@ -248,6 +255,7 @@ final class AsyncLogHandler extends Handler {
             text.append(getFormatter().format(record));
         } catch (RuntimeException | Error e) {
             dropped.incrementAndGet();
+            droppedEver.incrementAndGet();
         }
     }
 

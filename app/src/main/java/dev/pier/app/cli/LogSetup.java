@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.OptionalLong;
 import java.util.function.Consumer;
 import java.util.logging.Formatter;
 import java.util.logging.Handler;
@@ -103,6 +104,22 @@ public final class LogSetup {
                 async.drain(timeout);
             }
         }
+    }
+
+    /**
+     * The log lines dropped so far because the output was not being read (or could not keep up), since logging was
+     * set up; empty if the log is not written through an {@link AsyncLogHandler}. Safe from any thread.
+     */
+    static OptionalLong droppedLines() {
+        boolean found = false;
+        long dropped = 0;
+        for (Handler handler : Logger.getLogger("").getHandlers()) {
+            if (handler instanceof AsyncLogHandler async) {
+                found = true;
+                dropped += async.droppedSinceStart();
+            }
+        }
+        return found ? OptionalLong.of(dropped) : OptionalLong.empty();
     }
 
     private static void install(AsyncLogHandler.Output output, Consumer<String> complaints) {

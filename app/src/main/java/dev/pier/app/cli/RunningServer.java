@@ -1,6 +1,8 @@
 package dev.pier.app.cli;
 
+import dev.pier.layer.LayerFactory;
 import java.time.Duration;
+import java.util.List;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 
@@ -29,5 +31,13 @@ public interface RunningServer {
     /** What {@link #inProgress()} counts: the server itself, or the event loop it shares with other servers. */
     default Object counter() {
         return this;
+    }
+
+    /**
+     * The layer factories its connections run behind, outermost first: the very ones in use, so that what they
+     * count (a {@link dev.pier.proxy.ProxyProtocol}'s headers, say) is this server's. None by default.
+     */
+    default List<LayerFactory> layers() {
+        return List.of();
     }
 }

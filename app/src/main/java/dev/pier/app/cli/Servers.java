@@ -12,6 +12,7 @@ import dev.pier.endpoint.TcpEndpoint;
 import dev.pier.endpoint.UdpEndpoint;
 import dev.pier.endpoint.UnixDatagramEndpoint;
 import dev.pier.endpoint.UnixEndpoint;
+import dev.pier.layer.LayerFactory;
 import dev.pier.layer.LayeredProtocol;
 import dev.pier.reactor.ListeningPort;
 import dev.pier.reactor.ProtocolFactory;
@@ -23,6 +24,7 @@ import java.net.SocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
@@ -99,7 +101,10 @@ public final class Servers {
 
     private static RunningServer blocking(Service service, ServerEndpoint endpoint, ServerOptions options)
             throws IOException {
-        options = options.withLayers(endpoint.layers());
+        // One list for the server and for what it reports: each call makes new layer factories, with counters of
+        // their own.
+        List<LayerFactory> layers = endpoint.layers();
+        options = options.withLayers(layers);
         BaseServer<?> server = switch (endpoint.socket()) {
             case TcpEndpoint tcp -> new TcpServer(tcp, service.streamHandler(), options);
             case UdpEndpoint udp -> new UdpServer(udp, service.datagramHandler(), options);
@@ -115,7 +120,7 @@ public final class Servers {
                 finished.completeExceptionally(failure);
             }
         });
-        return new Running(endpoint, server.address(), finished) {
+        return new Running(endpoint, layers, server.address(), finished) {
             @Override
             public void stop(Duration grace) {
                 // close() stops listening, then waits for the requests in progress, whatever the concurrency;
@@ -138,11 +143,13 @@ public final class Servers {
 
     private static RunningServer onReactor(Reactor reactor, Service service, ServerEndpoint endpoint) {
         ListeningPort port;
+        List<LayerFactory> layers;
         try {
+            layers = endpoint.layers();
             port = switch (endpoint.socket()) {
-                case TcpEndpoint tcp -> reactor.listenTcp(tcp, layered(service.protocolFactory(), endpoint));
+                case TcpEndpoint tcp -> reactor.listenTcp(tcp, layered(service.protocolFactory(), layers));
                 case UdpEndpoint udp -> reactor.listenUdp(udp, service.datagramProtocol().get());
-                case UnixEndpoint unix -> reactor.listenUnix(unix, layered(service.protocolFactory(), endpoint));
+                case UnixEndpoint unix -> reactor.listenUnix(unix, layered(service.protocolFactory(), layers));
                 case UnixDatagramEndpoint unixgram ->
                         reactor.listenUnixDatagram(unixgram, service.datagramProtocol().get());
             };
@@ -152,7 +159,7 @@ public final class Servers {
         }
         CompletableFuture<Void> finished = reactor.whenStopped().toCompletableFuture().exceptionallyCompose(
                 failure -> CompletableFuture.failedFuture(CommandFailure.eventLoopFailed(failure)));
-        return new Running(endpoint, port.address(), finished) {
+        return new Running(endpoint, layers, port.address(), finished) {
             @Override
             public void stop(Duration grace) {
                 reactor.stop(grace);
@@ -179,18 +186,21 @@ public final class Servers {
         };
     }
 
-    private static ProtocolFactory layered(ProtocolFactory factory, ServerEndpoint endpoint) {
-        return endpoint.layers().isEmpty() ? factory : LayeredProtocol.wrap(factory, endpoint.layers());
+    private static ProtocolFactory layered(ProtocolFactory factory, List<LayerFactory> layers) {
+        return layers.isEmpty() ? factory : LayeredProtocol.wrap(factory, layers);
     }
 
     /** A server listening on {@code endpoint}, bound at {@code bound}. */
     private abstract static class Running implements RunningServer {
         private final ServerEndpoint endpoint;
+        private final List<LayerFactory> layers;
         private final SocketAddress bound;
         private final CompletableFuture<Void> finished;
 
-        Running(ServerEndpoint endpoint, SocketAddress bound, CompletableFuture<Void> finished) {
+        Running(ServerEndpoint endpoint, List<LayerFactory> layers, SocketAddress bound,
+                CompletableFuture<Void> finished) {
             this.endpoint = endpoint;
+            this.layers = layers;
             this.bound = bound;
             this.finished = finished;
         }
@@ -204,6 +214,11 @@ public final class Servers {
         @Override
         public CompletableFuture<Void> finished() {
             return finished;
+        }
+
+        @Override
+        public List<LayerFactory> layers() {
+            return layers;
         }
 
         void removeSocketFile() {

@@ -98,6 +98,12 @@ public final class ServiceOptions {
             description = "write the process id to FILE while running; refuse to start if a running process holds it")
     private Path pidFile;
 
+    @Option(names = "--metrics", paramLabel = "ENDPOINT",
+            description = "serve GET /healthz (200 while serving, 503 once a stop begins) and GET /metrics "
+                    + "(Prometheus text format) over HTTP on ENDPOINT: tcp:PORT[:interface=HOST], or a bare PORT "
+                    + "on " + DEFAULT_INTERFACE + "; as with --listen, tcp:PORT without interface= is every interface")
+    private String metrics;
+
     private static final System.Logger LOG = System.getLogger(ServiceOptions.class.getName());
 
     /** The endpoints {@link #endpoints} gave out, whose stale socket files {@link #serve} replaces. */
@@ -244,6 +250,7 @@ public final class ServiceOptions {
      */
     public int serve(List<Serving.Start> servers) {
         Duration grace = grace();
+        TcpEndpoint metricsEndpoint = metricsEndpoint();
         PrintWriter out = command.commandLine().getOut();
         PrintWriter err = command.commandLine().getErr();
         if (logFile != null) {
@@ -258,10 +265,27 @@ public final class ServiceOptions {
             Servers.removeStaleSocketFile(endpoint);
         }
         try (PidFile pid = pidFile == null ? null : PidFile.claim(pidFile)) {
-            int status = Serving.untilStopped(servers, grace, out, err);
+            int status = Serving.untilStopped(servers, grace, metricsEndpoint, out, err);
             LOG.log(Level.INFO, "stopped");
             return status;
         }
+    }
+
+    /** Where {@code --metrics} serves, or null without it. */
+    TcpEndpoint metricsEndpoint() {
+        if (metrics == null) {
+            return null;
+        }
+        TcpEndpoint endpoint;
+        try {
+            endpoint = MetricsServer.parse(metrics);
+        } catch (IllegalArgumentException e) {
+            throw usage("--metrics: " + e.getMessage());
+        }
+        if (!endpoint.host().isEmpty()) {
+            checkHost("--metrics '" + metrics + "'", endpoint.host());
+        }
+        return endpoint;
     }
 
     private void checkHost(String option, String host) {

@@ -1,5 +1,6 @@
 package dev.pier.app.cli;
 
+import dev.pier.endpoint.TcpEndpoint;
 import dev.pier.unix.StopSignals;
 import java.io.PrintWriter;
 import java.lang.System.Logger.Level;
@@ -44,13 +45,32 @@ public final class Serving {
      * side, each giving its requests in progress up to {@code grace}, or less if a second signal comes.
      */
     public static int untilStopped(List<Start> starts, Duration grace, PrintWriter out, PrintWriter err) {
+        return untilStopped(starts, grace, null, out, err);
+    }
+
+    /**
+     * As {@link #untilStopped(List, Duration, PrintWriter, PrintWriter)}, with an HTTP server of health and metrics
+     * on {@code metrics} beside the servers (none if null): started once they all are, its ready line
+     * ({@code Metrics on tcp:9100:interface=127.0.0.1}) after theirs, its health check failing from the moment a stop
+     * begins, closed once they all stopped.
+     */
+    public static int untilStopped(List<Start> starts, Duration grace, TcpEndpoint metrics, PrintWriter out,
+            PrintWriter err) {
         // Installed before the ready lines, so that a signal sent as soon as they are seen stops gracefully.
         StopSignals stop = StopSignals.install();
         LogSetup.reopenOnSignal();
         List<RunningServer> servers = new ArrayList<>();
+        MetricsServer metricsServer = null;
         try {
             for (Start start : starts) {
                 servers.add(start.server().get());
+            }
+            if (metrics != null) {
+                List<MetricsServer.Served> served = new ArrayList<>();
+                for (int i = 0; i < servers.size(); i++) {
+                    served.add(new MetricsServer.Served(starts.get(i).service(), servers.get(i)));
+                }
+                metricsServer = MetricsServer.start(metrics, served, LogSetup::droppedLines);
             }
         } catch (RuntimeException failedToStart) {
             try {
@@ -60,8 +80,18 @@ public final class Serving {
             }
             throw failedToStart;
         }
+        try (MetricsServer closedLast = metricsServer) {
+            return serve(starts, servers, grace, metricsServer, stop, out, err);
+        }
+    }
+
+    private static int serve(List<Start> starts, List<RunningServer> servers, Duration grace,
+            MetricsServer metricsServer, StopSignals stop, PrintWriter out, PrintWriter err) {
         for (int i = 0; i < servers.size(); i++) {
             out.println("Serving " + starts.get(i).service() + " on " + servers.get(i).endpoint());
+        }
+        if (metricsServer != null) {
+            out.println("Metrics on " + metricsServer.endpoint());
         }
         out.flush();
         for (int i = 0; i < servers.size(); i++) {
@@ -69,9 +99,15 @@ public final class Serving {
             LOG.log(Level.INFO, "serving " + starts.get(i).service() + " on " + servers.get(i).endpoint()
                     + (details.isEmpty() ? "" : " (" + details + ")"));
         }
+        if (metricsServer != null) {
+            LOG.log(Level.INFO, "serving metrics on " + metricsServer.endpoint());
+        }
         List<CompletableFuture<?>> ends = new ArrayList<>(servers.stream().map(RunningServer::finished).toList());
         ends.add(stop.stopRequested());
         CompletableFuture.anyOf(ends.toArray(CompletableFuture[]::new)).exceptionally(failure -> null).join();
+        if (metricsServer != null) {
+            metricsServer.draining();
+        }
         int endedByItself = stop.stopRequested().isDone() ? -1 : firstEnded(servers);
         if (endedByItself < 0) {
             announceDrain(servers, grace, err);

@@ -89,6 +89,7 @@ class AsyncLogHandlerTest {
             assertEquals(1 + 1 + 16, lines.size());
             assertTrue(lines.getLast().endsWith(" INFO line 15"), lines.getLast());
             assertEquals(0, handler.dropped());
+            assertEquals(10_000 - 16, handler.droppedSinceStart(), "the total stays once reported, for --metrics");
         } finally {
             out.released.countDown();
             handler.close();

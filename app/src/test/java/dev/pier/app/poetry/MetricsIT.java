@@ -1,0 +1,244 @@
+package dev.pier.app.poetry;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pier.app.PierProcess;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** {@code --metrics}: the health check and the Prometheus metrics of a serving command, run as a user runs it. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class MetricsIT {
+
+    private static final Duration EXIT = Duration.ofSeconds(20);
+    private static final String READY = "Serving ecstasy\\.txt on tcp:\\d+:interface=127\\.0\\.0\\.1";
+    private static final String METRICS_READY = "Metrics on tcp:(\\d+):interface=127\\.0\\.0\\.1";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void metricsAreInThePrometheusTextFormatWithAServiceAndEndpointPerSample() throws Exception {
+        try (PierProcess server = PierProcess.start(dir, "poetry", "serve", "--port", "0",
+                "--metrics", "tcp:0:interface=127.0.0.1")) {
+            List<String> ready = server.readyLines(2);
+            assertTrue(ready.get(0).matches(READY), ready.toString());
+            int metricsPort = metricsPort(ready.get(1));
+            String endpoint = ready.get(0).substring("Serving ecstasy.txt on ".length());
+
+            assertArrayEquals(Peers.poemBytes("ecstasy.txt"), Peers.fetch(server.port()));
+
+            Response health = get(metricsPort, "/healthz");
+            assertEquals(200, health.status());
+            assertEquals("ok\n", health.body());
+
+            Response metrics = get(metricsPort, "/metrics");
+            assertEquals(200, metrics.status());
+            assertTrue(metrics.contentType().startsWith("text/plain; version=0.0.4"), metrics.contentType());
+            Map<String, Double> samples = parseExposition(metrics.body());
+            String labels = "{service=\"ecstasy.txt\",endpoint=\"" + endpoint + "\"}";
+            assertEquals(1.0, samples.get("pier_up" + labels), samples.toString());
+            assertEquals(0.0, samples.get("pier_draining" + labels), samples.toString());
+            assertTrue(samples.containsKey("pier_connections_open" + labels), samples.toString());
+            assertTrue(samples.get("pier_log_lines_dropped_total") >= 0, samples.toString());
+
+            assertEquals(404, get(metricsPort, "/").status());
+            assertEquals(404, get(metricsPort, "/metrics/more").status());
+
+            server.terminate();
+            assertEquals(0, server.exitStatus(EXIT));
+            assertEquals(List.of(ready.get(0), ready.get(1), "Stopped"), server.stdout());
+        }
+    }
+
+    @Test
+    void healthFailsFromTheMomentADrainStartsUntilTheProcessExits() throws Exception {
+        // 10 bytes every half second: the poem takes minutes, so the client is still reading when the drain ends.
+        try (PierProcess server = PierProcess.start(dir, "poetry", "serve", "--port", "0", "--delay", "0.5",
+                "--num-bytes", "10", "--grace", "2", "--metrics", "tcp:0:interface=127.0.0.1")) {
+            List<String> ready = server.readyLines(2);
+            int metricsPort = metricsPort(ready.get(1));
+            String labels = "{service=\"ecstasy.txt\",endpoint=\"" + ready.get(0).substring(
+                    "Serving ecstasy.txt on ".length()) + "\"}";
+            try (Socket client = new Socket("127.0.0.1", server.port())) {
+                InputStream in = client.getInputStream();
+                assertEquals(10, in.readNBytes(10).length);
+                CompletableFuture<byte[]> rest = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return in.readAllBytes();
+                    } catch (IOException cutOff) {
+                        return new byte[0];
+                    }
+                });
+                Map<String, Double> before = parseExposition(get(metricsPort, "/metrics").body());
+                assertEquals(1.0, before.get("pier_connections_open" + labels), before.toString());
+                assertEquals(200, get(metricsPort, "/healthz").status());
+
+                server.terminate();
+                server.awaitStderrLine(line -> line.startsWith("draining: 1 connection"));
+                Response health = get(metricsPort, "/healthz");
+                assertEquals(503, health.status());
+                assertEquals("draining\n", health.body());
+                Map<String, Double> during = parseExposition(get(metricsPort, "/metrics").body());
+                assertEquals(1.0, during.get("pier_draining" + labels), during.toString());
+                assertEquals(0.0, during.get("pier_up" + labels), during.toString());
+
+                rest.get(EXIT.toSeconds(), TimeUnit.SECONDS);   // cut off once the grace period is over
+            }
+            assertEquals(0, server.exitStatus(EXIT));
+            assertEquals(List.of(ready.get(0), ready.get(1), "Stopped"), server.stdout());
+        }
+    }
+
+    @ParameterizedTest(name = "--concurrency {0}")
+    @ValueSource(strings = {"reactor", "threads"})
+    void behindHaproxyThePROXYHeadersAcceptedAndRejectedAreCounted(String concurrency) throws Exception {
+        try (PierProcess server = PierProcess.start(dir, "poetry", "serve", "--concurrency", concurrency,
+                "--listen", "haproxy:tcp:0:interface=127.0.0.1", "--metrics", "0")) {
+            List<String> ready = server.readyLines(2);
+            int metricsPort = metricsPort(ready.get(1));
+            String labels = "{service=\"ecstasy.txt\",endpoint=\"" + ready.get(0).substring(
+                    "Serving ecstasy.txt on ".length()) + "\"}";
+            try (Socket proxied = new Socket("127.0.0.1", server.port())) {
+                proxied.getOutputStream().write("PROXY TCP4 192.0.2.1 127.0.0.1 40000 10000\r\n".getBytes(UTF_8));
+                assertArrayEquals(Peers.poemBytes("ecstasy.txt"), proxied.getInputStream().readAllBytes());
+            }
+            try (Socket direct = new Socket("127.0.0.1", server.port())) {
+                direct.getOutputStream().write("GET / HTTP/1.0\r\n\r\n".getBytes(UTF_8));
+                try {
+                    assertEquals(0, direct.getInputStream().readAllBytes().length);
+                } catch (IOException reset) {
+                    // aborted: a reset is as good as an end
+                }
+            }
+            Map<String, Double> samples = parseExposition(get(metricsPort, "/metrics").body());
+            assertEquals(1.0, samples.get("pier_proxy_headers_accepted_total" + labels), samples.toString());
+            assertEquals(1.0, samples.get("pier_proxy_headers_rejected_total" + labels), samples.toString());
+        }
+    }
+
+    @Test
+    void aMetricsPortInUseIsAFailureThatStopsTheServersStarted() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+                PierProcess server = PierProcess.start(dir, "poetry", "serve", "--port", "0",
+                        "--metrics", String.valueOf(taken.getLocalPort()))) {
+            assertEquals(1, server.exitStatus(EXIT));
+            assertEquals(List.of("pier: address already in use: tcp:" + taken.getLocalPort()
+                    + ":interface=127.0.0.1 (--metrics)"), server.stderr().lines()
+                    .filter(line -> line.startsWith("pier:")).toList(), server.stderr());
+            assertEquals(List.of(), server.stdout());
+        }
+    }
+
+    @Test
+    void metricsOverAnythingButTcpIsABadCommandLine() throws Exception {
+        try (PierProcess server = PierProcess.start(dir, "poetry", "serve", "--port", "0", "--metrics", "udp:0")) {
+            assertEquals(2, server.exitStatus(EXIT));
+            assertEquals(List.of("pier poetry serve: --metrics: the metrics are served over HTTP on "
+                    + "tcp:PORT[:interface=HOST], not udp:0", "Try 'pier poetry serve --help'."),
+                    server.stderr().lines().toList());
+            assertEquals(List.of(), server.stdout());
+        }
+    }
+
+    private static int metricsPort(String line) {
+        Matcher matcher = Pattern.compile(METRICS_READY).matcher(line);
+        assertTrue(matcher.matches(), line);
+        return Integer.parseInt(matcher.group(1));
+    }
+
+    record Response(int status, String contentType, String body) {}
+
+    /** One HTTP/1.1 request on a connection of its own, which the server closes after the response. */
+    private static Response get(int port, String path) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            OutputStream out = socket.getOutputStream();
+            out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").getBytes(UTF_8));
+            out.flush();
+            String response = new String(socket.getInputStream().readAllBytes(), UTF_8);
+            int headersEnd = response.indexOf("\r\n\r\n");
+            assertTrue(headersEnd > 0, response);
+            String[] head = response.substring(0, headersEnd).split("\r\n");
+            String[] statusLine = head[0].split(" ", 3);
+            assertEquals("HTTP/1.1", statusLine[0], head[0]);
+            String type = "";
+            for (int i = 1; i < head.length; i++) {
+                int colon = head[i].indexOf(':');
+                if (head[i].substring(0, colon).equalsIgnoreCase("Content-Type")) {
+                    type = head[i].substring(colon + 1).strip();
+                }
+            }
+            return new Response(Integer.parseInt(statusLine[1]), type, response.substring(headersEnd + 4));
+        }
+    }
+
+    private static final Pattern NAME = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
+    private static final Pattern SAMPLE = Pattern.compile(
+            "([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(?:[a-zA-Z_][a-zA-Z0-9_]*=\"(?:[^\"\\\\\\n]|\\\\[\\\\\"n])*\""
+                    + "(?:,[a-zA-Z_][a-zA-Z0-9_]*=\"(?:[^\"\\\\\\n]|\\\\[\\\\\"n])*\")*)?})? (\\S+)");
+    private static final Set<String> TYPES = Set.of("counter", "gauge", "histogram", "summary", "untyped");
+
+    /**
+     * The samples of a Prometheus text exposition, by name and labels as written, strictly: every line a HELP, a TYPE
+     * or a sample; a family's HELP and TYPE once each, before its samples; its samples together; every value a double;
+     * no sample twice; the text ending in a line feed.
+     */
+    static Map<String, Double> parseExposition(String text) {
+        assertTrue(text.endsWith("\n"), "ends with a line feed: " + text);
+        Map<String, Double> samples = new LinkedHashMap<>();
+        Set<String> helped = new HashSet<>();
+        Set<String> typed = new HashSet<>();
+        String current = null;
+        for (String line : text.substring(0, text.length() - 1).split("\n", -1)) {
+            if (line.startsWith("# HELP ") || line.startsWith("# TYPE ")) {
+                String[] parts = line.split(" ", 4);
+                assertEquals(4, parts.length, line);
+                String name = parts[2];
+                assertTrue(NAME.matcher(name).matches(), line);
+                assertTrue(samples.keySet().stream().noneMatch(key -> key.equals(name) || key.startsWith(name + "{")),
+                        "HELP or TYPE after the samples: " + line);
+                if (parts[1].equals("HELP")) {
+                    assertTrue(helped.add(name), "HELP twice: " + line);
+                } else {
+                    assertTrue(TYPES.contains(parts[3]), line);
+                    assertTrue(typed.add(name), "TYPE twice: " + line);
+                }
+                current = name;
+            } else {
+                assertTrue(!line.startsWith("#") && !line.isBlank(), "not a sample: '" + line + "'");
+                Matcher sample = SAMPLE.matcher(line);
+                assertTrue(sample.matches(), "not a sample: " + line);
+                String name = sample.group(1);
+                assertTrue(helped.contains(name) && typed.contains(name), "no HELP and TYPE before " + line);
+                assertEquals(current, name, "samples of a family together: " + line);
+                double value = Double.parseDouble(sample.group(3));
+                String key = name + (sample.group(2) == null ? "" : sample.group(2));
+                assertTrue(samples.put(key, value) == null, "sample twice: " + line);
+            }
+        }
+        return samples;
+    }
+}
