@@ -23,7 +23,8 @@ import java.util.Objects;
  * <p>The socket is taken over ({@link #adopt()}) only when served, not when parsed: {@code LISTEN_PID} must be this
  * process, {@code LISTEN_FDS} must count the socket. The JDK wraps an arbitrary descriptor in a channel only through
  * {@link System#inheritedChannel()}, once per JVM ({@link Descriptors#adoptAsInheritedChannel}): a process serves
- * one activated socket, and closing it points standard input, output and error at {@code /dev/null}.
+ * one activated socket, and closing it points standard input, output and error at {@code /dev/null}
+ * ({@link #restoreStandardStreams()} undoes that for output and error).
  *
  * @param domain {@code INET}, {@code INET6} or {@code UNIX}
  * @param index  the socket's position among those passed, from 0; -1 when chosen by {@code name}
@@ -39,6 +40,8 @@ public record SystemdEndpoint(String domain, int index, String name) implements 
 
     private static final Object ADOPTION_LOCK = new Object();
     private static Adopted adopted;
+    private static int savedOutput = -1;
+    private static int savedError = -1;
 
     /** The socket taken over, and the endpoint that took it. */
     private record Adopted(SystemdEndpoint by, ServerSocketChannel channel) {}
@@ -175,6 +178,11 @@ public record SystemdEndpoint(String domain, int index, String name) implements 
             int fd = descriptor();
             Channel channel;
             try {
+                // Closing the inherited channel points standard output and error at /dev/null: keep them to restore.
+                if (savedOutput < 0) {
+                    savedOutput = Descriptors.dup(1);
+                    savedError = Descriptors.dup(2);
+                }
                 channel = Descriptors.adoptAsInheritedChannel(fd);
             } catch (IllegalArgumentException e) {
                 throw failure(e.getMessage());
@@ -193,6 +201,20 @@ public record SystemdEndpoint(String domain, int index, String name) implements 
             }
             adopted = new Adopted(this, listening);
             return listening;
+        }
+    }
+
+    /**
+     * Points standard output and error back where they went before {@link #adopt()}: the JDK points them at
+     * {@code /dev/null} when the adopted channel is closed, so call this once it is, to keep logging. Does nothing
+     * when no socket was adopted.
+     */
+    public static void restoreStandardStreams() throws IOException {
+        synchronized (ADOPTION_LOCK) {
+            if (savedOutput >= 0 && adopted != null && !adopted.channel().isOpen()) {
+                Descriptors.dup2(savedOutput, 1);
+                Descriptors.dup2(savedError, 2);
+            }
         }
     }
 

@@ -139,6 +139,7 @@ public final class Servers {
                     Thread.currentThread().interrupt();
                 }
                 removeSocketFile();
+                restoreStandardStreams();
             }
 
             @Override
@@ -182,6 +183,7 @@ public final class Servers {
                     // A failure is reported through finished(); a stuck loop ends with the process.
                 }
                 removeSocketFile();
+                restoreStandardStreams();
             }
 
             @Override
@@ -243,6 +245,17 @@ public final class Servers {
         @Override
         public CompletableFuture<Void> finished() {
             return finished;
+        }
+
+        /** Closing a socket systemd passed points stdout and stderr at /dev/null (the JDK does): not the log's end. */
+        void restoreStandardStreams() {
+            if (systemd(endpoint) != null) {
+                try {
+                    SystemdEndpoint.restoreStandardStreams();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
         }
 
         void removeSocketFile() {

@@ -69,6 +69,8 @@ class SystemdIT {
             }
             server.terminate();
             assertEquals(0, server.exitStatus(EXIT), () -> stderrOf(server));
+            assertTrue(server.stderr().contains("INFO stopped"),
+                    "closing the socket leaves stderr where it was: " + server.stderr());
         }
     }
 
