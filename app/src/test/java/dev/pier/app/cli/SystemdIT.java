@@ -18,6 +18,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
@@ -93,6 +94,65 @@ class SystemdIT {
             assertEquals(0, server.exitStatus(EXIT), () -> stderrOf(server));
             assertTrue(Files.exists(socket), "the socket file belongs to whoever bound it");
         }
+    }
+
+    /**
+     * What a .socket unit gives a restart: the socket stays open in systemd while one server process stops and the
+     * next starts, so no client is refused. systemd-socket-activate cannot restart its command (it becomes it), so
+     * a small supervisor stands in for systemd: Python opens the listening socket as descriptor 3, then bash runs
+     * pier twice in turn, each with LISTEN_FDS=1 and LISTEN_PID set to its own pid, as systemd does.
+     */
+    @ParameterizedTest(name = "--concurrency {0}")
+    @ValueSource(strings = {"reactor", "threads"})
+    void aRestartRefusesNoClientWhileTheSocketStaysOpen(String concurrency) throws Exception {
+        boolean python = java.util.Arrays.stream(System.getenv().getOrDefault("PATH", "").split(":"))
+                .anyMatch(directory -> Files.isExecutable(Path.of(directory, "python3")));
+        if (!python) {
+            System.err.println("SKIPPED SystemdIT restart: python3 is not on PATH (scripts/install-test-peers)");
+        }
+        assumeTrue(python, "python3 is not on PATH");
+        int port = freePort();
+        String listen = "import os, socket, sys\n"
+                + "s = socket.socket()\n"
+                + "s.bind(('127.0.0.1', int(sys.argv[1])))\n"
+                + "s.listen(128)\n"
+                + "os.dup2(s.fileno(), 3)\n"
+                + "os.set_inheritable(3, True)\n"
+                + "os.execvp('bash', ['bash', '-c', sys.argv[2], 'supervisor'] + sys.argv[3:])\n";
+        String twice = "for run in 1 2; do LISTEN_FDS=1 bash -c 'LISTEN_PID=$$ exec \"$@\"' run \"$@\"; done";
+        try (PierProcess supervisor = PierProcess.run(dir, Map.of(), "python3", "-c", listen,
+                Integer.toString(port), twice, PierProcess.launcher().toString(), "echo",
+                "--concurrency", concurrency, "--listen", "systemd:domain=INET:index=0")) {
+            try {
+                restartOnce(supervisor, port);
+            } finally {
+                // The supervisor does not outlive the test, nor the server it started.
+                ProcessHandle.of(supervisor.pid()).ifPresent(handle -> handle.descendants()
+                        .forEach(ProcessHandle::destroyForcibly));
+            }
+        }
+    }
+
+    private static void restartOnce(PierProcess supervisor, int port) throws Exception {
+        String first = supervisor.readyLine();
+        assertEquals("Serving echo on systemd:domain=INET:index=0 (tcp:" + port + ":interface=127.0.0.1)", first);
+        try (Socket client = connect(port)) {
+            assertEquals("first\n", echo(client, "first\n"));
+        }
+        ProcessHandle firstServer = ProcessHandle.of(supervisor.pid()).orElseThrow().children()
+                .findFirst().orElseThrow();
+        firstServer.destroy();   // SIGTERM, as systemctl restart sends
+        for (int i = 0; i < 5; i++) {
+            // Not connect(): a refused connection fails the test instead of being retried.
+            try (Socket client = new Socket()) {
+                client.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+                client.setSoTimeout(20_000);
+                assertEquals("during the restart " + i + "\n", echo(client, "during the restart " + i + "\n"));
+            }
+        }
+        firstServer.onExit().get(30, TimeUnit.SECONDS);
+        assertEquals(List.of(first, "Stopped", first), supervisor.readyLines(3),
+                "the first process stopped, the second serves the same socket");
     }
 
     @Test
