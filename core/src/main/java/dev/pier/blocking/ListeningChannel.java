@@ -31,6 +31,7 @@ final class ListeningChannel<C extends SelectableChannel & NetworkChannel> {
     private final int readyOperation;
     private volatile SocketAddress boundAddress;
     private volatile Selector selector;
+    private volatile boolean bindCalled;
 
     /**
      * Takes over an unbound {@code channel} that is to serve at {@code requestedAddress}; a request is ready when
@@ -40,6 +41,27 @@ final class ListeningChannel<C extends SelectableChannel & NetworkChannel> {
         this.channel = channel;
         this.requestedAddress = requestedAddress;
         this.readyOperation = readyOperation;
+    }
+
+    /**
+     * Takes over {@code channel}, bound already (by another process, say systemd): {@link #bind} leaves it as it is.
+     *
+     * @throws IllegalArgumentException if it is not bound
+     */
+    static <C extends SelectableChannel & NetworkChannel> ListeningChannel<C> bound(C channel, int readyOperation)
+            throws IOException {
+        SocketAddress address = channel.getLocalAddress();
+        if (address == null) {
+            throw new IllegalArgumentException("the channel is not bound: " + channel);
+        }
+        ListeningChannel<C> listening = new ListeningChannel<>(channel, address, readyOperation);
+        listening.boundAddress = address;
+        return listening;
+    }
+
+    /** Whether the socket was bound before it was taken over, so that this never binds it. */
+    boolean boundElsewhere() {
+        return boundAddress != null && !bindCalled;
     }
 
     /** The socket. */
@@ -55,6 +77,10 @@ final class ListeningChannel<C extends SelectableChannel & NetworkChannel> {
 
     /** Binds to the requested address with {@code binding}; a failure names the address and, if it is in use, why. */
     void bind(Binding<C> binding) throws IOException {
+        if (boundAddress != null) {
+            return;   // bound elsewhere, or in a forked child
+        }
+        bindCalled = true;
         try {
             binding.bind(channel, requestedAddress);
         } catch (BindException e) {

@@ -29,6 +29,21 @@ public abstract sealed class StreamServer extends BaseServer<SocketChannel> perm
         }
     }
 
+    /** Serves on {@code channel}, which listens already; the options' backlog and address reuse do not apply. */
+    StreamServer(ServerSocketChannel channel, RequestHandlerFactory<SocketChannel> handlerFactory,
+                 ServerOptions options) throws IOException {
+        super(handlerFactory, options);
+        this.listening = ListeningChannel.bound(channel, SelectionKey.OP_ACCEPT);
+        if (options.bindAndActivate()) {
+            bindAndActivate();
+        }
+    }
+
+    /** Whether the listening socket was bound before this server took it over. */
+    final boolean boundElsewhere() {
+        return listening.boundElsewhere();
+    }
+
     /** The listening channel. */
     public final ServerSocketChannel channel() {
         return listening.channel();

@@ -6,6 +6,7 @@ import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 
 /**
@@ -39,6 +40,37 @@ public non-sealed class TcpServer extends StreamServer {
         this(endpoint.socketAddress(), handlerFactory, options.withBacklog(endpoint.backlog()));
     }
 
+    /**
+     * Serves on {@code channel}, a TCP socket bound and listening already: one another process passed, such as
+     * systemd ({@link dev.pier.endpoint.SystemdEndpoint#adopt()}). The server owns the channel from now on and
+     * closes it. The options' backlog, address and port reuse do not apply; forking concurrency does not either (a
+     * forked child cannot take the socket over again).
+     *
+     * <pre>{@code
+     * var systemd = (SystemdEndpoint) Endpoint.parseServer("systemd:domain=INET:index=0");
+     * try (var server = new TcpServer(systemd.adopt(), EchoHandler::new, ServerOptions.defaults())) {
+     *     server.serveForever();
+     * }
+     * }</pre>
+     *
+     * @throws IllegalArgumentException if the channel is not bound, or is a Unix socket
+     */
+    public TcpServer(ServerSocketChannel channel, RequestHandlerFactory<SocketChannel> handlerFactory,
+                     ServerOptions options) throws IOException {
+        super(requireInet(channel), handlerFactory, options);
+    }
+
+    private static ServerSocketChannel requireInet(ServerSocketChannel channel) throws IOException {
+        if (!(channel.getLocalAddress() instanceof InetSocketAddress) && channel.getLocalAddress() != null) {
+            throw new IllegalArgumentException("not a TCP socket: " + channel + " (serve a Unix one with"
+                    + " UnixStreamServer)");
+        }
+        if (channel.getLocalAddress() == null) {
+            throw new IllegalArgumentException("the channel is not bound: " + channel);
+        }
+        return channel;
+    }
+
     /** Binds {@code host:port} (port 0: any free port) with the default options. */
     public TcpServer(String host, int port, RequestHandlerFactory<SocketChannel> handlerFactory) throws IOException {
         this(host, port, handlerFactory, ServerOptions.defaults());
@@ -58,6 +90,9 @@ public non-sealed class TcpServer extends StreamServer {
     /** Sets SO_REUSEADDR and SO_REUSEPORT as the options say, then binds and listens. */
     @Override
     protected void serverBind() throws IOException {
+        if (boundElsewhere()) {
+            return;
+        }
         channel().setOption(StandardSocketOptions.SO_REUSEADDR, options().reuseAddress());
         if (options().reusePort()) {
             Sockets.enableReusePort(channel());

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -54,6 +55,26 @@ public non-sealed class UnixStreamServer extends StreamServer {
         }
     }
 
+    /**
+     * Serves on {@code channel}, a Unix stream socket bound and listening already: one another process passed, such
+     * as systemd ({@link dev.pier.endpoint.SystemdEndpoint#adopt()}). The server owns the channel and closes it, but
+     * leaves its file, which whoever bound it owns. Not with forking concurrency.
+     *
+     * @throws IllegalArgumentException if the channel is not bound, or is not a Unix socket
+     */
+    public UnixStreamServer(ServerSocketChannel channel, RequestHandlerFactory<SocketChannel> handlerFactory,
+                            ServerOptions options) throws IOException {
+        super(requireUnix(channel), handlerFactory, options);
+    }
+
+    private static ServerSocketChannel requireUnix(ServerSocketChannel channel) throws IOException {
+        if (!(channel.getLocalAddress() instanceof UnixDomainSocketAddress)) {
+            throw new IllegalArgumentException("not a bound Unix socket: " + channel + " (serve a TCP one with"
+                    + " TcpServer)");
+        }
+        return channel;
+    }
+
     @Override
     public UnixDomainSocketAddress address() {
         return (UnixDomainSocketAddress) super.address();
@@ -69,6 +90,9 @@ public non-sealed class UnixStreamServer extends StreamServer {
 
     @Override
     protected void serverBind() throws IOException {
+        if (boundElsewhere()) {
+            return;
+        }
         super.serverBind();
         bound = true;
         if (filePermissions != null) {

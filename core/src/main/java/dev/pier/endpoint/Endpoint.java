@@ -15,6 +15,8 @@ package dev.pier.endpoint;
  *   <tr><td>{@code udp:8007:interface=127.0.0.1}</td><td></td></tr>
  *   <tr><td>{@code unix:/run/app.sock:mode=660:backlog=50}</td><td>{@code unix:path=/run/app.sock:timeout=2}</td></tr>
  *   <tr><td>{@code unixgram:/run/app.dgram}</td><td></td></tr>
+ *   <tr><td>{@code systemd:domain=INET:index=0}, {@code systemd:domain=UNIX:name=api} (a socket systemd passed)</td>
+ *       <td></td></tr>
  *   <tr><td>{@code 8080} (all interfaces), {@code 127.0.0.1:8080}, {@code [::1]:8080}</td>
  *       <td>{@code 8080} (localhost), {@code example.com:80}, {@code [::1]:8080}</td></tr>
  * </table>

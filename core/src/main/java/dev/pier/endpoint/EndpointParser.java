@@ -23,9 +23,9 @@ import java.util.Set;
 /** Parses and formats endpoint description strings; see {@link Endpoint}. */
 final class EndpointParser {
 
-    private static final String SERVER_TYPES = "tcp, tcp6, ssl, udp, unix, unixgram";
+    private static final String SERVER_TYPES = "tcp, tcp6, ssl, udp, unix, unixgram, systemd";
     private static final String CLIENT_TYPES = "tcp, tls, unix";
-    private static final Set<String> UNSUPPORTED_TWISTED_TYPES = Set.of("systemd");
+    private static final Set<String> UNSUPPORTED_TWISTED_TYPES = Set.of();
     private static final String HAPROXY_PREFIX = "haproxy:";
 
     private EndpointParser() {}
@@ -185,7 +185,7 @@ final class EndpointParser {
 
     private static boolean isServerType(String type) {
         return switch (type) {
-            case "tcp", "tcp6", "ssl", "udp", "unix", "unixgram" -> true;
+            case "tcp", "tcp6", "ssl", "udp", "unix", "unixgram", "systemd" -> true;
             default -> false;
         };
     }
@@ -228,6 +228,35 @@ final class EndpointParser {
                         Map.of("path", "address"));
                 int mode = args.containsKey("mode") ? mode(description, args.get("mode")) : UnixEndpoint.DEFAULT_MODE;
                 yield new UnixDatagramEndpoint(path(description, required(description, args, "address")), mode);
+            }
+            case "systemd" -> {
+                Map<String, String> args = arguments(description, type, parts, List.of("domain", "index", "name"),
+                        Map.of());
+                String domain = args.getOrDefault("domain", "INET");
+                if (!SystemdEndpoint.DOMAINS.contains(domain)) {
+                    throw bad(description, "domain '" + domain + "' is not one of "
+                            + String.join(", ", SystemdEndpoint.DOMAINS) + " (systemd: takes listening stream sockets)");
+                }
+                if (args.containsKey("index") == args.containsKey("name")) {
+                    throw bad(description, args.containsKey("index") ? "give index or name, not both"
+                            : "missing index (or name), e.g. systemd:domain=INET:index=0");
+                }
+                if (args.containsKey("name")) {
+                    String name = args.get("name");
+                    if (name.isEmpty()) {
+                        throw bad(description, "name is empty");
+                    }
+                    if (name.contains(":")) {
+                        throw bad(description, "name '" + name + "' holds ':', which separates the names systemd"
+                                + " passes (LISTEN_FDNAMES)");
+                    }
+                    yield SystemdEndpoint.ofName(domain, name);
+                }
+                String index = args.get("index");
+                if (!isDigits(index) || index.length() > 9) {
+                    throw bad(description, "index '" + index + "' is not a whole number from 0");
+                }
+                yield SystemdEndpoint.ofIndex(domain, Integer.parseInt(index));
             }
             default -> throw new IllegalStateException("unhandled endpoint type " + type);
         };

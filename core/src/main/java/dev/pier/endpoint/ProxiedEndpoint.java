@@ -19,7 +19,9 @@ public record ProxiedEndpoint(ServerEndpoint inner) implements ServerEndpoint {
 
     public ProxiedEndpoint {
         Objects.requireNonNull(inner, "inner");
-        if (inner.socket() instanceof UdpEndpoint || inner.socket() instanceof UnixDatagramEndpoint) {
+        // A systemd: socket is a stream socket, known only once adopted.
+        if (!(inner instanceof SystemdEndpoint)
+                && (inner.socket() instanceof UdpEndpoint || inner.socket() instanceof UnixDatagramEndpoint)) {
             throw new IllegalArgumentException("haproxy: takes a stream endpoint (tcp, ssl or unix), not "
                     + inner.describe());
         }

@@ -6,8 +6,9 @@ import java.util.List;
 
 /**
  * An address to listen on: a {@link SocketEndpoint} ({@link TcpEndpoint}, {@link UdpEndpoint}, {@link UnixEndpoint}
- * or {@link UnixDatagramEndpoint}), perhaps behind {@link #layers() layers}. See {@link Endpoint} for the description
- * strings.
+ * or {@link UnixDatagramEndpoint}), perhaps behind {@link #layers() layers}, or a listening socket systemd passed
+ * ({@link SystemdEndpoint}: serve its {@link SystemdEndpoint#adopt() adopted} channel, do not bind its
+ * {@link #socket()}). See {@link Endpoint} for the description strings.
  *
  * <pre>{@code
  * ListeningPort port = switch (Endpoint.parseServer(args[0]).socket()) {
@@ -18,7 +19,8 @@ import java.util.List;
  * };
  * }</pre>
  */
-public sealed interface ServerEndpoint extends Endpoint permits SocketEndpoint, TlsEndpoint, ProxiedEndpoint {
+public sealed interface ServerEndpoint extends Endpoint permits SocketEndpoint, TlsEndpoint, ProxiedEndpoint,
+        SystemdEndpoint {
 
     /**
      * The default backlog of a stream listener (TCP, Unix), for both models: the length of the queue of connections

@@ -149,6 +149,26 @@ public final class Reactor implements ReactorServices, AutoCloseable {
     }
 
     /**
+     * Accepts connections on {@code channel}, a TCP or Unix stream socket that is bound and listening already: one
+     * another process passed, such as systemd ({@link dev.pier.endpoint.SystemdEndpoint#adopt()}). The port owns the
+     * channel from now on and closes it when it stops; a Unix socket's file stays, as whoever bound it owns it.
+     *
+     * <pre>{@code
+     * var systemd = (SystemdEndpoint) Endpoint.parseServer("systemd:domain=INET:index=0");
+     * ListeningPort port = reactor.listen(systemd.adopt(), factory);
+     * }</pre>
+     *
+     * @throws IllegalArgumentException if the channel is not bound
+     */
+    public ListeningPort listen(ServerSocketChannel channel, ProtocolFactory factory) {
+        try {
+            return loop.serveStream(channel, factory);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot accept on " + channel + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * Listens on a Unix stream socket at {@code path}; the file must not exist (remove a stale one first). It is
      * removed again when the port stops listening.
      */

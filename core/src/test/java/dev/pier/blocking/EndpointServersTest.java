@@ -1,6 +1,9 @@
 package dev.pier.blocking;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pier.blocking.TestServers.Behaviour;
 import dev.pier.blocking.TestServers.LineHandler;
@@ -15,6 +18,10 @@ import dev.pier.endpoint.UdpEndpoint;
 import dev.pier.endpoint.UnixDatagramEndpoint;
 import dev.pier.endpoint.UnixEndpoint;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -59,6 +66,34 @@ class EndpointServersTest {
             serving.shutdownAndAwait();
             assertEquals("tcp:" + server.address().getPort() + ":interface=127.0.0.1",
                     endpoint.bound(server.address()).describe());
+        }
+    }
+
+    @Test
+    void serversTakeOverChannelsBoundElsewhereAndLeaveTheirSocketFiles() throws Exception {
+        var tcp = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
+        try (var server = new TcpServer(tcp, () -> new LineHandler(ECHO), ServerOptions.defaults())) {
+            assertEquals(tcp.getLocalAddress(), server.address());
+            var serving = Serving.start(server);
+            try (var client = new StreamClient(server.address())) {
+                assertEquals("over tcp", client.exchange("over tcp"));
+            }
+            serving.shutdownAndAwait();
+        }
+        assertFalse(tcp.isOpen(), "the server owns the channel");
+        Path path = directory.resolve("bound.sock");
+        var unix = ServerSocketChannel.open(StandardProtocolFamily.UNIX).bind(UnixDomainSocketAddress.of(path));
+        try (var server = new UnixStreamServer(unix, () -> new LineHandler(ECHO), ServerOptions.defaults())) {
+            var serving = Serving.start(server);
+            try (var client = new StreamClient(server.address())) {
+                assertEquals("over unix", client.exchange("over unix"));
+            }
+            serving.shutdownAndAwait();
+        }
+        assertTrue(Files.exists(path), "whoever bound the socket owns its file");
+        try (var unbound = ServerSocketChannel.open()) {
+            assertThrows(IllegalArgumentException.class,
+                    () -> new TcpServer(unbound, () -> new LineHandler(ECHO), ServerOptions.defaults()));
         }
     }
 

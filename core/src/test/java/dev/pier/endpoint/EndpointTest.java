@@ -39,6 +39,47 @@ class EndpointTest {
     }
 
     @Test
+    void systemdForms() {
+        assertEquals(SystemdEndpoint.ofIndex("INET", 0), Endpoint.parseServer("systemd:domain=INET:index=0"));
+        assertEquals(SystemdEndpoint.ofIndex("INET6", 2), Endpoint.parseServer("systemd:index=2:domain=INET6"));
+        assertEquals(SystemdEndpoint.ofIndex("INET", 1), Endpoint.parseServer("systemd:index=1"));
+        assertEquals(SystemdEndpoint.ofName("UNIX", "api"), Endpoint.parseServer("systemd:domain=UNIX:name=api"));
+        assertEquals(SystemdEndpoint.ofName("INET", "web"), Endpoint.parseServer("systemd:name=web"));
+        assertEquals(new ProxiedEndpoint(SystemdEndpoint.ofIndex("INET", 0)),
+                Endpoint.parseServer("haproxy:systemd:domain=INET:index=0"));
+        for (String description : List.of("systemd:domain=INET:index=0", "systemd:domain=INET6:index=3",
+                "systemd:domain=UNIX:name=api", "systemd:domain=INET:name=a\\=b", "haproxy:systemd:domain=INET:index=0")) {
+            assertEquals(description, Endpoint.parseServer(description).describe());
+        }
+        assertEquals("systemd:domain=INET:index=1", Endpoint.parseServer("systemd:index=1").describe());
+    }
+
+    @Test
+    void systemdDescriptorsFollowTheEnvironment() {
+        var first = SystemdEndpoint.ofIndex("INET", 0);
+        var second = SystemdEndpoint.ofIndex("INET", 1);
+        var named = SystemdEndpoint.ofName("INET", "web");
+        var passed = java.util.Map.of("LISTEN_PID", "42", "LISTEN_FDS", "2", "LISTEN_FDNAMES", "admin:web");
+        assertEquals(3, first.descriptor(passed, 42));
+        assertEquals(4, second.descriptor(passed, 42));
+        assertEquals(4, named.descriptor(passed, 42));
+        assertEquals("systemd:domain=INET:index=0: no socket was passed by systemd (LISTEN_FDS is not set): run under"
+                        + " a .socket unit or systemd-socket-activate",
+                assertThrows(IllegalArgumentException.class, () -> first.descriptor(java.util.Map.of(), 42))
+                        .getMessage());
+        assertEquals("systemd:domain=INET:index=0: no socket was passed by systemd to this process (LISTEN_PID is 42,"
+                        + " not 43): run under a .socket unit or systemd-socket-activate",
+                assertThrows(IllegalArgumentException.class, () -> first.descriptor(passed, 43)).getMessage());
+        assertEquals("systemd:domain=INET:index=2: index 2 is out of range: systemd passed 2 sockets (index 0 to 1)",
+                assertThrows(IllegalArgumentException.class,
+                        () -> SystemdEndpoint.ofIndex("INET", 2).descriptor(passed, 42)).getMessage());
+        assertEquals("systemd:domain=INET:name=api: no socket named 'api' was passed (LISTEN_FDNAMES is 'admin:web'):"
+                        + " name it with FileDescriptorName= in the .socket unit",
+                assertThrows(IllegalArgumentException.class,
+                        () -> SystemdEndpoint.ofName("INET", "api").descriptor(passed, 42)).getMessage());
+    }
+
+    @Test
     void serverShorthands() {
         assertEquals(TcpEndpoint.of(8080), Endpoint.parseServer("8080"));
         assertEquals(new TcpEndpoint("127.0.0.1", 8080, TcpEndpoint.DEFAULT_BACKLOG), Endpoint.parseServer("127.0.0.1:8080"));
@@ -164,8 +205,15 @@ class EndpointTest {
         "tcp:80:port=81 | option 'port' is given twice",
         "tcp:80:interface=::1 | unexpected argument '' after option 'interface' (escape ':' in a value as '\\:')",
         "tcp:80:x:y:z | unexpected argument 'z' (tcp takes port, interface, backlog; escape ':' in a value as '\\:')",
-        "foo:bar:baz | unknown type 'foo' (known: tcp, tcp6, ssl, udp, unix, unixgram; or PORT, HOST:PORT, [IPV6]:PORT)",
-        "systemd:domain=INET:index=0 | type 'systemd' is not supported (known: tcp, tcp6, ssl, udp, unix, unixgram)",
+        "foo:bar:baz | unknown type 'foo' (known: tcp, tcp6, ssl, udp, unix, unixgram, systemd; or PORT, HOST:PORT, [IPV6]:PORT)",
+        "systemd:domain=INET | missing index (or name), e.g. systemd:domain=INET:index=0",
+        "systemd:domain=INET:index=0:name=web | give index or name, not both",
+        "systemd:domain=INET:index=-1 | index '-1' is not a whole number from 0",
+        "systemd:domain=INET:index=x | index 'x' is not a whole number from 0",
+        "systemd:domain=INET:name= | name is empty",
+        "systemd:domain=INET:name=a\\:b | name 'a:b' holds ':', which separates the names systemd passes (LISTEN_FDNAMES)",
+        "systemd:domain=UDP:index=0 | domain 'UDP' is not one of INET, INET6, UNIX (systemd: takes listening stream sockets)",
+        "systemd:domain=INET:index=0:backlog=5 | unknown option 'backlog' for systemd (known: domain, index, name)",
         "ssl:443 | ssl needs privateKey=KEY.pem (or keystore=FILE.p12, or certDir=DIR)",
         "ssl:443:keystore=k.p12 | keystore= and password= go together",
         "ssl:443:privateKey=k.pem:colour=red | unknown option 'colour' for ssl (known: port, interface, backlog, privateKey, certKey, extraCertChain, caCerts, certDir, alpn, keystore, password)",

@@ -277,6 +277,30 @@ class ReactorTest {
     }
 
     @Test
+    void listenServesAChannelBoundElsewhereAndClosesItWhenItStops() throws Exception {
+        Reactor reactor = track(Reactor.start(ReactorOptions.defaults()));
+        ServerSocketChannel bound = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
+        ListeningPort port = reactor.listen(bound, peer -> new Echo());
+        assertEquals(bound.getLocalAddress(), port.address());
+        try (SocketChannel client = SocketChannel.open(port.address())) {
+            client.write(ByteBuffer.wrap(new byte[] {7}));
+            ByteBuffer echoed = ByteBuffer.allocate(1);
+            client.read(echoed);
+            assertEquals(7, echoed.get(0));
+        }
+        port.stopListening().toCompletableFuture().get(10, SECONDS);
+        assertFalse(bound.isOpen(), "the port owns the channel");
+    }
+
+    @Test
+    void listenRefusesAChannelNotBound() throws Exception {
+        Reactor reactor = track(Reactor.start(ReactorOptions.defaults()));
+        ServerSocketChannel unbound = ServerSocketChannel.open();
+        assertThrows(IllegalArgumentException.class, () -> reactor.listen(unbound, peer -> new Echo()));
+        assertFalse(unbound.isOpen());
+    }
+
+    @Test
     void closingAReactorThatNeverRanReleasesItsPorts() throws Exception {
         Reactor reactor = Reactor.create();
         ListeningPort port = reactor.listenTcp(0, peer -> new Echo(), "127.0.0.1");

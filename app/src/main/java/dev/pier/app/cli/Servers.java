@@ -7,7 +7,9 @@ import dev.pier.blocking.TcpServer;
 import dev.pier.blocking.UdpServer;
 import dev.pier.blocking.UnixDatagramServer;
 import dev.pier.blocking.UnixStreamServer;
+import dev.pier.endpoint.ProxiedEndpoint;
 import dev.pier.endpoint.ServerEndpoint;
+import dev.pier.endpoint.SystemdEndpoint;
 import dev.pier.endpoint.TcpEndpoint;
 import dev.pier.endpoint.UdpEndpoint;
 import dev.pier.endpoint.UnixDatagramEndpoint;
@@ -21,6 +23,7 @@ import dev.pier.reactor.ReactorOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.SocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,6 +48,10 @@ public final class Servers {
      */
     public static RunningServer start(Service service, ServerEndpoint endpoint, ConcurrencyMode concurrency,
             ServiceOptions options) {
+        if (concurrency == ConcurrencyMode.FORKING && systemd(endpoint) != null) {
+            throw new CommandFailure("--concurrency forking cannot serve " + endpoint.describe() + ": a forked child"
+                    + " cannot take over the socket systemd passed; use --concurrency threads, virtual or reactor");
+        }
         try {
             return concurrency == ConcurrencyMode.REACTOR
                     ? onReactor(Reactor.start(ReactorOptions.defaults().withMaxDatagramSize(options.maxDatagram())),
@@ -105,7 +112,12 @@ public final class Servers {
         // their own.
         List<LayerFactory> layers = endpoint.layers();
         options = options.withLayers(layers);
-        BaseServer<?> server = switch (endpoint.socket()) {
+        SystemdEndpoint systemd = systemd(endpoint);
+        BaseServer<?> server = systemd != null
+                ? systemd.unix()
+                        ? new UnixStreamServer(adopt(systemd), service.streamHandler(), options)
+                        : new TcpServer(adopt(systemd), service.streamHandler(), options)
+                : switch (endpoint.socket()) {
             case TcpEndpoint tcp -> new TcpServer(tcp, service.streamHandler(), options);
             case UdpEndpoint udp -> new UdpServer(udp, service.datagramHandler(), options);
             case UnixEndpoint unix -> new UnixStreamServer(unix, service.streamHandler(), options);
@@ -132,6 +144,7 @@ public final class Servers {
                     Thread.currentThread().interrupt();
                 }
                 removeSocketFile();
+                restoreStandardStreams();
             }
 
             @Override
@@ -146,13 +159,18 @@ public final class Servers {
         List<LayerFactory> layers;
         try {
             layers = endpoint.layers();
-            port = switch (endpoint.socket()) {
+            SystemdEndpoint systemd = systemd(endpoint);
+            port = systemd != null ? reactor.listen(adopt(systemd), layered(service.protocolFactory(), layers))
+                    : switch (endpoint.socket()) {
                 case TcpEndpoint tcp -> reactor.listenTcp(tcp, layered(service.protocolFactory(), layers));
                 case UdpEndpoint udp -> reactor.listenUdp(udp, service.datagramProtocol().get());
                 case UnixEndpoint unix -> reactor.listenUnix(unix, layered(service.protocolFactory(), layers));
                 case UnixDatagramEndpoint unixgram ->
                         reactor.listenUnixDatagram(unixgram, service.datagramProtocol().get());
             };
+        } catch (IOException e) {
+            reactor.close();
+            throw new UncheckedIOException(e);
         } catch (RuntimeException e) {
             reactor.close();
             throw e;
@@ -172,6 +190,7 @@ public final class Servers {
                     // A failure is reported through finished(); a stuck loop ends with the process.
                 }
                 removeSocketFile();
+                restoreStandardStreams();
             }
 
             @Override
@@ -184,6 +203,24 @@ public final class Servers {
                 return reactor;
             }
         };
+    }
+
+    /** The socket systemd passed that {@code endpoint} serves (perhaps behind haproxy:), or null. */
+    private static SystemdEndpoint systemd(ServerEndpoint endpoint) {
+        return switch (endpoint) {
+            case SystemdEndpoint systemd -> systemd;
+            case ProxiedEndpoint proxied -> systemd(proxied.inner());
+            default -> null;
+        };
+    }
+
+    /** Takes over the socket systemd passed; not passed, not this one, or of the wrong kind is the user's to fix. */
+    private static ServerSocketChannel adopt(SystemdEndpoint systemd) throws IOException {
+        try {
+            return systemd.adopt();
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new CommandFailure(e.getMessage(), e);
+        }
     }
 
     private static ProtocolFactory layered(ProtocolFactory factory, List<LayerFactory> layers) {
@@ -207,6 +244,10 @@ public final class Servers {
 
         @Override
         public String endpoint() {
+            if (systemd(endpoint) != null) {
+                // Where systemd bound the socket, after the description the user gave.
+                return endpoint.describe() + " (" + systemd(endpoint).socket().describe() + ")";
+            }
             // A socket file is described by the path the user gave, not the one the system reports.
             return socketFile(endpoint) == null ? endpoint.bound(bound).describe() : endpoint.describe();
         }
@@ -221,6 +262,17 @@ public final class Servers {
             return layers;
         }
 
+        /** Closing a socket systemd passed points stdout and stderr at /dev/null (the JDK does): not the log's end. */
+        void restoreStandardStreams() {
+            if (systemd(endpoint) != null) {
+                try {
+                    SystemdEndpoint.restoreStandardStreams();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        }
+
         void removeSocketFile() {
             if (socketFile(endpoint) instanceof Path path) {
                 try {
@@ -232,7 +284,11 @@ public final class Servers {
         }
     }
 
+    /** The socket file this process binds and so removes, if any: none for a socket systemd passed. */
     private static Path socketFile(ServerEndpoint endpoint) {
+        if (systemd(endpoint) != null) {
+            return null;
+        }
         return switch (endpoint.socket()) {
             case UnixEndpoint unix -> unix.path();
             case UnixDatagramEndpoint unixgram -> unixgram.path();

@@ -2,7 +2,9 @@ package dev.pier.app.cli;
 
 import dev.pier.blocking.Forking;
 import dev.pier.endpoint.Endpoint;
+import dev.pier.endpoint.ProxiedEndpoint;
 import dev.pier.endpoint.ServerEndpoint;
+import dev.pier.endpoint.SystemdEndpoint;
 import dev.pier.endpoint.TcpEndpoint;
 import dev.pier.endpoint.UdpEndpoint;
 import dev.pier.endpoint.UnixDatagramEndpoint;
@@ -158,6 +160,15 @@ public final class ServiceOptions {
                 throw usage("--listen '" + description + "': " + command.qualifiedName() + " serves over "
                         + kinds(defaults.kinds()) + " only");
             }
+            if (isSystemd(endpoint)) {
+                if (endpoints.stream().anyMatch(ServiceOptions::isSystemd)) {
+                    throw usage("--listen '" + description + "': a process serves one socket systemd passed (the JDK"
+                            + " takes over one per process), and " + endpoints.stream().filter(ServiceOptions::isSystemd)
+                            .findFirst().orElseThrow().describe() + " is one already: run one pier per socket");
+                }
+                endpoints.add(endpoint);
+                continue;
+            }
             String host = switch (endpoint.socket()) {
                 case TcpEndpoint tcp -> tcp.host();
                 case UdpEndpoint udp -> udp.host();
@@ -286,6 +297,11 @@ public final class ServiceOptions {
             checkHost("--metrics '" + metrics + "'", endpoint.host());
         }
         return endpoint;
+    }
+
+    private static boolean isSystemd(ServerEndpoint endpoint) {
+        return endpoint instanceof SystemdEndpoint
+                || endpoint instanceof ProxiedEndpoint proxied && proxied.inner() instanceof SystemdEndpoint;
     }
 
     private void checkHost(String option, String host) {

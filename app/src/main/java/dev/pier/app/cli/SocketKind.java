@@ -1,6 +1,8 @@
 package dev.pier.app.cli;
 
+import dev.pier.endpoint.ProxiedEndpoint;
 import dev.pier.endpoint.ServerEndpoint;
+import dev.pier.endpoint.SystemdEndpoint;
 import dev.pier.endpoint.TcpEndpoint;
 import dev.pier.endpoint.UdpEndpoint;
 import dev.pier.endpoint.UnixDatagramEndpoint;
@@ -45,6 +47,13 @@ public enum SocketKind {
 
     /** The kind of {@code endpoint}. */
     public static SocketKind of(ServerEndpoint endpoint) {
+        // A socket systemd passes is known by its domain until it is taken over, which parsing must not do.
+        if (endpoint instanceof SystemdEndpoint systemd) {
+            return systemd.unix() ? UNIX : TCP;
+        }
+        if (endpoint instanceof ProxiedEndpoint proxied && proxied.inner() instanceof SystemdEndpoint) {
+            return of(proxied.inner());
+        }
         return switch (endpoint.socket()) {
             case TcpEndpoint tcp -> TCP;
             case UdpEndpoint udp -> UDP;

@@ -116,6 +116,20 @@ class ServiceOptionsTest {
     }
 
     @Test
+    void aSocketSystemdPassesIsTakenAsGivenAndOnlyOneOfThem() {
+        // Parsing takes nothing over: the socket is adopted when the server starts.
+        assertEquals(List.of("systemd:domain=INET:index=0", "tcp:9001"),
+                endpoints(2, null, STREAMS, "--listen", "systemd:domain=INET:index=0", "--listen", "tcp:9001"));
+        assertEquals(List.of("systemd:domain=UNIX:name=api"),
+                endpoints(1, null, STREAMS, "--listen", "systemd:domain=UNIX:name=api"));
+        assertEquals("--listen 'systemd:domain=INET:index=1': a process serves one socket systemd passed (the JDK takes"
+                        + " over one per process), and systemd:domain=INET:index=0 is one already: run one pier per"
+                        + " socket",
+                refusal(2, null, STREAMS, "--listen", "systemd:domain=INET:index=0", "--listen",
+                        "systemd:domain=INET:index=1"));
+    }
+
+    @Test
     void graceAndDatagramLimitHaveDefaultsForEveryCommand() {
         assertEquals(Duration.ofSeconds(10), parse().grace());
         assertEquals(Duration.ofMillis(1500), parse("--grace", "1.5").grace());

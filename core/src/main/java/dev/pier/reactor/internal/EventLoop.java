@@ -128,6 +128,15 @@ public final class EventLoop {
                 workers);
     }
 
+    /** Accepts on a channel that listens already, this loop's own connections. */
+    public ListeningPort serveStream(ServerSocketChannel channel, ProtocolFactory factory) throws IOException {
+        if (state == State.STOPPED) {
+            channel.close();
+            throw stopped();
+        }
+        return StreamPort.serve(this, channel, Objects.requireNonNull(factory, "factory"));
+    }
+
     /** Listens for UDP datagrams; {@code reusePort} lets other loops bind the same address (SO_REUSEPORT). */
     public ListeningPort listenUdp(SocketAddress address, DatagramProtocol protocol, boolean reusePort)
             throws IOException {

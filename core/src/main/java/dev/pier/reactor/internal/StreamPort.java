@@ -31,12 +31,14 @@ final class StreamPort extends SelectorPort<ServerSocketChannel> {
     private final List<EventLoop> workers;
     private int nextWorker;
     private boolean acceptFailing;
+    private final boolean ownsSocketFile;
 
-    private StreamPort(EventLoop loop, ServerSocketChannel channel, ProtocolFactory factory, List<EventLoop> workers)
-            throws IOException {
+    private StreamPort(EventLoop loop, ServerSocketChannel channel, ProtocolFactory factory, List<EventLoop> workers,
+                       boolean ownsSocketFile) throws IOException {
         super(loop, channel, SelectionKey.OP_ACCEPT);
         this.factory = factory;
         this.workers = List.copyOf(workers);
+        this.ownsSocketFile = ownsSocketFile;
     }
 
     /**
@@ -48,13 +50,33 @@ final class StreamPort extends SelectorPort<ServerSocketChannel> {
         try {
             channel.configureBlocking(false);
             channel.bind(address, backlog);
-            StreamPort port = new StreamPort(loop, channel, factory, workers);
-            loop.runInLoop(port::start);
-            return port;
+            return start(new StreamPort(loop, channel, factory, workers, true));
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
         }
+    }
+
+    /**
+     * Accepts on {@code channel}, which listens already (a socket systemd or another process passed); a Unix
+     * socket's file is left in place when the port stops, as whoever bound it owns it.
+     */
+    static StreamPort serve(EventLoop loop, ServerSocketChannel channel, ProtocolFactory factory) throws IOException {
+        try {
+            if (channel.getLocalAddress() == null) {
+                throw new IllegalArgumentException("the channel is not bound: " + channel);
+            }
+            channel.configureBlocking(false);
+            return start(new StreamPort(loop, channel, factory, List.of(loop), false));
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    private static StreamPort start(StreamPort port) {
+        port.loop.runInLoop(port::start);
+        return port;
     }
 
     @Override
@@ -70,7 +92,7 @@ final class StreamPort extends SelectorPort<ServerSocketChannel> {
     @Override
     void channelClosed() {
         // A Unix socket's file outlives the socket and would keep the path from being bound again.
-        if (address instanceof UnixDomainSocketAddress unix) {
+        if (ownsSocketFile && address instanceof UnixDomainSocketAddress unix) {
             try {
                 Files.deleteIfExists(unix.getPath());
             } catch (IOException e) {
