@@ -103,80 +103,76 @@ public final class LayeredProtocol implements HalfCloseableProtocol {
      * factory's.
      */
     public static ProtocolFactory wrap(ProtocolFactory factory, List<LayerFactory> layers) {
-        Objects.requireNonNull(factory, "factory");
-        List<LayerFactory> factories = List.copyOf(layers);
-        return new ProtocolFactory() {
-            @Override
-            public Protocol buildProtocol(SocketAddress peer) {
-                Protocol protocol = factory.buildProtocol(peer);
-                return protocol == null ? null : wrap(protocol, LayerStack.newLayers(factories, peer));
-            }
-
-            @Override
-            public void startFactory() {
-                factory.startFactory();
-            }
-
-            @Override
-            public void stopFactory() {
-                factory.stopFactory();
-            }
-
-            @Override
-            public String toString() {
-                return factory.toString();
-            }
-        };
+        return new WrappingFactory(factory, layers);
     }
 
     /**
      * A client factory whose protocols run behind new layers from {@code layers} (outermost first); what the factory
-     * hears of connecting, failing and losing connections is passed on.
+     * hears of connecting, failing and losing connections is passed on, and a connection its layers refused (a
+     * failed TLS handshake) is a failed connection, as far as the client knows.
      */
     public static ClientFactory wrap(ClientFactory factory, List<LayerFactory> layers) {
-        Objects.requireNonNull(factory, "factory");
-        ProtocolFactory layered = wrap((ProtocolFactory) factory, layers);
-        return new ClientFactory() {
-            @Override
-            public Protocol buildProtocol(SocketAddress peer) {
-                Protocol built = layered.buildProtocol(peer);
-                if (built instanceof LayeredProtocol protocol) {
-                    // A connection its layers refused (a failed TLS handshake) failed, as far as the client knows.
-                    protocol.refused = cause -> factory.connectionFailed(peer, cause);
-                }
-                return built;
-            }
+        return new WrappingFactory(factory, layers);
+    }
 
-            @Override
-            public void startedConnecting(SocketAddress address) {
-                factory.startedConnecting(address);
-            }
+    /** Builds protocols behind layers and passes on everything else, to a client factory too if it wraps one. */
+    private static final class WrappingFactory implements ClientFactory {
+        private final ProtocolFactory factory;
+        private final List<LayerFactory> layers;
 
-            @Override
-            public void connectionFailed(SocketAddress address, Throwable cause) {
-                factory.connectionFailed(address, cause);
-            }
+        WrappingFactory(ProtocolFactory factory, List<LayerFactory> layers) {
+            this.factory = Objects.requireNonNull(factory, "factory");
+            this.layers = List.copyOf(layers);
+        }
 
-            @Override
-            public void connectionLost(SocketAddress address, DisconnectReason reason) {
-                factory.connectionLost(address, reason);
+        @Override
+        public Protocol buildProtocol(SocketAddress peer) {
+            Protocol protocol = factory.buildProtocol(peer);
+            if (protocol == null) {
+                return null;
             }
+            LayeredProtocol layered = wrap(protocol, LayerStack.newLayers(layers, peer));
+            if (factory instanceof ClientFactory client) {
+                layered.refused = cause -> client.connectionFailed(peer, cause);
+            }
+            return layered;
+        }
 
-            @Override
-            public void startFactory() {
-                factory.startFactory();
+        @Override
+        public void startedConnecting(SocketAddress address) {
+            if (factory instanceof ClientFactory client) {
+                client.startedConnecting(address);
             }
+        }
 
-            @Override
-            public void stopFactory() {
-                factory.stopFactory();
+        @Override
+        public void connectionFailed(SocketAddress address, Throwable cause) {
+            if (factory instanceof ClientFactory client) {
+                client.connectionFailed(address, cause);
             }
+        }
 
-            @Override
-            public String toString() {
-                return factory.toString();
+        @Override
+        public void connectionLost(SocketAddress address, DisconnectReason reason) {
+            if (factory instanceof ClientFactory client) {
+                client.connectionLost(address, reason);
             }
-        };
+        }
+
+        @Override
+        public void startFactory() {
+            factory.startFactory();
+        }
+
+        @Override
+        public void stopFactory() {
+            factory.stopFactory();
+        }
+
+        @Override
+        public String toString() {
+            return factory.toString();
+        }
     }
 
     /**
