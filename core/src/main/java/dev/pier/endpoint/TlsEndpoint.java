@@ -71,7 +71,15 @@ public record TlsEndpoint(TcpEndpoint tcp, Map<String, String> options) implemen
      */
     @Override
     public List<LayerFactory> layers() {
-        return List.of(TlsServer.load(config()));
+        try {
+            return List.of(TlsServer.load(config()));
+        } catch (IllegalArgumentException e) {
+            if (options.containsKey("privateKey") && !options.containsKey("certKey")
+                    && e.getMessage().contains("no certificate in it")) {
+                throw new IllegalArgumentException(e.getMessage() + "; or give the certificate with certKey=CERT.pem");
+            }
+            throw e;
+        }
     }
 
     /** What the options say, as the TLS layer takes it. */

@@ -180,6 +180,12 @@ class PoetryTlsIT {
                 bad.stderr());
         assertTrue(firstLine.contains("missing.pem"), firstLine);
 
+        PierProcess keyAlone = PierProcess.start(directory, "echo", "--listen",
+                "ssl:0:interface=127.0.0.1:privateKey=" + key);
+        assertEquals(2, keyAlone.exitStatus(EXIT_TIMEOUT));
+        String keyAloneSays = keyAlone.stderr().lines().findFirst().orElse("");
+        assertTrue(keyAloneSays.endsWith("give the certificate with certKey=CERT.pem"), keyAloneSays);
+
         PierProcess noRoots = PierProcess.start(directory, "poetry", "get",
                 "tls:host=localhost:port=1:trustRoots=no.pem");
         assertEquals(2, noRoots.exitStatus(EXIT_TIMEOUT));
