@@ -19,6 +19,8 @@ module dev.pier {
     requires jdk.net;
     // sun.misc.Signal, the JDK's only way to handle SIGTERM and SIGINT without exiting (StopSignals).
     requires jdk.unsupported;
+    // Flight Recorder events (dev.pier.jfr, not exported): connections, loop stalls, blocking requests.
+    requires jdk.jfr;
 
     exports dev.pier.blocking;
     exports dev.pier.reactor;

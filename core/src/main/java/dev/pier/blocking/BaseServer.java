@@ -1,5 +1,6 @@
 package dev.pier.blocking;
 
+import dev.pier.jfr.RequestHandled;
 import dev.pier.unix.StopSignals;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -468,8 +469,12 @@ public abstract class BaseServer<R> implements AutoCloseable {
      */
     final boolean runRequest(R request, SocketAddress client) {
         // No wrapper frames here: a virtual thread blocked in a handler keeps every frame below it, per connection.
+        RequestHandled event = new RequestHandled();
+        event.begin();
+        boolean failed = true;
         try {
             finishRequest(request, client);
+            failed = false;
             return true;
         } catch (Exception e) {
             handleError(request, client, e);
@@ -492,6 +497,10 @@ public abstract class BaseServer<R> implements AutoCloseable {
             return false;
         } finally {
             shutdownRequest(request);
+            event.end();
+            if (event.shouldCommit()) {
+                event.commit(client, failed);
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.pier.reactor.internal;
 
+import dev.pier.jfr.LoopStall;
 import dev.pier.logging.RateLimitedLog;
 import dev.pier.reactor.ClientFactory;
 import dev.pier.reactor.DatagramProtocol;
@@ -82,6 +83,9 @@ public final class EventLoop {
     private DelayedCall drainDeadline;
     private long passes;
     private int dispatchDepth;
+    /** Whether the work of the current pass has started, and its stall event while that event is enabled. */
+    private boolean passStarted;
+    private LoopStall stall;
 
     public EventLoop(ReactorOptions options, Scheduler scheduler) {
         this.options = options;
@@ -453,6 +457,9 @@ public final class EventLoop {
             }
         }
         passes++;
+        if (!passStarted) {
+            startPass();
+        }
         wakeupPending.set(false);
         if (!afterNextSelect.isEmpty()) {
             List<Runnable> actions = afterNextSelect;
@@ -462,6 +469,33 @@ public final class EventLoop {
         runDueTimers(nanoTime());
         runTasks();
         flushDirty();
+        endPass();
+    }
+
+    /**
+     * Marks the start of a pass's work: at its first ready channel (handled inside the select call) or, if none,
+     * once the select returned. The stall event reads the clock only while it is enabled.
+     */
+    private void startPass() {
+        passStarted = true;
+        LoopStall event = new LoopStall();
+        if (event.isEnabled()) {
+            event.begin();
+            stall = event;
+        }
+    }
+
+    private void endPass() {
+        passStarted = false;
+        LoopStall event = stall;
+        if (event != null) {
+            stall = null;
+            event.end();
+            if (event.shouldCommit()) {
+                event.loop(Thread.currentThread().getName());
+                event.commit();
+            }
+        }
     }
 
     /** Runs the timers due at {@code now}; timers they schedule run on a later pass. */
@@ -478,6 +512,9 @@ public final class EventLoop {
     }
 
     private void onReady(SelectionKey key) {
+        if (!passStarted) {
+            startPass();
+        }
         if (key.isValid() && key.attachment() instanceof Handler handler) {
             long start = nanoTime();
             dispatchDepth++;

@@ -1,5 +1,7 @@
 package dev.pier.reactor.internal;
 
+import dev.pier.jfr.ConnectionClosed;
+import dev.pier.jfr.ConnectionOpened;
 import dev.pier.layer.Layer;
 import dev.pier.layer.LayeredProtocol;
 import dev.pier.reactor.ClientFactory;
@@ -46,6 +48,9 @@ final class StreamConnection implements Transport, Handler {
     private SelectionKey key;
     private int interestOps;
     private long buffered;
+    /** Bytes read from and written to the socket, for the closed event. */
+    private long bytesRead;
+    private long bytesWritten;
     private boolean readPaused;
     private boolean readEof;
     private boolean outputShutdownRequested;
@@ -84,6 +89,7 @@ final class StreamConnection implements Transport, Handler {
             key = loop.register(channel, interestOps, this);
         }
         loop.connectionOpened(this);
+        ConnectionOpened.record(local, remote);
         callProtocol(() -> protocol.connectionMade(this));
         if (connected != null) {
             connected.complete(protocol);
@@ -157,6 +163,7 @@ final class StreamConnection implements Transport, Handler {
             if (n == 0) {
                 return;
             }
+            bytesRead += n;
             buffer.flip();
             callProtocol(() -> protocol.dataReceived(buffer));
             if (n < buffer.capacity()) {
@@ -268,6 +275,7 @@ final class StreamConnection implements Transport, Handler {
                 Arrays.fill(gather, 0, count, null);
             }
             buffered -= written;
+            bytesWritten += written;
             while (!queue.isEmpty() && !queue.peekFirst().hasRemaining()) {
                 loop.writeChunks().give(queue.pollFirst());
             }
@@ -684,6 +692,8 @@ final class StreamConnection implements Transport, Handler {
             loop.dispatch(() -> clientFactory.connectionLost(remote, reason), this);
         }
         loop.connectionClosed(this);
+        ConnectionClosed.record(local, remote, bytesRead, bytesWritten,
+                reason instanceof DisconnectReason.Lost(Throwable cause) ? cause : null);
     }
 
     private void dropQueue() {
