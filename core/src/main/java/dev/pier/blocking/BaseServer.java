@@ -76,6 +76,9 @@ public abstract class BaseServer<R> implements AutoCloseable {
         this.handlerFactory = Objects.requireNonNull(handlerFactory, "handlerFactory");
         this.options = Objects.requireNonNull(options, "options");
         this.dispatcher = RequestDispatcher.forServer(this, options.concurrency());
+        if (!options.layers().isEmpty()) {
+            VirtualThreadPollers.start();   // a layered connection reads on a virtual thread
+        }
     }
 
     /** The settings this server was made with. */

@@ -127,6 +127,9 @@ public final class ThreadPerRequest implements Concurrency {
             this.threads = strategy.virtual()
                     ? Thread.ofVirtual().name(prefix, 1)
                     : Thread.ofPlatform().daemon(strategy.daemon()).name(prefix, 1);
+            if (strategy.virtual()) {
+                VirtualThreadPollers.start();
+            }
             this.slots = strategy.maxConcurrentRequests() > 0 ? new Semaphore(strategy.maxConcurrentRequests()) : null;
         }
 
