@@ -11,6 +11,7 @@
  *   <li>{@code dev.pier.tls}: TLS as a layer, on the JDK's SSLEngine, with PEM keys, SNI, ALPN and renewal.</li>
  *   <li>{@code dev.pier.proxy}: HAProxy's PROXY protocol header, read by a layer, for servers behind a proxy.</li>
  *   <li>{@code dev.pier.protocols.policies}: idle timeouts, connection limits and throttling for any factory.</li>
+ *   <li>{@code dev.pier.service}: services that start and stop with a grace period, composed into groups.</li>
  *   <li>{@code dev.pier.endpoint}: endpoint description strings such as {@code tcp:8080:interface=127.0.0.1}.</li>
  *   <li>{@code dev.pier.testing}: a manual clock and fake transports to test protocols without a network.</li>
  * </ul>
@@ -31,5 +32,6 @@ module dev.pier {
     exports dev.pier.tls;
     exports dev.pier.proxy;
     exports dev.pier.endpoint;
+    exports dev.pier.service;
     exports dev.pier.testing;
 }
