@@ -10,5 +10,6 @@ module dev.pier.app {
     opens dev.pier.app.cli to info.picocli;
     opens dev.pier.app.echo to info.picocli;
     opens dev.pier.app.poetry to info.picocli;
+    opens dev.pier.app.run to info.picocli;
     opens dev.pier.app.tls to info.picocli;
 }

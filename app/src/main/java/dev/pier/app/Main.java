@@ -5,6 +5,7 @@ import dev.pier.app.cli.HelpCommand;
 import dev.pier.app.cli.LogSetup;
 import dev.pier.app.echo.EchoCommand;
 import dev.pier.app.poetry.PoetryCommand;
+import dev.pier.app.run.RunCommand;
 import dev.pier.app.tls.TlsCommand;
 import java.time.Duration;
 import picocli.CommandLine.Command;
@@ -15,7 +16,7 @@ import picocli.CommandLine.Spec;
 /** The {@code pier} command. */
 @Command(name = "pier", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Network servers and clients: the socketserver model and the event-driven model.",
-        subcommands = {EchoCommand.class, PoetryCommand.class, TlsCommand.class, HelpCommand.class})
+        subcommands = {EchoCommand.class, PoetryCommand.class, RunCommand.class, TlsCommand.class, HelpCommand.class})
 public final class Main implements Runnable {
 
     /** How long the end of a command waits for its last log lines to be written. */

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * Services that start and stop as one, as Twisted's {@code MultiService}: they start in order, and if one cannot,
@@ -60,7 +61,7 @@ public final class ServiceGroup implements Service {
             try {
                 service.start();
             } catch (IOException | RuntimeException failedToStart) {
-                stopSideBySide(started, Duration.ZERO);
+                stopSideBySide(started, Duration.ZERO).forEach(failedToStart::addSuppressed);
                 life.stopped(failedToStart);
                 throw failedToStart;
             }
@@ -82,28 +83,42 @@ public final class ServiceGroup implements Service {
         return first;
     }
 
+    /**
+     * Stops its services side by side, each given {@code grace}; what a service's stop threw (a socket file it could
+     * not remove, say) is thrown once they all returned, the others' failures suppressed in it.
+     */
     @Override
     public void stop(Duration grace) {
         if (life.health() == Health.NEW) {
             return;
         }
         life.draining();
-        stopSideBySide(services, grace);
+        List<Throwable> failures = stopSideBySide(services, grace);
+        if (!failures.isEmpty()) {
+            Throwable first = failures.getFirst();
+            failures.subList(1, failures.size()).forEach(first::addSuppressed);
+            if (first instanceof Error error) {
+                throw error;
+            }
+            throw (RuntimeException) first;
+        }
     }
 
-    private static void stopSideBySide(List<Service> services, Duration grace) {
-        List<Thread> stopping = services.stream()
-                .map(service -> Thread.ofVirtual().name("pier-stop-" + service.name())
-                        .start(() -> service.stop(grace)))
+    /** What each service's stop threw (unchecked, as {@link Service#stop} is), in the services' order. */
+    private static List<Throwable> stopSideBySide(List<Service> services, Duration grace) {
+        List<CompletableFuture<Void>> stopping = services.stream()
+                .map(service -> CompletableFuture.runAsync(() -> service.stop(grace),
+                        task -> Thread.ofVirtual().name("pier-stop-" + service.name()).start(task)))
                 .toList();
-        for (Thread thread : stopping) {
+        List<Throwable> failures = new ArrayList<>();
+        for (CompletableFuture<Void> stop : stopping) {
             try {
-                thread.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
+                stop.join();
+            } catch (CompletionException e) {
+                failures.add(e.getCause());
             }
         }
+        return failures;
     }
 
     private Throwable firstFailure() {

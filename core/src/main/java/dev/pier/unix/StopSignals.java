@@ -59,6 +59,13 @@ public final class StopSignals {
         return insisted;
     }
 
+    /**
+     * Counts as a stop signal, for a stop with another cause: the process that supervises this one went away, say.
+     */
+    public void requestStop() {
+        received();
+    }
+
     private void received() {
         if (!requested.complete(null)) {
             insisted.complete(null);

@@ -1,6 +1,7 @@
 package dev.pier.app.cli;
 
 import dev.pier.layer.LayerFactory;
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.OptionalInt;
@@ -11,6 +12,9 @@ public interface RunningServer {
 
     /** Where it listens, with the real bound port, e.g. {@code tcp:8007:interface=127.0.0.1} or {@code unix:echo.sock}. */
     String endpoint();
+
+    /** The address it is bound to. */
+    SocketAddress address();
 
     /** Completes when serving ends; exceptionally if the server failed on its own. */
     CompletableFuture<Void> finished();

@@ -19,7 +19,6 @@ import dev.pier.layer.LayeredProtocol;
 import dev.pier.reactor.ListeningPort;
 import dev.pier.reactor.ProtocolFactory;
 import dev.pier.reactor.Reactor;
-import dev.pier.reactor.ReactorOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.SocketAddress;
@@ -35,7 +34,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/** Starts a {@link Service} on the endpoint and with the concurrency chosen on the command line. */
+/** Starts a {@link ServiceHandlers} on the endpoint and with the concurrency chosen on the command line. */
 public final class Servers {
 
     private Servers() {}
@@ -46,7 +45,7 @@ public final class Servers {
      *
      * @throws CommandFailure if the endpoint cannot be bound (in use, not local, not permitted)
      */
-    public static RunningServer start(Service service, ServerEndpoint endpoint, ConcurrencyMode concurrency,
+    public static RunningServer start(ServiceHandlers service, ServerEndpoint endpoint, ConcurrencyMode concurrency,
             ServiceOptions options) {
         if (concurrency == ConcurrencyMode.FORKING && systemd(endpoint) != null) {
             throw new CommandFailure("--concurrency forking cannot serve " + endpoint.describe() + ": a forked child"
@@ -54,8 +53,7 @@ public final class Servers {
         }
         try {
             return concurrency == ConcurrencyMode.REACTOR
-                    ? onReactor(Reactor.start(ReactorOptions.defaults().withMaxDatagramSize(options.maxDatagram())),
-                            service, endpoint)
+                    ? onReactor(options.reactor(), service, endpoint)
                     : blocking(service, endpoint, ServerOptions.defaults()
                             .withConcurrency(blockingConcurrency(concurrency, options.grace()))
                             .withMaxPacketSize(options.maxDatagram()));
@@ -87,7 +85,7 @@ public final class Servers {
      *
      * @throws CommandFailure if the endpoint cannot be bound
      */
-    public static RunningServer startOn(Reactor reactor, Service service, ServerEndpoint endpoint) {
+    public static RunningServer startOn(Reactor reactor, ServiceHandlers service, ServerEndpoint endpoint) {
         try {
             return onReactor(reactor, service, endpoint);
         } catch (UncheckedIOException e) {
@@ -106,7 +104,7 @@ public final class Servers {
         };
     }
 
-    private static RunningServer blocking(Service service, ServerEndpoint endpoint, ServerOptions options)
+    private static RunningServer blocking(ServiceHandlers service, ServerEndpoint endpoint, ServerOptions options)
             throws IOException {
         // One list for the server and for what it reports: each call makes new layer factories, with counters of
         // their own.
@@ -154,7 +152,7 @@ public final class Servers {
         };
     }
 
-    private static RunningServer onReactor(Reactor reactor, Service service, ServerEndpoint endpoint) {
+    private static RunningServer onReactor(Reactor reactor, ServiceHandlers service, ServerEndpoint endpoint) {
         ListeningPort port;
         List<LayerFactory> layers;
         try {
@@ -250,6 +248,11 @@ public final class Servers {
             }
             // A socket file is described by the path the user gave, not the one the system reports.
             return socketFile(endpoint) == null ? endpoint.bound(bound).describe() : endpoint.describe();
+        }
+
+        @Override
+        public SocketAddress address() {
+            return bound;
         }
 
         @Override

@@ -1,6 +1,5 @@
 package dev.pier.app.cli;
 
-import dev.pier.blocking.Forking;
 import dev.pier.endpoint.Endpoint;
 import dev.pier.endpoint.ProxiedEndpoint;
 import dev.pier.endpoint.ServerEndpoint;
@@ -9,51 +8,35 @@ import dev.pier.endpoint.TcpEndpoint;
 import dev.pier.endpoint.UdpEndpoint;
 import dev.pier.endpoint.UnixDatagramEndpoint;
 import dev.pier.endpoint.UnixEndpoint;
-import java.io.PrintWriter;
-import java.lang.System.Logger.Level;
-import java.math.BigDecimal;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
+import dev.pier.reactor.Reactor;
+import dev.pier.reactor.ReactorOptions;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /**
  * The options every serving command shares, as a picocli mixin: where to listen ({@code --listen}, or the shorthands
- * {@code --port}/{@code --iface} and {@code --path}), how long a stop may drain ({@code --grace}), the longest datagram
- * ({@code --max-datagram}), the log ({@code --log-file}, {@code --log-level}) and the pid file. An option that does
- * not apply to the transport chosen is a usage error, never silently ignored.
+ * {@code --port}/{@code --iface} and {@code --path}) and the longest datagram ({@code --max-datagram}), with those of
+ * the process ({@link ProcessOptions}). An option that does not apply to the transport chosen is a usage error, never
+ * silently ignored.
  *
  * <p>{@code --listen} takes an endpoint description and means what it means in Twisted: {@code tcp:0} (or a bare
  * {@code 0}) listens on every interface. The shorthand {@code --port} listens on {@value #DEFAULT_INTERFACE} unless
  * {@code --iface} says otherwise, so that a server is not reachable from the network by surprise.
  */
-public final class ServiceOptions {
-
-    /** Where {@code --port} listens unless {@code --iface} says otherwise: this machine only. */
-    public static final String DEFAULT_INTERFACE = "127.0.0.1";
+public final class ServiceOptions extends ProcessOptions {
 
     /** The largest UDP payload over IPv4, which the reactor accepts too: every model takes the same datagrams. */
     public static final int MAX_DATAGRAM = 65_507;
-
-    /** How long requests in progress may go on after a stop, unless {@code --grace} says otherwise. */
-    public static final Duration DEFAULT_GRACE = Duration.ofSeconds(10);
 
     /**
      * What a command serves: the transports it speaks, and where it listens when told nothing ({@code path} is the
      * socket file of the Unix transports, null if the command has none by default).
      */
     public record Defaults(Set<SocketKind> kinds, int port, Path path) {}
-
-    @Spec(Spec.Target.MIXEE)
-    private CommandSpec command;
 
     @Option(names = "--listen", paramLabel = "ENDPOINT",
             description = {"where to listen, once per server: tcp:PORT[:interface=HOST], "
@@ -78,38 +61,16 @@ public final class ServiceOptions {
                     + "per server")
     private List<Path> paths = new ArrayList<>();
 
-    @Option(names = "--grace", paramLabel = "SECONDS",
-            description = "on SIGTERM or Ctrl-C, how long requests in progress may go on before they are cut off "
-                    + "(default: 10)")
-    private String graceSeconds;
-
     @Option(names = "--max-datagram", paramLabel = "BYTES",
             description = "udp and unixgram: the longest datagram accepted; longer ones are dropped and logged "
                     + "(default: " + MAX_DATAGRAM + ")")
     private Integer maxDatagram;
 
-    @Option(names = "--log-file", paramLabel = "FILE",
-            description = "log to FILE (appending) instead of stderr; SIGUSR1 reopens it after log rotation")
-    private Path logFile;
-
-    @Option(names = "--log-level", paramLabel = "LEVEL", defaultValue = "info",
-            description = "the least important events logged: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
-    private LogLevel logLevel;
-
-    @Option(names = "--pid-file", paramLabel = "FILE",
-            description = "write the process id to FILE while running; refuse to start if a running process holds it")
-    private Path pidFile;
-
-    @Option(names = "--metrics", paramLabel = "ENDPOINT",
-            description = "serve GET /healthz (200 while serving, 503 once a stop begins) and GET /metrics "
-                    + "(Prometheus text format) over HTTP on ENDPOINT: tcp:PORT[:interface=HOST], or a bare PORT "
-                    + "on " + DEFAULT_INTERFACE + "; as with --listen, tcp:PORT without interface= is every interface")
-    private String metrics;
-
-    private static final System.Logger LOG = System.getLogger(ServiceOptions.class.getName());
-
     /** The endpoints {@link #endpoints} gave out, whose stale socket files {@link #serve} replaces. */
     private final List<ServerEndpoint> given = new ArrayList<>();
+
+    /** The event loop {@link #reactor()} gave out, started with the first server that needed it. */
+    private Reactor reactor;
 
     /**
      * One endpoint per server: the {@code --listen} ones in order, else from the shorthands: socket files from
@@ -230,90 +191,31 @@ public final class ServiceOptions {
         return endpoints;
     }
 
-    /** How long a stop may drain requests in progress. */
-    public Duration grace() {
-        if (graceSeconds == null) {
-            return DEFAULT_GRACE;
-        }
-        try {
-            BigDecimal seconds = new BigDecimal(graceSeconds.strip());
-            if (seconds.signum() >= 0 && seconds.compareTo(BigDecimal.valueOf(1_000_000_000L)) <= 0) {
-                return Duration.ofNanos(seconds.movePointRight(9).longValue());
-            }
-        } catch (NumberFormatException notANumber) {
-            // said below
-        }
-        throw usage("--grace must be a number of seconds, 0 or more, not '" + graceSeconds + "'");
-    }
-
     /** The longest datagram a datagram server accepts. */
     public int maxDatagram() {
         return maxDatagram == null ? MAX_DATAGRAM : maxDatagram;
     }
 
     /**
-     * Serves as {@link Serving#untilStopped} does, logging where {@code --log-file} and {@code --log-level} say,
-     * replacing socket files left behind by servers that are gone, and holding the {@code --pid-file} meanwhile.
-     *
-     * <p>In a child JVM that a forking server started, the one place where the command knows it is one: the command
-     * line was re-run there to handle one request, and the parent owns the pid file, the socket files, the ready lines
-     * and the stop.
+     * The event loop this command's servers share: under {@code pier run} the one every service of the process
+     * shares (unless {@code --max-datagram} asks for a loop of its own), else one of the command's own.
      */
-    public int serve(List<Serving.Start> servers) {
-        Duration grace = grace();
-        TcpEndpoint metricsEndpoint = metricsEndpoint();
-        PrintWriter out = command.commandLine().getOut();
-        PrintWriter err = command.commandLine().getErr();
-        if (logFile != null) {
-            LogSetup.toFile(logFile);
+    public Reactor reactor() {
+        if (reactor == null) {
+            reactor = composition() != null && maxDatagram == null ? composition().reactor()
+                    : Reactor.start(ReactorOptions.defaults().withMaxDatagramSize(maxDatagram()));
         }
-        LogSetup.setLevel(logLevel.level());
-        if (Forking.isForkedChild()) {
-            LogSetup.writeEachLineBeforeGoingOn();
-            return Serving.handOverRequests(servers);
-        }
-        for (ServerEndpoint endpoint : given) {
-            Servers.removeStaleSocketFile(endpoint);
-        }
-        try (PidFile pid = pidFile == null ? null : PidFile.claim(pidFile)) {
-            int status = Serving.untilStopped(servers, grace, metricsEndpoint, out, err);
-            LOG.log(Level.INFO, "stopped");
-            return status;
-        }
+        return reactor;
     }
 
-    /** Where {@code --metrics} serves, or null without it. */
-    TcpEndpoint metricsEndpoint() {
-        if (metrics == null) {
-            return null;
-        }
-        TcpEndpoint endpoint;
-        try {
-            endpoint = MetricsServer.parse(metrics);
-        } catch (IllegalArgumentException e) {
-            throw usage("--metrics: " + e.getMessage());
-        }
-        if (!endpoint.host().isEmpty()) {
-            checkHost("--metrics '" + metrics + "'", endpoint.host());
-        }
-        return endpoint;
+    /** Serves as {@link ProcessOptions#serve} does, on the endpoints {@link #endpoints} gave out. */
+    public int serve(List<Serving.Start> servers) {
+        return serve(servers, given, false);
     }
 
     private static boolean isSystemd(ServerEndpoint endpoint) {
         return endpoint instanceof SystemdEndpoint
                 || endpoint instanceof ProxiedEndpoint proxied && proxied.inner() instanceof SystemdEndpoint;
-    }
-
-    private void checkHost(String option, String host) {
-        try {
-            InetAddress.getByName(host);
-        } catch (UnknownHostException e) {
-            throw usage(option + ": unknown host '" + host + "'");
-        }
-    }
-
-    private ParameterException usage(String message) {
-        return new ParameterException(command.commandLine(), message);
     }
 
     private static String kinds(Set<SocketKind> kinds) {

@@ -1,18 +1,19 @@
 package dev.pier.app.cli;
 
 import dev.pier.endpoint.TcpEndpoint;
+import dev.pier.service.Service;
+import dev.pier.service.ServiceGroup;
 import dev.pier.unix.StopSignals;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.System.Logger.Level;
 import java.math.BigDecimal;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Future;
 import java.util.function.Supplier;
 
@@ -45,48 +46,54 @@ public final class Serving {
      * side, each giving its requests in progress up to {@code grace}, or less if a second signal comes.
      */
     public static int untilStopped(List<Start> starts, Duration grace, PrintWriter out, PrintWriter err) {
-        return untilStopped(starts, grace, null, out, err);
+        return untilStopped(starts, grace, null, false, out, err);
     }
 
     /**
      * As {@link #untilStopped(List, Duration, PrintWriter, PrintWriter)}, with an HTTP server of health and metrics
      * on {@code metrics} beside the servers (none if null): started once they all are, its ready line
      * ({@code Metrics on tcp:9100:interface=127.0.0.1}) after theirs, its health check failing from the moment a stop
-     * begins, closed once they all stopped.
+     * begins, closed once they all stopped. A {@code supervised} process (one service of {@code pier run --split})
+     * leaves Ctrl-C to its supervisor, which reaches it as well, and stops as if signalled when the supervisor is gone.
      */
-    public static int untilStopped(List<Start> starts, Duration grace, TcpEndpoint metrics, PrintWriter out,
-            PrintWriter err) {
+    public static int untilStopped(List<Start> starts, Duration grace, TcpEndpoint metrics, boolean supervised,
+            PrintWriter out, PrintWriter err) {
         // Installed before the ready lines, so that a signal sent as soon as they are seen stops gracefully.
         StopSignals stop = StopSignals.install();
+        if (supervised) {
+            StopSignals.ignoreInterrupt();
+            ProcessHandle.current().parent().ifPresent(supervisor -> supervisor.onExit()
+                    .thenRun(stop::requestStop));
+        }
         LogSetup.reopenOnSignal();
-        List<RunningServer> servers = new ArrayList<>();
-        MetricsServer metricsServer = null;
+        List<CommandService> services = starts.stream().map(CommandService::new).toList();
+        ServiceGroup group = ServiceGroup.of("pier", services);
         try {
-            for (Start start : starts) {
-                servers.add(start.server().get());
-            }
-            if (metrics != null) {
-                List<MetricsServer.Served> served = new ArrayList<>();
-                for (int i = 0; i < servers.size(); i++) {
-                    served.add(new MetricsServer.Served(starts.get(i).service(), servers.get(i)));
-                }
-                metricsServer = MetricsServer.start(metrics, served, LogSetup::droppedLines);
-            }
+            group.start();
+        } catch (IOException e) {
+            throw new CommandFailure("cannot start: " + Messages.reason(e), e);
+        }
+        MetricsServer metricsServer;
+        try {
+            metricsServer = metrics == null ? null : MetricsServer.start(metrics, services.stream()
+                    .map(service -> new MetricsServer.Served(service.name(), service.running())).toList(),
+                    LogSetup::droppedLines);
         } catch (RuntimeException failedToStart) {
             try {
-                stopAll(servers, Duration.ZERO);
-            } catch (CommandFailure alsoFailedToStop) {
+                group.stop(Duration.ZERO);
+            } catch (RuntimeException alsoFailedToStop) {
                 failedToStart.addSuppressed(alsoFailedToStop);
             }
             throw failedToStart;
         }
         try (MetricsServer closedLast = metricsServer) {
-            return serve(starts, servers, grace, metricsServer, stop, out, err);
+            return serve(starts, services, group, grace, metricsServer, stop, out, err);
         }
     }
 
-    private static int serve(List<Start> starts, List<RunningServer> servers, Duration grace,
+    private static int serve(List<Start> starts, List<CommandService> services, ServiceGroup group, Duration grace,
             MetricsServer metricsServer, StopSignals stop, PrintWriter out, PrintWriter err) {
+        List<RunningServer> servers = services.stream().map(CommandService::running).toList();
         for (int i = 0; i < servers.size(); i++) {
             out.println("Serving " + starts.get(i).service() + " on " + servers.get(i).endpoint());
         }
@@ -102,39 +109,40 @@ public final class Serving {
         if (metricsServer != null) {
             LOG.log(Level.INFO, "serving metrics on " + metricsServer.endpoint());
         }
-        List<CompletableFuture<?>> ends = new ArrayList<>(servers.stream().map(RunningServer::finished).toList());
-        ends.add(stop.stopRequested());
-        CompletableFuture.anyOf(ends.toArray(CompletableFuture[]::new)).exceptionally(failure -> null).join();
+        CompletableFuture<Service> firstStopped = group.firstStopped();
+        CompletableFuture.anyOf(firstStopped, stop.stopRequested()).join();
         if (metricsServer != null) {
             metricsServer.draining();
         }
-        int endedByItself = stop.stopRequested().isDone() ? -1 : firstEnded(servers);
-        if (endedByItself < 0) {
+        Service endedByItself = stop.stopRequested().isDone() ? null : firstStopped.join();
+        if (endedByItself == null) {
             announceDrain(servers, grace, err);
         }
-        CompletableFuture<Void> stopped = CompletableFuture.runAsync(() -> stopAll(servers, grace),
+        CompletableFuture<Void> stopped = CompletableFuture.runAsync(() -> group.stop(grace),
                 runnable -> Thread.ofVirtual().start(runnable));
         // After a server ended by itself no signal came yet: the first one cuts the others' drain short.
-        CompletableFuture<Void> cutShort = endedByItself >= 0 ? stop.stopRequested() : stop.stopInsisted();
+        CompletableFuture<Void> cutShort = endedByItself != null ? stop.stopRequested() : stop.stopInsisted();
         CompletableFuture.anyOf(stopped, cutShort).exceptionally(failure -> null).join();
         if (!stopped.isDone()) {
-            stopAll(servers, Duration.ZERO);
+            group.stop(Duration.ZERO);
         }
-        for (int i = 0; i < servers.size(); i++) {
-            CompletableFuture<Void> finished = servers.get(i).finished();
+        for (CommandService service : services) {
+            CompletableFuture<Void> finished = service.finished();
             if (finished.state() == Future.State.FAILED) {
                 Throwable failure = finished.exceptionNow();
                 throw failure instanceof CommandFailure described ? described
-                        : new CommandFailure("the " + starts.get(i).service() + " server failed: "
+                        : new CommandFailure("the " + service.name() + " server failed: "
                                 + Messages.reason(failure), failure);
             }
         }
-        if (endedByItself >= 0) {
+        if (endedByItself != null) {
             // A server that ends without being asked to can no longer serve: that is a failure, not a stop.
-            throw new CommandFailure("the " + starts.get(endedByItself).service() + " server stopped by itself");
+            throw new CommandFailure("the " + endedByItself.name() + " server stopped by itself");
         }
-        if (stopped.state() == Future.State.FAILED && stopped.exceptionNow() instanceof CommandFailure failure) {
-            throw failure;
+        if (stopped.state() == Future.State.FAILED) {
+            Throwable failure = stopped.exceptionNow();
+            throw failure instanceof CommandFailure described ? described
+                    : new CommandFailure("stopping failed: " + Messages.reason(failure), failure);
         }
         out.println("Stopped");
         out.flush();
@@ -176,30 +184,5 @@ public final class Serving {
 
     private static String seconds(Duration duration) {
         return BigDecimal.valueOf(duration.toMillis(), 3).stripTrailingZeros().toPlainString() + " s";
-    }
-
-    private static int firstEnded(List<RunningServer> servers) {
-        for (int i = 0; i < servers.size(); i++) {
-            if (servers.get(i).finished().isDone()) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    /** Stops the servers side by side; what one of them failed at (removing its socket file, say) is thrown. */
-    private static void stopAll(List<RunningServer> servers, Duration grace) {
-        List<CompletableFuture<Void>> stopping = servers.stream()
-                .map(server -> CompletableFuture.runAsync(() -> server.stop(grace),
-                        runnable -> Thread.ofVirtual().start(runnable)))
-                .toList();
-        for (CompletableFuture<Void> stop : stopping) {
-            try {
-                stop.join();
-            } catch (CompletionException e) {
-                throw e.getCause() instanceof CommandFailure failure ? failure
-                        : new CommandFailure("stopping failed: " + Messages.reason(e.getCause()), e.getCause());
-            }
-        }
     }
 }

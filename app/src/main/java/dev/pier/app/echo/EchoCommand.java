@@ -3,7 +3,7 @@ package dev.pier.app.echo;
 import dev.pier.app.Version;
 import dev.pier.app.cli.ConcurrencyMode;
 import dev.pier.app.cli.Servers;
-import dev.pier.app.cli.Service;
+import dev.pier.app.cli.ServiceHandlers;
 import dev.pier.app.cli.ServiceOptions;
 import dev.pier.app.cli.Serving;
 import dev.pier.app.cli.SocketKind;
@@ -28,7 +28,7 @@ import picocli.CommandLine.Option;
 public final class EchoCommand implements Callable<Integer> {
 
     /** Echo in each model and on each kind of socket. */
-    static final Service ECHO = new Service("echo", EchoHandler::new, DatagramEchoHandler::new,
+    static final ServiceHandlers ECHO = new ServiceHandlers("echo", EchoHandler::new, DatagramEchoHandler::new,
             peer -> new EchoProtocol(), DatagramEchoProtocol::new);
 
     static final ServiceOptions.Defaults DEFAULTS =

@@ -1,7 +1,7 @@
 package dev.pier.app.poetry;
 
 import dev.pier.app.cli.Servers;
-import dev.pier.app.cli.Service;
+import dev.pier.app.cli.ServiceHandlers;
 import dev.pier.app.cli.ServiceOptions;
 import dev.pier.app.cli.Serving;
 import dev.pier.endpoint.ClientEndpoint;
@@ -67,7 +67,7 @@ public final class ProxyCommand implements Callable<Integer> {
         int limit = Sizes.bytes(spec.commandLine(), "--max-size", maxSize);
         Duration grace = service.grace();
         return service.serve(List.of(new Serving.Start("proxy", () -> {
-            Reactor reactor = Reactor.start();
+            Reactor reactor = service.reactor();
             PoetryProxy proxy = new PoetryProxy(() -> {
                 PoemFetch fetch = new PoemFetch(PoemFetch.Progress.NONE, limit);
                 CompletableFuture<Protocol> connecting = Endpoints.connect(reactor, source, fetch);
@@ -75,7 +75,7 @@ public final class ProxyCommand implements Callable<Integer> {
                 fetch.timeout(timeout, reactor);
                 return fetch.poem();
             }, grace);
-            return Servers.startOn(reactor, new Service("proxy", null, null, proxy, null), endpoint);
+            return Servers.startOn(reactor, new ServiceHandlers("proxy", null, null, proxy, null), endpoint);
         })));
     }
 }

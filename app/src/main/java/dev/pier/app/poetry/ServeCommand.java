@@ -1,13 +1,11 @@
 package dev.pier.app.poetry;
 
 import dev.pier.app.cli.ConcurrencyMode;
-import dev.pier.app.cli.RunningServer;
 import dev.pier.app.cli.Servers;
-import dev.pier.app.cli.Service;
+import dev.pier.app.cli.ServiceHandlers;
 import dev.pier.app.cli.ServiceOptions;
 import dev.pier.app.cli.Serving;
 import dev.pier.endpoint.ServerEndpoint;
-import dev.pier.reactor.Reactor;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -62,9 +60,6 @@ public final class ServeCommand implements Callable<Integer> {
     @Mixin
     private ServiceOptions service;
 
-    /** The reactor all poems share in reactor mode, started with the first. */
-    private Reactor sharedReactor;
-
     @Parameters(paramLabel = "POEM", arity = "0..*",
             description = "poem files to serve; the bundled samples ecstasy.txt, science.txt, fascination.txt "
                     + "and alla_sera.txt need no file (default: ecstasy.txt)")
@@ -94,21 +89,11 @@ public final class ServeCommand implements Callable<Integer> {
     }
 
     private Serving.Start start(Poem poem, ServerEndpoint endpoint, Pace pace, Duration grace) {
-        Service poemService = new Service(poem.name(), () -> new PoemHandler(poem, pace), null,
+        ServiceHandlers poemService = new ServiceHandlers(poem.name(), () -> new PoemHandler(poem, pace), null,
                 new PoetryServer(poem, pace, grace), null);
-        return new Serving.Start(poem.name(), () -> startServer(poemService, endpoint),
+        // On the reactor every poem is served by the same event loop, as several services of one Twisted process.
+        return new Serving.Start(poem.name(), () -> Servers.start(poemService, endpoint, concurrency, service),
                 poem.size() + " bytes, " + pace + ", concurrency " + concurrency);
-    }
-
-    /** On the reactor, every poem is served by the same event loop, as several services of one Twisted process. */
-    private RunningServer startServer(Service poemService, ServerEndpoint endpoint) {
-        if (concurrency != ConcurrencyMode.REACTOR) {
-            return Servers.start(poemService, endpoint, concurrency, service);
-        }
-        if (sharedReactor == null) {
-            sharedReactor = Reactor.start();
-        }
-        return Servers.startOn(sharedReactor, poemService, endpoint);
     }
 
     private Pace pace() {

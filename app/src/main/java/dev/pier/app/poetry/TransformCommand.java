@@ -2,7 +2,7 @@ package dev.pier.app.poetry;
 
 import dev.pier.app.cli.ConcurrencyMode;
 import dev.pier.app.cli.Servers;
-import dev.pier.app.cli.Service;
+import dev.pier.app.cli.ServiceHandlers;
 import dev.pier.app.cli.ServiceOptions;
 import dev.pier.app.cli.Serving;
 import dev.pier.endpoint.ServerEndpoint;
@@ -47,7 +47,7 @@ public final class TransformCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ServerEndpoint endpoint = service.endpoints(1, null, Endpoints.serverDefaults(DEFAULT_PORT)).getFirst();
-        Service transform = new Service("transform", null, null,
+        ServiceHandlers transform = new ServiceHandlers("transform", null, null,
                 Policies.idleTimeout(new TransformServer(), IDLE_TIMEOUT), null);
         return service.serve(List.of(new Serving.Start(transform.name(),
                 () -> Servers.start(transform, endpoint, ConcurrencyMode.REACTOR, service))));

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(30)
 class ServingTest {
 
-    private static final Service SILENT = new Service("silent", null, null, peer -> new Protocol() {
+    private static final ServiceHandlers SILENT = new ServiceHandlers("silent", null, null, peer -> new Protocol() {
         @Override
         public void dataReceived(ByteBuffer data) {
         }

@@ -11,7 +11,7 @@ import java.util.function.Supplier;
  * What a service does in each model, so that a command can serve it on whichever transport and concurrency the user
  * chose: a request handler for the blocking model, a protocol for the reactor, each for streams and for datagrams.
  */
-public record Service(String name,
+public record ServiceHandlers(String name,
                       RequestHandlerFactory<SocketChannel> streamHandler,
                       RequestHandlerFactory<DatagramRequest> datagramHandler,
                       ProtocolFactory protocolFactory,

@@ -1,0 +1,41 @@
+package dev.pier.app.cli;
+
+import dev.pier.endpoint.ServerEndpoint;
+import dev.pier.reactor.Reactor;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The servers of several commands gathered to run in one process, as {@code pier run} does with a services file:
+ * each command, given this through {@link ProcessOptions#composeInto}, adds its servers here instead of serving
+ * them, and the reactor servers of all share one event loop.
+ */
+public final class Composition {
+
+    private final List<Serving.Start> starts = new ArrayList<>();
+    private final List<ServerEndpoint> endpoints = new ArrayList<>();
+    private Reactor reactor;
+
+    void add(List<Serving.Start> servers, List<ServerEndpoint> listening) {
+        starts.addAll(servers);
+        endpoints.addAll(listening);
+    }
+
+    /** The servers gathered, in the order the commands gave them. */
+    public List<Serving.Start> starts() {
+        return List.copyOf(starts);
+    }
+
+    /** Where they listen, as the commands were told. */
+    public List<ServerEndpoint> endpoints() {
+        return List.copyOf(endpoints);
+    }
+
+    /** The event loop the reactor servers share, started by the first that asks. */
+    synchronized Reactor reactor() {
+        if (reactor == null) {
+            reactor = Reactor.start();
+        }
+        return reactor;
+    }
+}
