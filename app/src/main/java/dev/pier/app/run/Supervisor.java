@@ -71,7 +71,7 @@ final class Supervisor {
 
     /**
      * Starts every service with {@code commandLessName} followed by its name, supervises them until a stop signal,
-     * then stops them all: SIGTERM to each (they drain as a command does), SIGKILL to those left on a second signal.
+     * then stops them all: SIGTERM to each (they drain as a command does), and another on a second signal.
      */
     int superviseUntilStopped(List<String> commandLessName) {
         this.command = commandLessName;
@@ -94,7 +94,8 @@ final class Supervisor {
                     draining.stream().map(Process::onExit).toArray(CompletableFuture[]::new));
             CompletableFuture.anyOf(allExited, stop.stopInsisted()).join();
             if (!allExited.isDone()) {
-                draining.forEach(Process::destroyForcibly);
+                // A second signal each, as a second Ctrl-C to a command: the drains are cut short.
+                draining.forEach(Process::destroy);
                 allExited.join();
             }
             forwardersFinished();
