@@ -38,6 +38,7 @@ final class BlockingService implements Service {
         }
         server = bound;
         Thread.ofPlatform().name("pier-" + name).start(() -> serve(bound));
+        life.started();
     }
 
     private void serve(BaseServer<?> bound) {
@@ -62,11 +63,13 @@ final class BlockingService implements Service {
 
     @Override
     public void stop(Duration grace) {
+        boolean first = life.draining();
+        life.awaitStart();
         BaseServer<?> bound = server;
         if (bound == null) {
             return;
         }
-        if (life.draining()) {
+        if (first) {
             // close() stops listening, then waits for the requests in progress within the concurrency's grace.
             Thread.ofVirtual().name("pier-" + name + "-stop").start(() -> {
                 try {

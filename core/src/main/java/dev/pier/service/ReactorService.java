@@ -51,15 +51,18 @@ final class ReactorService implements Service {
             life.draining();
             life.stopped(failure);
         });
+        life.started();
     }
 
     @Override
     public void stop(Duration grace) {
+        boolean first = life.draining();
+        life.awaitStart();
         ListeningPort listening = port;
         if (listening == null) {
             return;
         }
-        if (!life.draining()) {
+        if (!first) {
             grace = Duration.ZERO;
         }
         listening.stopListening();

@@ -19,9 +19,13 @@ import java.util.function.Function;
  * <pre>{@code
  * Reactor reactor = Reactor.start();
  * ServiceGroup all = ServiceGroup.of("poetry",
- *         Service.onReactor("fast", reactor, loop -> loop.listenTcp(TcpEndpoint.parse("tcp:10000"), poems)),
+ *         Service.onReactor("fast", reactor, loop -> loop.listenTcp(10000, poems, "127.0.0.1")),
  *         Service.blocking("echo", () -> new TcpServer(new InetSocketAddress("127.0.0.1", 8007), EchoHandler::new)));
- * all.start();                       // both listen, or neither: a failed start stops what had started
+ * try {
+ *     all.start();                   // both listen, or neither: a failed start stops what had started
+ * } finally {
+ *     if (all.health() != Service.Health.SERVING) reactor.close();   // the reactor is the caller's to close
+ * }
  * ...
  * all.stop(Duration.ofSeconds(10));  // stops accepting, gives requests in progress up to 10 s
  * }</pre>
@@ -37,6 +41,8 @@ public interface Service {
     enum Health {
         /** Built, not yet started. */
         NEW,
+        /** Starting: not yet listening. */
+        STARTING,
         /** Listening and taking new clients. */
         SERVING,
         /** Stopping: no longer taking new clients, finishing those in progress. */
@@ -58,9 +64,11 @@ public interface Service {
 
     /**
      * Stops taking new clients, lets those in progress finish for up to {@code grace}, then closes what is left;
-     * returns once everything is closed, or once the grace period is over (what a blocking server's handlers still
-     * do then goes on in the background). Stopping a service that never started, or stopped already, does nothing;
-     * a second stop while one waits returns at once, and on a reactor cuts the first one's grace period short.
+     * returns once everything is closed or the grace period is over, whichever comes first (a blocking server's
+     * handlers still running then are left to its concurrency's own grace period). A stop that comes while the service
+     * starts waits for the start, then stops what it started. Stopping a service that never started, or stopped
+     * already, does nothing; a second stop while one waits returns at once, and on a reactor cuts the first one's
+     * grace period short.
      */
     void stop(Duration grace);
 
@@ -75,8 +83,9 @@ public interface Service {
 
     /**
      * A blocking server as a service: {@code server} binds it when the service starts, {@code serveForever} runs on a
-     * thread of its own, and a stop closes the server, which waits its concurrency's grace period for the handlers
-     * in progress (the longer of that and the stop's grace is what a stop may take).
+     * thread of its own, and a stop closes the server: it stops listening, then waits for the handlers in progress
+     * within its concurrency's grace period ({@link dev.pier.blocking.Concurrency#threads()}'s
+     * {@code withCloseGracePeriod}), while the stop itself waits no longer than its own grace period.
      */
     static Service blocking(String name, ServerFactory server) {
         return new BlockingService(name, server);
@@ -84,8 +93,9 @@ public interface Service {
 
     /**
      * A port of a reactor as a service: {@code listen} opens it when the service starts. A stop closes the port,
-     * then stops the reactor with the grace period: services sharing a reactor are stopped together, as its
-     * connections are drained as one (a reactor serves until its last service stops it).
+     * then stops the reactor with the grace period, and with it every other service on that reactor: services
+     * sharing a reactor stop together, as its connections are drained as one. If {@code listen} fails, the reactor
+     * is left running: it is the caller's to close.
      */
     static Service onReactor(String name, Reactor reactor, Function<Reactor, ListeningPort> listen) {
         return new ReactorService(name, reactor, listen);

@@ -7,12 +7,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Services that start and stop as one, as Twisted's {@code MultiService}: they start in order, and if one cannot,
- * those already started are stopped before the failure is thrown; they stop side by side, each given the same grace
- * period. A group is a service, so groups nest: a command's servers are a group, and a process running several
- * commands a group of those.
+ * those already started are stopped (and waited for) before the failure is thrown; they stop side by side, each
+ * given the same grace period. A group is a service, so groups nest: a command's servers are a group, and a process
+ * running several commands a group of those.
  *
  * <pre>{@code
  * ServiceGroup group = ServiceGroup.of("poetry", fast, slow);
@@ -23,8 +24,12 @@ import java.util.concurrent.CompletionException;
  */
 public final class ServiceGroup implements Service {
 
+    /** How long undoing a failed start waits for the services it stops to let go of their addresses. */
+    private static final Duration UNDO_LIMIT = Duration.ofSeconds(10);
+
     private final String name;
     private final List<Service> services;
+    private final List<Service> started = new CopyOnWriteArrayList<>();
     private final Lifecycle life;
 
     private ServiceGroup(String name, List<Service> services) {
@@ -53,31 +58,45 @@ public final class ServiceGroup implements Service {
         return services;
     }
 
+    /** Starts its services in order; a stop that comes meanwhile leaves the rest unstarted. */
     @Override
     public void start() throws IOException {
         life.starting();
-        List<Service> started = new ArrayList<>();
         for (Service service : services) {
+            if (life.health() != Health.STARTING) {
+                break;
+            }
             try {
                 service.start();
             } catch (IOException | RuntimeException failedToStart) {
                 stopSideBySide(started, Duration.ZERO).forEach(failedToStart::addSuppressed);
+                started.forEach(undone -> Waiting.upTo(undone.finished(), UNDO_LIMIT));
                 life.stopped(failedToStart);
                 throw failedToStart;
             }
             started.add(service);
         }
-        CompletableFuture.allOf(services.stream().map(Service::finished).toArray(CompletableFuture[]::new))
-                .whenComplete((allStopped, failure) -> {
-                    life.draining();
-                    life.stopped(failure == null ? null : firstFailure());
-                });
+        allFinished().whenComplete((allStopped, failure) -> endOnceAllFinished());
+        life.started();
+    }
+
+    private CompletableFuture<Void> allFinished() {
+        return CompletableFuture.allOf(started.stream().map(Service::finished).toArray(CompletableFuture[]::new));
+    }
+
+    /** Ends the group, failed if one of its services failed; once, whoever gets here first. */
+    private void endOnceAllFinished() {
+        if (started.stream().allMatch(service -> service.finished().isDone())) {
+            life.draining();
+            life.stopped(started.stream().map(Service::finished).filter(CompletableFuture::isCompletedExceptionally)
+                    .map(CompletableFuture::exceptionNow).findFirst().orElse(null));
+        }
     }
 
     /** The first of its services to stop; a stop of the group stops them all, so this is for one that ends by itself. */
     public CompletableFuture<Service> firstStopped() {
         CompletableFuture<Service> first = new CompletableFuture<>();
-        for (Service service : services) {
+        for (Service service : started) {
             service.finished().whenComplete((stopped, failure) -> first.complete(service));
         }
         return first;
@@ -89,11 +108,11 @@ public final class ServiceGroup implements Service {
      */
     @Override
     public void stop(Duration grace) {
-        if (life.health() == Health.NEW) {
-            return;
-        }
         life.draining();
-        List<Throwable> failures = stopSideBySide(services, grace);
+        life.awaitStart();
+        List<Throwable> failures = stopSideBySide(started, grace);
+        // The services' ends may have come just now: the group's health says so before this returns.
+        endOnceAllFinished();
         if (!failures.isEmpty()) {
             Throwable first = failures.getFirst();
             failures.subList(1, failures.size()).forEach(first::addSuppressed);
@@ -121,11 +140,6 @@ public final class ServiceGroup implements Service {
         return failures;
     }
 
-    private Throwable firstFailure() {
-        return services.stream().map(Service::finished).filter(CompletableFuture::isCompletedExceptionally)
-                .map(CompletableFuture::exceptionNow).findFirst().orElse(null);
-    }
-
     @Override
     public CompletableFuture<Void> finished() {
         return life.finished();
@@ -138,7 +152,7 @@ public final class ServiceGroup implements Service {
     @Override
     public Health health() {
         Health own = life.health();
-        if (own == Health.SERVING && services.stream().anyMatch(service -> service.health() != Health.SERVING)) {
+        if (own == Health.SERVING && started.stream().anyMatch(service -> service.health() != Health.SERVING)) {
             return Health.DRAINING;
         }
         return own;
@@ -146,7 +160,7 @@ public final class ServiceGroup implements Service {
 
     @Override
     public List<SocketAddress> addresses() {
-        return services.stream().flatMap(service -> service.addresses().stream()).toList();
+        return started.stream().flatMap(service -> service.addresses().stream()).toList();
     }
 
     @Override

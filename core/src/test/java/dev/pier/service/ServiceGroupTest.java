@@ -26,11 +26,14 @@ import java.net.Socket;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
+@Timeout(60)
 class ServiceGroupTest {
 
     private static final InetSocketAddress ANY_LOOPBACK_PORT = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
@@ -106,7 +109,7 @@ class ServiceGroupTest {
 
             assertThrows(BindException.class, group::start);
 
-            first.finished().get(5, TimeUnit.SECONDS);
+            assertTrue(first.finished().isDone(), "undone before the failure is thrown");
             assertEquals(Health.STOPPED, first.health());
             assertEquals(Health.STOPPED, group.health());
             assertTrue(group.finished().isCompletedExceptionally());
@@ -138,10 +141,8 @@ class ServiceGroupTest {
             client.connect(slow.addresses().getFirst());
             handling.await();
 
-            CompletableFuture<Void> stopping = CompletableFuture.runAsync(() -> group.stop(GRACE));
-            while (slow.health() == Health.SERVING) {
-                Thread.onSpinWait();
-            }
+            CompletableFuture<Void> stopping = onThreadOfItsOwn(() -> group.stop(GRACE));
+            awaitHealthOtherThan(slow, Health.SERVING);
             assertEquals(Health.DRAINING, group.health());
             assertFalse(stopping.isDone());
             release.countDown();
@@ -184,6 +185,160 @@ class ServiceGroupTest {
         }
         echo.stop(GRACE);
         assertEquals(Health.STOPPED, echo.health());
+    }
+
+    /** A service that does what a test says, when it says so. */
+    private static final class Scripted implements Service {
+        final String name;
+        final CompletableFuture<Void> finished = new CompletableFuture<>();
+        CountDownLatch startReached = new CountDownLatch(1);
+        CountDownLatch releaseStart = new CountDownLatch(0);
+        RuntimeException stopFailure;
+        volatile Health health = Health.NEW;
+
+        Scripted(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public void start() {
+            health = Health.STARTING;
+            startReached.countDown();
+            try {
+                releaseStart.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            health = Health.SERVING;
+        }
+
+        @Override
+        public void stop(Duration grace) {
+            if (health == Health.NEW) {
+                return;
+            }
+            health = Health.STOPPED;
+            finished.complete(null);
+            if (stopFailure != null) {
+                throw stopFailure;
+            }
+        }
+
+        @Override
+        public CompletableFuture<Void> finished() {
+            return finished;
+        }
+
+        @Override
+        public Health health() {
+            return health;
+        }
+
+        @Override
+        public List<SocketAddress> addresses() {
+            return List.of();
+        }
+    }
+
+    @Test
+    void groupsNestAndAStopReachesEveryServiceInThem() throws Exception {
+        Service echo = blockingEcho("echo", Concurrency.virtualThreads());
+        Scripted inner = new Scripted("inner");
+        ServiceGroup pair = ServiceGroup.of("pair", echo, inner);
+        Scripted outer = new Scripted("outer");
+        ServiceGroup all = ServiceGroup.of("all", pair, outer);
+
+        all.start();
+        assertEquals(Health.SERVING, all.health());
+        assertEquals(echo.addresses(), all.addresses());
+        all.stop(GRACE);
+
+        assertEquals(Health.STOPPED, all.health());
+        assertEquals(Health.STOPPED, pair.health());
+        assertEquals(Health.STOPPED, echo.health());
+        assertEquals(Health.STOPPED, inner.health());
+        assertTrue(all.finished().isDone());
+    }
+
+    @Test
+    void whatStopsThrowIsThrownOnceEveryServiceStopped() throws Exception {
+        Scripted stubborn = new Scripted("stubborn");
+        stubborn.stopFailure = new IllegalStateException("cannot remove the socket file");
+        Scripted other = new Scripted("other");
+        other.stopFailure = new IllegalStateException("nor this one");
+        Service echo = blockingEcho("echo", Concurrency.threads());
+        ServiceGroup group = ServiceGroup.of("three", stubborn, echo, other);
+        group.start();
+
+        var failure = assertThrows(IllegalStateException.class, () -> group.stop(GRACE));
+
+        assertEquals("cannot remove the socket file", failure.getMessage());
+        assertEquals("nor this one", failure.getSuppressed()[0].getMessage());
+        assertEquals(Health.STOPPED, echo.health());
+        assertEquals(Health.STOPPED, group.health());
+    }
+
+    @Test
+    void aStopDuringTheStartWinsTheServicesNotYetStartedNeverStart() throws Exception {
+        Scripted slowToStart = new Scripted("slow");
+        slowToStart.releaseStart = new CountDownLatch(1);
+        Scripted next = new Scripted("next");
+        ServiceGroup group = ServiceGroup.of("two", slowToStart, next);
+        CompletableFuture<Void> starting = onThreadOfItsOwn(() -> {
+            try {
+                group.start();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        slowToStart.startReached.await();
+        assertEquals(Health.STARTING, group.health());
+
+        CompletableFuture<Void> stopping = onThreadOfItsOwn(() -> group.stop(GRACE));
+        awaitHealthOtherThan(group, Health.STARTING);
+        assertFalse(stopping.isDone(), "the stop waits for the start in progress");
+        slowToStart.releaseStart.countDown();
+        starting.get(10, TimeUnit.SECONDS);
+        stopping.get(10, TimeUnit.SECONDS);
+
+        assertEquals(Health.STOPPED, slowToStart.health());
+        assertEquals(Health.NEW, next.health());
+        assertEquals(Health.STOPPED, group.health());
+    }
+
+    @Test
+    void aServiceThatFailsEndsTheGroupWithItsFailure() throws Exception {
+        Scripted failing = new Scripted("failing");
+        Scripted healthy = new Scripted("healthy");
+        ServiceGroup group = ServiceGroup.of("two", failing, healthy);
+        group.start();
+
+        failing.health = Health.STOPPED;
+        failing.finished.completeExceptionally(new IllegalStateException("the loop failed"));
+        assertSame(failing, group.firstStopped().get(5, TimeUnit.SECONDS));
+        assertEquals(Health.DRAINING, group.health());
+        group.stop(GRACE);
+
+        var end = assertThrows(java.util.concurrent.ExecutionException.class, () -> group.finished().get());
+        assertEquals("the loop failed", end.getCause().getMessage());
+    }
+
+    private static CompletableFuture<Void> onThreadOfItsOwn(Runnable task) {
+        return CompletableFuture.runAsync(task, runnable -> Thread.ofPlatform().start(runnable));
+    }
+
+    /** Health has no listener: a change shows on the next look, which a bounded loop takes. */
+    private static void awaitHealthOtherThan(Service service, Health health) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (service.health() == health) {
+            assertTrue(System.nanoTime() < deadline, service.name() + " still " + health);
+            Thread.yield();
+        }
     }
 
     private static String exchange(SocketAddress address, String request) throws IOException {
