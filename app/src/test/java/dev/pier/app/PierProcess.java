@@ -162,11 +162,20 @@ public final class PierProcess implements AutoCloseable {
         return process.pid();
     }
 
-    /** Sends SIGINT to the process group this process leads (see {@link #startInOwnGroup}). */
+    /** Sends SIGINT to the process group this process leads (see {@link #startInOwnGroup}), as Ctrl-C does. */
     public void interruptGroup() throws IOException, InterruptedException {
-        Process kill = new ProcessBuilder("kill", "-INT", "--", "-" + process.pid()).inheritIO().start();
+        signalGroup("INT");
+    }
+
+    /** Sends SIGTERM to the process group this process leads, as systemd stops a unit. */
+    public void terminateGroup() throws IOException, InterruptedException {
+        signalGroup("TERM");
+    }
+
+    private void signalGroup(String signal) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + signal, "--", "-" + process.pid()).inheritIO().start();
         if (kill.waitFor() != 0) {
-            throw new IOException("kill -INT -" + process.pid() + " failed");
+            throw new IOException("kill -" + signal + " -" + process.pid() + " failed");
         }
     }
 

@@ -42,6 +42,18 @@ public final class StopSignals {
     }
 
     /**
+     * Ignores SIGTERM, SIGINT and SIGHUP from now on: stops come through {@link #requestStop()} alone, for a process
+     * whose supervisor says when it stops (a signal sent to the whole process group, as systemd and a closing terminal
+     * send, would otherwise stop it before its supervisor asks it to).
+     */
+    public static StopSignals ignoringSignals() {
+        for (String name : STOP_SIGNALS) {
+            SignalHandlers.handle(name, () -> {});
+        }
+        return new StopSignals();
+    }
+
+    /**
      * Ignores SIGINT from now on, for a process whose parent handles it: Ctrl-C reaches every process of the
      * terminal's foreground group, and the parent decides how its children stop.
      */

@@ -66,8 +66,16 @@ public final class LogSetup {
      * of the same name. Logging to stderr, the signal changes nothing.
      */
     static void reopenOnSignal() {
+        reopenOnSignal(() -> {});
+    }
+
+    /** As {@link #reopenOnSignal()}, then runs {@code alsoThen}: to tell other processes that log to the file. */
+    public static void reopenOnSignal(Runnable alsoThen) {
         try {
-            Signal.handle(new Signal("USR1"), signal -> reopen());
+            Signal.handle(new Signal("USR1"), signal -> {
+                reopen();
+                alsoThen.run();
+            });
         } catch (IllegalArgumentException reservedOrIgnored) {
             // The JVM keeps the signal for itself (-Xrs) or it is ignored: rotation then needs a restart.
         }

@@ -26,10 +26,14 @@ import java.util.function.Supplier;
 public final class Serving {
 
     /**
-     * One server of a command: the name its ready line gives it, how to start it, and what the log line saying it
-     * serves adds (empty: nothing).
+     * One server of a command: the name its ready line gives it, how to start it, what the log line saying it
+     * serves adds (empty: nothing), and whether its concurrency is forking (only those serve in a forked child).
      */
-    public record Start(String service, Supplier<RunningServer> server, String details) {
+    public record Start(String service, Supplier<RunningServer> server, String details, boolean forking) {
+
+        public Start(String service, Supplier<RunningServer> server, String details) {
+            this(service, server, details, false);
+        }
 
         public Start(String service, Supplier<RunningServer> server) {
             this(service, server, "");
@@ -54,17 +58,12 @@ public final class Serving {
      * on {@code metrics} beside the servers (none if null): started once they all are, its ready line
      * ({@code Metrics on tcp:9100:interface=127.0.0.1}) after theirs, its health check failing from the moment a stop
      * begins, closed once they all stopped. A {@code supervised} process (one service of {@code pier run --split})
-     * leaves Ctrl-C to its supervisor, which reaches it as well, and stops as if signalled when the supervisor is gone.
+     * stops when its supervisor says so ({@link Supervised}), not on signals.
      */
     public static int untilStopped(List<Start> starts, Duration grace, TcpEndpoint metrics, boolean supervised,
             PrintWriter out, PrintWriter err) {
         // Installed before the ready lines, so that a signal sent as soon as they are seen stops gracefully.
-        StopSignals stop = StopSignals.install();
-        if (supervised) {
-            StopSignals.ignoreInterrupt();
-            ProcessHandle.current().parent().ifPresent(supervisor -> supervisor.onExit()
-                    .thenRun(stop::requestStop));
-        }
+        StopSignals stop = supervised ? Supervised.followSupervisor() : StopSignals.install();
         LogSetup.reopenOnSignal();
         List<CommandService> services = starts.stream().map(CommandService::new).toList();
         ServiceGroup group = ServiceGroup.of("pier", services);
@@ -124,7 +123,11 @@ public final class Serving {
         CompletableFuture<Void> cutShort = endedByItself != null ? stop.stopRequested() : stop.stopInsisted();
         CompletableFuture.anyOf(stopped, cutShort).exceptionally(failure -> null).join();
         if (!stopped.isDone()) {
-            group.stop(Duration.ZERO);
+            try {
+                group.stop(Duration.ZERO);
+            } catch (RuntimeException alsoReportedByTheFirstStop) {
+                // The stop already under way reports it, below.
+            }
         }
         for (CommandService service : services) {
             CompletableFuture<Void> finished = service.finished();
@@ -150,13 +153,13 @@ public final class Serving {
     }
 
     /**
-     * In a child JVM a forking server started: each server handles the request its parent hands over, if the parent
-     * named it, then ends this JVM. Ctrl-C reaches the whole process group: the parent decides how long its children
-     * may finish.
+     * In a child JVM a forking server started: each forking server handles the request its parent hands over, if the
+     * parent named it, then ends this JVM; the others (under {@code pier run}, other lines' servers) are not started.
+     * Ctrl-C reaches the whole process group: the parent decides how long its children may finish.
      */
     public static int handOverRequests(List<Start> starts) {
         StopSignals.ignoreInterrupt();
-        starts.stream().map(start -> start.server().get()).toList()
+        starts.stream().filter(Start::forking).map(start -> start.server().get()).toList()
                 .forEach(server -> server.finished().join());
         return ExitStatus.OK;
     }

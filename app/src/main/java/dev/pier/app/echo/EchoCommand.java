@@ -50,6 +50,7 @@ public final class EchoCommand implements Callable<Integer> {
     public Integer call() {
         ServerEndpoint endpoint = service.endpoints(1, transport, DEFAULTS).getFirst();
         return service.serve(List.of(new Serving.Start(ECHO.name(),
-                () -> Servers.start(ECHO, endpoint, concurrency, service))));
+                () -> Servers.start(ECHO, endpoint, concurrency, service), "",
+                concurrency == ConcurrencyMode.FORKING)));
     }
 }

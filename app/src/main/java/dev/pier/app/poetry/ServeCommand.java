@@ -93,7 +93,7 @@ public final class ServeCommand implements Callable<Integer> {
                 new PoetryServer(poem, pace, grace), null);
         // On the reactor every poem is served by the same event loop, as several services of one Twisted process.
         return new Serving.Start(poem.name(), () -> Servers.start(poemService, endpoint, concurrency, service),
-                poem.size() + " bytes, " + pace + ", concurrency " + concurrency);
+                poem.size() + " bytes, " + pace + ", concurrency " + concurrency, concurrency == ConcurrencyMode.FORKING);
     }
 
     private Pace pace() {

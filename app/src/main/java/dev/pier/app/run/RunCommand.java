@@ -6,6 +6,9 @@ import dev.pier.app.cli.CommandFailure;
 import dev.pier.app.cli.Composition;
 import dev.pier.app.cli.Messages;
 import dev.pier.app.cli.ProcessOptions;
+import dev.pier.endpoint.ProxiedEndpoint;
+import dev.pier.endpoint.ServerEndpoint;
+import dev.pier.endpoint.SystemdEndpoint;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -86,8 +89,12 @@ public final class RunCommand implements Callable<Integer> {
                 throw usage("--metrics serves one process's health: with --split, run each service with "
                         + "pier run FILE --only NAME --metrics ENDPOINT (one unit each)");
             }
-            return new Supervisor(file, services.names(), process, spec.commandLine().getOut(),
-                    spec.commandLine().getErr()).superviseUntilStopped(childCommand());
+            composition.endpoints().stream().filter(RunCommand::passedBySystemd).findFirst().ifPresent(endpoint -> {
+                throw usage(endpoint.describe() + " is a socket systemd passes to one process, which --split would "
+                        + "not hand on: run that service with pier run FILE --only NAME under its own unit");
+            });
+            return new Supervisor(services.names(), process, spec.commandLine().getOut())
+                    .superviseUntilStopped(childCommand());
         }
         return process.serve(composition.starts(), composition.endpoints(), supervised);
     }
@@ -133,6 +140,11 @@ public final class RunCommand implements Callable<Integer> {
         } catch (Exception e) {
             throw new CommandFailure(where + name + ": " + Messages.reason(e), e);
         }
+    }
+
+    private static boolean passedBySystemd(ServerEndpoint endpoint) {
+        return endpoint instanceof SystemdEndpoint
+                || endpoint instanceof ProxiedEndpoint proxied && passedBySystemd(proxied.inner());
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.pier.app.run;
 
+import dev.pier.app.cli.Messages;
 import java.io.IOException;
 import java.nio.charset.MalformedInputException;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +17,8 @@ import java.util.regex.Pattern;
 /**
  * A services file in the style of a Procfile: one service per line, {@code NAME: ARGUMENTS}, where ARGUMENTS are what
  * would follow {@code pier} on a command line, split into words as a shell would (quotes and backslashes, no
- * variables); blank lines and lines starting with {@code #} say nothing.
+ * variables; a {@code #} that starts a word starts a comment); blank lines and lines starting with {@code #} say
+ * nothing.
  *
  * <pre>
  * # the tutorial's poetry service
@@ -48,7 +50,7 @@ record ServicesFile(Path path, List<Entry> services) {
         } catch (MalformedInputException e) {
             throw new Invalid("cannot read the services file '" + path + "': it is not UTF-8 text");
         } catch (IOException e) {
-            throw new Invalid("cannot read the services file '" + path + "': " + e.getMessage());
+            throw new Invalid("cannot read the services file '" + path + "': " + Messages.reason(e));
         }
         return parse(path, lines);
     }
@@ -130,6 +132,8 @@ record ServicesFile(Path path, List<Entry> services) {
                 }
                 word.append(text.charAt(++i));
                 inWord = true;
+            } else if (c == '#' && !inWord) {
+                break;
             } else if (Character.isWhitespace(c)) {
                 if (inWord) {
                     words.add(word.toString());

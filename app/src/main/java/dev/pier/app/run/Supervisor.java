@@ -2,22 +2,23 @@ package dev.pier.app.run;
 
 import dev.pier.app.cli.CommandFailure;
 import dev.pier.app.cli.ExitStatus;
+import dev.pier.app.cli.LogSetup;
 import dev.pier.app.cli.ProcessOptions;
+import dev.pier.app.cli.Supervised;
 import dev.pier.unix.StopSignals;
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -25,7 +26,8 @@ import java.util.concurrent.TimeoutException;
 /**
  * {@code pier run --split}: one process per service, each {@code pier run FILE --only NAME}, started again with a
  * growing delay when it dies, and all drained together on a stop signal. The services' ready lines are passed on as
- * they come; {@code Stopped} is said once, when every service has stopped.
+ * they come; {@code Stopped} is said once, when every service has stopped. The processes hear from this one through
+ * their standard input ({@link Supervised}): a stop, a log rotation, and this process's end.
  */
 final class Supervisor {
 
@@ -36,50 +38,52 @@ final class Supervisor {
     private static final Duration LONGEST_DELAY = Duration.ofSeconds(30);
     /** A service that served this long before dying is started again after the first delay. */
     private static final Duration STEADY = Duration.ofMinutes(1);
+    /** A service that dies this many times in a row, each time soon after its start, will not start: all stop. */
+    private static final int QUICK_DEATHS_TO_GIVE_UP = 5;
 
-    private final Path file;
     private final List<String> names;
     private final ProcessOptions process;
     private final PrintWriter out;
-    private final PrintWriter err;
-    private final Map<String, Child> children = new LinkedHashMap<>();
+    private final List<Child> children = new ArrayList<>();
+    private final List<Thread> forwarders = new CopyOnWriteArrayList<>();
     private final StopSignals stop;
     private List<String> command;
     private boolean stopping;
+    private String gaveUp;
 
-    /** One service's process, the one running now; null between a death and the next start. */
-    private final class Child {
+    /** One service's process: the one running now, null between a death and the next start. */
+    private static final class Child {
         final String name;
         Process running;
+        OutputStream words;
         long startedAt;
         Duration delay = FIRST_DELAY;
-        final List<Thread> forwarders = new ArrayList<>();
+        int quickDeaths;
 
         Child(String name) {
             this.name = name;
         }
     }
 
-    Supervisor(Path file, List<String> names, ProcessOptions process, PrintWriter out, PrintWriter err) {
-        this.file = file;
+    Supervisor(List<String> names, ProcessOptions process, PrintWriter out) {
         this.names = names;
         this.process = process;
         this.out = out;
-        this.err = err;
         this.stop = StopSignals.install();
     }
 
     /**
      * Starts every service with {@code commandLessName} followed by its name, supervises them until a stop signal,
-     * then stops them all: SIGTERM to each (they drain as a command does), and another on a second signal.
+     * then stops them all: a stop to each (they drain as a command does), and another on a second signal.
      */
     int superviseUntilStopped(List<String> commandLessName) {
         this.command = commandLessName;
         return process.asProcess(() -> {
+            LogSetup.reopenOnSignal(() -> tellAll(Supervised.REOPEN_LOG));
             synchronized (this) {
                 for (String name : names) {
                     Child child = new Child(name);
-                    children.put(name, child);
+                    children.add(child);
                     start(child);
                 }
             }
@@ -87,23 +91,27 @@ final class Supervisor {
             List<Process> draining;
             synchronized (this) {
                 stopping = true;
-                draining = children.values().stream().map(child -> child.running).filter(p -> p != null).toList();
+                draining = children.stream().map(child -> child.running).filter(Objects::nonNull).toList();
             }
-            draining.forEach(Process::destroy);
+            tellAll(Supervised.STOP);
             CompletableFuture<Void> allExited = CompletableFuture.allOf(
                     draining.stream().map(Process::onExit).toArray(CompletableFuture[]::new));
             CompletableFuture.anyOf(allExited, stop.stopInsisted()).join();
             if (!allExited.isDone()) {
-                // A second signal each, as a second Ctrl-C to a command: the drains are cut short.
-                draining.forEach(Process::destroy);
+                // A second stop each, as a second Ctrl-C to a command: the drains are cut short.
+                tellAll(Supervised.STOP);
                 allExited.join();
             }
+            endOfWords();
             forwardersFinished();
-            for (Child child : children.values()) {
-                Process last = child.running;
-                if (last != null && last.exitValue() != 0) {
-                    throw new CommandFailure("the " + child.name + " service stopped with exit status "
-                            + last.exitValue());
+            if (gaveUp != null) {
+                throw new CommandFailure(gaveUp);
+            }
+            for (Process last : draining) {
+                if (last.exitValue() != 0) {
+                    String name = children.stream().filter(child -> child.running == last).findFirst()
+                            .map(child -> child.name).orElse("a");
+                    throw new CommandFailure("the " + name + " service stopped with exit status " + last.exitValue());
                 }
             }
             out.println("Stopped");
@@ -122,41 +130,53 @@ final class Supervisor {
         Process started;
         try {
             started = new ProcessBuilder(line)
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectInput(ProcessBuilder.Redirect.PIPE)
                     .redirectOutput(ProcessBuilder.Redirect.PIPE)
                     .redirectError(ProcessBuilder.Redirect.INHERIT)
                     .start();
         } catch (IOException e) {
             LOG.log(Level.ERROR, "cannot start the " + child.name + " service: " + e.getMessage());
-            startLater(child);
+            died(child, "could not start");
             return;
         }
         child.running = started;
+        child.words = started.getOutputStream();
         child.startedAt = System.nanoTime();
-        child.forwarders.add(Thread.ofVirtual().name("pier-" + child.name + "-output")
-                .start(() -> forward(started)));
+        forwarders.add(Thread.ofVirtual().name("pier-" + child.name + "-output").start(() -> forward(started)));
         LOG.log(Level.INFO, "started the " + child.name + " service (pid " + started.pid() + ")");
-        started.onExit().thenAccept(exited -> died(child, exited));
+        started.onExit().thenAccept(exited -> exited(child, exited));
     }
 
-    private synchronized void died(Child child, Process exited) {
-        if (stopping) {
+    private synchronized void exited(Child child, Process exited) {
+        if (stopping || child.running != exited) {
             return;
         }
-        if (Duration.ofNanos(System.nanoTime() - child.startedAt).compareTo(STEADY) >= 0) {
-            child.delay = FIRST_DELAY;
-        }
-        LOG.log(Level.WARNING, "the " + child.name + " service (pid " + exited.pid() + ") exited with status "
-                + exited.exitValue() + "; starting it again in " + child.delay.toSeconds() + " s");
-        startLater(child);
+        child.running = null;
+        closeQuietly(child.words);
+        died(child, "(pid " + exited.pid() + ") exited with status " + exited.exitValue());
     }
 
-    private void startLater(Child child) {
+    /** Starts the service again after its delay, or gives up on it and stops everything if it keeps dying. */
+    private void died(Child child, String how) {
+        boolean quick = Duration.ofNanos(System.nanoTime() - child.startedAt).compareTo(STEADY) < 0;
+        child.quickDeaths = quick ? child.quickDeaths + 1 : 1;
+        if (!quick) {
+            child.delay = FIRST_DELAY;
+        }
+        if (child.quickDeaths >= QUICK_DEATHS_TO_GIVE_UP) {
+            gaveUp = "the " + child.name + " service " + how + ", the " + QUICK_DEATHS_TO_GIVE_UP
+                    + "th time in a row within a minute of its start: see its messages above";
+            LOG.log(Level.ERROR, gaveUp + "; stopping every service");
+            stop.requestStop();
+            return;
+        }
         Duration delay = child.delay;
+        LOG.log(Level.WARNING, "the " + child.name + " service " + how + "; starting it again in "
+                + delay.toSeconds() + " s");
         child.delay = delay.multipliedBy(2).compareTo(LONGEST_DELAY) > 0 ? LONGEST_DELAY : delay.multipliedBy(2);
         Thread.ofVirtual().name("pier-" + child.name + "-restart").start(() -> {
             try {
-                // A stop signal during the delay ends it: nothing is started again then.
+                // A stop during the delay ends it: nothing is started again then.
                 stop.stopRequested().get(delay.toNanos(), TimeUnit.NANOSECONDS);
             } catch (TimeoutException delayOver) {
                 start(child);
@@ -164,6 +184,33 @@ final class Supervisor {
                 Thread.currentThread().interrupt();
             }
         });
+    }
+
+    private synchronized void tellAll(String word) {
+        for (Child child : children) {
+            if (child.running != null) {
+                try {
+                    child.words.write((word + "\n").getBytes(StandardCharsets.UTF_8));
+                    child.words.flush();
+                } catch (IOException exitedMeanwhile) {
+                    // Its end is handled where its exit is.
+                }
+            }
+        }
+    }
+
+    private synchronized void endOfWords() {
+        children.forEach(child -> closeQuietly(child.words));
+    }
+
+    private static void closeQuietly(OutputStream words) {
+        try {
+            if (words != null) {
+                words.close();
+            }
+        } catch (IOException alreadyGone) {
+            // Nobody reads it any more.
+        }
     }
 
     /** Passes the service's ready lines on; its {@code Stopped} is said once for all, by this process. */
@@ -187,14 +234,12 @@ final class Supervisor {
     }
 
     private void forwardersFinished() {
-        for (Child child : children.values()) {
-            for (Thread forwarder : child.forwarders) {
-                try {
-                    forwarder.join();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
+        for (Thread forwarder : forwarders) {
+            try {
+                forwarder.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             }
         }
     }

@@ -22,6 +22,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -79,9 +80,10 @@ class RunCommandIT {
     }
 
     @Test
-    void underSplitAKilledServiceComesBackAndSigtermDrainsEveryService() throws Exception {
+    void underSplitAKilledServiceComesBackAndSigtermToTheWholeGroupDrainsEveryService() throws Exception {
         Path file = services("slow: poetry serve --port 0 --num-bytes 300 --delay 0.3 science.txt\n");
-        try (PierProcess pier = PierProcess.start(directory, "run", file.toString(), "--split", "--grace", "20")) {
+        try (PierProcess pier = PierProcess.startInOwnGroup(directory, "run", file.toString(), "--split",
+                "--grace", "20")) {
             Map<String, String> ready = readyLines(pier, 4);
             Map<String, Long> pids = new HashMap<>();
             for (String name : List.of("poetry", "proxy", "echo", "slow")) {
@@ -103,7 +105,7 @@ class RunCommandIT {
             try (Socket slow = new Socket(InetAddress.getLoopbackAddress(), port(ready.get("science.txt")))) {
                 InputStream in = slow.getInputStream();
                 byte[] first = in.readNBytes(1);
-                pier.terminate();
+                pier.terminateGroup();   // as systemd stops a unit: every process of it gets SIGTERM
                 byte[] rest = in.readAllBytes();
                 byte[] poem = new byte[first.length + rest.length];
                 System.arraycopy(first, 0, poem, 0, first.length);
@@ -112,8 +114,82 @@ class RunCommandIT {
             }
             assertEquals(0, pier.exitStatus(STOP_TIMEOUT));
             assertEquals("Stopped", pier.stdout().getLast());
+            Matcher restarted = STARTED.matcher(pier.awaitStderrLine(
+                    line -> line.contains("started the echo service") && !line.contains("pid " + echo.pid() + ")")));
+            assertTrue(restarted.find());
+            pids.put("echo", Long.parseLong(restarted.group(2)));
             for (long pid : pids.values()) {
                 ProcessHandle.of(pid).ifPresent(child -> assertFalse(child.isAlive(), "service " + pid + " stopped"));
+            }
+        }
+    }
+
+    @Test
+    void underSplitTheServicesStopWhenTheSupervisorIsKilled() throws Exception {
+        Path file = Files.writeString(directory.resolve("services.txt"), "echo: echo --port 0\n");
+        try (PierProcess pier = PierProcess.start(directory, "run", file.toString(), "--split")) {
+            pier.readyLine();
+            Matcher started = STARTED.matcher(pier.awaitStderrLine(line -> line.contains("started the echo")));
+            assertTrue(started.find());
+            ProcessHandle echo = ProcessHandle.of(Long.parseLong(started.group(2))).orElseThrow();
+
+            ProcessHandle.of(pier.pid()).orElseThrow().destroyForcibly();
+
+            echo.onExit().get(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aForkingServiceInOneProcessWithOthersHandsOverItsRequestsAlone() throws Exception {
+        Path file = Files.writeString(directory.resolve("services.txt"), """
+                poetry: poetry serve --listen unix:poem.sock
+                echo: echo --port 0 --concurrency forking
+                """);
+        try (PierProcess pier = PierProcess.start(directory, "run", file.toString())) {
+            Map<String, String> ready = readyLines(pier, 2);
+
+            // A child that started the other line's server too would fail on its socket file, in use.
+            assertEquals("forked\n", echo(port(ready.get("echo")), "forked\n"));
+            assertEquals("again\n", echo(port(ready.get("echo")), "again\n"));
+            assertArrayEquals(resource("ecstasy.txt"), fetch(directory.resolve("poem.sock")));
+
+            pier.terminate();
+            assertEquals(0, pier.exitStatus(STOP_TIMEOUT));
+        }
+    }
+
+    @Test
+    void aMistakeInTheFileIsSaidWithItsLineBeforeAnythingListens() throws Exception {
+        Path file = Files.writeString(directory.resolve("services.txt"), """
+                poetry: poetry serve --listen unix:poem.sock
+                proxy: poetry proxy --listen tcp:0 --timeout never 10000
+                """);
+        try (PierProcess pier = PierProcess.start(directory, "run", file.toString())) {
+            assertEquals(2, pier.exitStatus(STOP_TIMEOUT));
+            assertEquals(List.of(), pier.stdout());
+            assertTrue(pier.stderr().startsWith("pier run: " + file + ":2: pier poetry proxy: "), pier.stderr());
+            assertFalse(Files.exists(directory.resolve("poem.sock")));
+        }
+        Path lineOption = Files.writeString(directory.resolve("grace.txt"), "echo: echo --port 0 --grace 5\n");
+        try (PierProcess pier = PierProcess.start(directory, "run", lineOption.toString())) {
+            assertEquals(2, pier.exitStatus(STOP_TIMEOUT));
+            assertEquals("pier run: " + lineOption + ":1: pier echo: --grace is for pier run itself, which applies "
+                    + "it to every service: move it there\nTry 'pier run --help'.", pier.stderr());
+        }
+    }
+
+    @Test
+    void aServiceThatCannotListenStopsThoseStartedBeforeIt() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Path file = Files.writeString(directory.resolve("services.txt"), """
+                    poetry: poetry serve --listen unix:poem.sock
+                    echo: echo --port %d
+                    """.formatted(taken.getLocalPort()));
+            try (PierProcess pier = PierProcess.start(directory, "run", file.toString())) {
+                assertEquals(1, pier.exitStatus(STOP_TIMEOUT));
+                assertEquals("pier: address already in use: tcp:" + taken.getLocalPort() + ":interface=127.0.0.1",
+                        pier.stderr().lines().filter(line -> line.startsWith("pier:")).findFirst().orElseThrow());
+                assertFalse(Files.exists(directory.resolve("poem.sock")), "the poetry server was stopped");
             }
         }
     }

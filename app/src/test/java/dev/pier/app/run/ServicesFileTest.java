@@ -34,6 +34,7 @@ class ServicesFileTest {
     void argumentsAreSplitAsAShellSplitsThem() throws Exception {
         assertEquals(List.of("a b", "c'd", "e\"f", "g h", "", "x$y"),
                 ServicesFile.words("here", "'a b' \"c'd\" e\\\"f g\\ h '' \"x\\$y\""));
+        assertEquals(List.of("echo", "--port", "7", "a#b"), ServicesFile.words("here", "echo --port 7 a#b # the port"));
         assertEquals("here: the quote ' is not closed",
                 assertThrows(ServicesFile.Invalid.class, () -> ServicesFile.words("here", "'open")).getMessage());
         assertEquals("here: a line ends with a backslash: a service is one line",
