@@ -13,6 +13,7 @@
  *   <li>{@code dev.pier.protocols.policies}: idle timeouts, connection limits and throttling for any factory.</li>
  *   <li>{@code dev.pier.service}: services that start and stop with a grace period, composed into groups.</li>
  *   <li>{@code dev.pier.endpoint}: endpoint description strings such as {@code tcp:8080:interface=127.0.0.1}.</li>
+ *   <li>{@code dev.pier.metrics}: what a server of either model counted: connections, bytes, errors.</li>
  *   <li>{@code dev.pier.testing}: a manual clock and fake transports to test protocols without a network.</li>
  * </ul>
  */
@@ -33,5 +34,6 @@ module dev.pier {
     exports dev.pier.proxy;
     exports dev.pier.endpoint;
     exports dev.pier.service;
+    exports dev.pier.metrics;
     exports dev.pier.testing;
 }

@@ -1,6 +1,7 @@
 package dev.pier.blocking;
 
 import dev.pier.jfr.RequestHandled;
+import dev.pier.metrics.ServerStatistics;
 import dev.pier.unix.StopSignals;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -59,6 +60,7 @@ public abstract class BaseServer<R> implements AutoCloseable {
     private final RequestHandlerFactory<R> handlerFactory;
     private final ServerOptions options;
     private final RequestDispatcher dispatcher;
+    private final ServerCounters counters = new ServerCounters();
 
     private final Object lock = new Object();
     private Thread servingThread;            // guarded by lock; the thread inside serveForever, if any
@@ -295,6 +297,26 @@ public abstract class BaseServer<R> implements AutoCloseable {
         return dispatcher.requestsInProgress();
     }
 
+    /**
+     * What the server counted since it was made: requests (connections) taken and refused, bytes its handlers' streams
+     * received and sent, and exceptions reported to {@link #handleError} (see {@link ServerStatistics}). The counts
+     * stay readable after {@link #close()}. Safe from any thread.
+     *
+     * <p>Bytes are counted in {@link StreamRequestHandler}'s {@code in()} and {@code out()} (and below its layers, on
+     * the socket); a handler that reads or writes {@code request()}, the channel, directly is not counted. With
+     * {@link Concurrency#forking()}, the children handle the requests: this process counts what it sees, the
+     * requests taken and refused, and as errors the requests it could not hand over and those whose child exited
+     * with a failure status; bytes are not counted.
+     */
+    public final ServerStatistics statistics() {
+        return counters.snapshot();
+    }
+
+    /** What this server counts, for its handlers and its concurrency strategy. */
+    final ServerCounters counters() {
+        return counters;
+    }
+
     /** Whether {@link #close()} has been called. */
     public final boolean isClosed() {
         synchronized (lock) {
@@ -417,12 +439,16 @@ public abstract class BaseServer<R> implements AutoCloseable {
         }
         R request = incoming.request();
         SocketAddress client = incoming.clientAddress();
+        counters.accepted();
         try {
             if (!verifyRequest(request, client)) {
+                counters.refused();
                 shutdownRequest(request);
                 return;
             }
         } catch (Exception e) {
+            counters.refused();
+            counters.failed(e);
             handleError(request, client, e);
             shutdownRequest(request);
             return;
@@ -437,6 +463,7 @@ public abstract class BaseServer<R> implements AutoCloseable {
             shutdownRequest(request);
         } catch (Exception e) {
             // The strategy could not take the request, so no handler will shut it down.
+            counters.failed(e);
             handleError(request, client, e);
             shutdownRequest(request);
         }
@@ -480,6 +507,7 @@ public abstract class BaseServer<R> implements AutoCloseable {
             failed = false;
             return true;
         } catch (Exception e) {
+            counters.failed(e);
             handleError(request, client, e);
             return false;
         } catch (Error e) {

@@ -28,24 +28,26 @@ final class ChannelStreams {
     }
 
     /** An unbuffered input stream; reads fail with SocketTimeoutException after {@code timeout} (null: never). */
-    static InputStream input(SocketChannel channel, Duration timeout) throws IOException {
-        return new Input(channel, timeout);
+    static InputStream input(SocketChannel channel, Duration timeout, ServerCounters counters) throws IOException {
+        return new Input(channel, timeout, counters);
     }
 
     /** An unbuffered output stream whose every write sends all its bytes before returning. */
-    static OutputStream output(SocketChannel channel) {
-        return new Output(channel);
+    static OutputStream output(SocketChannel channel, ServerCounters counters) {
+        return new Output(channel, counters);
     }
 
     private static final class Input extends InputStream {
         private final SocketChannel channel;
         private final Duration timeout;
         private final InputStream timedInet;   // the JDK's own timed reads, for TCP
+        private final ServerCounters counters;
         private boolean closed;
 
-        Input(SocketChannel channel, Duration timeout) throws IOException {
+        Input(SocketChannel channel, Duration timeout, ServerCounters counters) throws IOException {
             this.channel = channel;
             this.timeout = timeout;
+            this.counters = counters;
             if (timeout != null && channel.getRemoteAddress() instanceof java.net.InetSocketAddress) {
                 channel.socket().setSoTimeout((int) Math.clamp(Math.max(1, timeout.toMillis()), 1, Integer.MAX_VALUE));
                 this.timedInet = channel.socket().getInputStream();
@@ -71,13 +73,13 @@ final class ChannelStreams {
                 return 0;
             }
             len = Math.min(len, MAX_TRANSFER);
-            if (timedInet != null) {
-                return timedInet.read(b, off, len);
+            int n = timedInet != null ? timedInet.read(b, off, len)
+                    : timeout == null ? channel.read(ByteBuffer.wrap(b, off, len))
+                    : readWithWatchdog(ByteBuffer.wrap(b, off, len));
+            if (n > 0) {
+                counters.received(n);
             }
-            if (timeout == null) {
-                return channel.read(ByteBuffer.wrap(b, off, len));
-            }
-            return readWithWatchdog(ByteBuffer.wrap(b, off, len));
+            return n;
         }
 
         /**
@@ -134,10 +136,12 @@ final class ChannelStreams {
 
     private static final class Output extends OutputStream {
         private final SocketChannel channel;
+        private final ServerCounters counters;
         private boolean closed;
 
-        Output(SocketChannel channel) {
+        Output(SocketChannel channel, ServerCounters counters) {
             this.channel = channel;
+            this.counters = counters;
         }
 
         @Override
@@ -151,11 +155,16 @@ final class ChannelStreams {
             if (closed) {
                 throw new IOException("stream closed");
             }
-            for (int sent = 0; sent < len; ) {
-                ByteBuffer chunk = ByteBuffer.wrap(b, off + sent, Math.min(len - sent, MAX_TRANSFER));
-                while (chunk.hasRemaining()) {
-                    sent += channel.write(chunk);
+            int sent = 0;
+            try {
+                while (sent < len) {
+                    ByteBuffer chunk = ByteBuffer.wrap(b, off + sent, Math.min(len - sent, MAX_TRANSFER));
+                    while (chunk.hasRemaining()) {
+                        sent += channel.write(chunk);
+                    }
                 }
+            } finally {
+                counters.sent(sent);
             }
         }
 

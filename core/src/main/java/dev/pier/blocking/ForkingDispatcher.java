@@ -417,6 +417,9 @@ final class ForkingDispatcher implements RequestDispatcher {
         if (child.control != null) {
             closeQuietly(child.control);
         }
+        if (client != null && status != 0) {
+            server.counters().failed();   // the handler threw (status 1), or the child died handling the request
+        }
         if (request != null) {
             release(request, status == 0);
         }

@@ -41,6 +41,7 @@ final class LayeredConnection implements LayerStack.Below, LayerStack.Above {
     private final SocketAddress remote;
     private final Duration timeout;
     private final LayerStack stack;
+    private final ServerCounters counters;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final ReentrantLock sending = new ReentrantLock();
@@ -56,8 +57,10 @@ final class LayeredConnection implements LayerStack.Below, LayerStack.Above {
     private boolean outputEnded;
     private IOException failure;
 
-    private LayeredConnection(SocketChannel channel, List<Layer> layers, Duration timeout) throws IOException {
+    private LayeredConnection(SocketChannel channel, List<Layer> layers, Duration timeout, ServerCounters counters)
+            throws IOException {
         this.channel = channel;
+        this.counters = counters;
         this.local = channel.getLocalAddress();
         this.remote = channel.getRemoteAddress();
         this.timeout = timeout;
@@ -68,16 +71,19 @@ final class LayeredConnection implements LayerStack.Below, LayerStack.Above {
      * Starts the layers on {@code channel} and waits until they pass the connection on (a handshake, a header), so
      * the handler starts on a connection its layers accepted.
      *
-     * @param timeout how long a read (and this wait) may take; null: for ever
+     * @param timeout  how long a read (and this wait) may take; null: for ever
+     * @param counters where the bytes on the socket, and a refusal by the layers, are counted
      * @throws IOException if the layers refused the connection or the peer went away first
      */
-    static LayeredConnection start(SocketChannel channel, List<Layer> layers, Duration timeout) throws IOException {
-        var connection = new LayeredConnection(channel, layers, timeout);
+    static LayeredConnection start(SocketChannel channel, List<Layer> layers, Duration timeout,
+            ServerCounters counters) throws IOException {
+        var connection = new LayeredConnection(channel, layers, timeout, counters);
         try {
             connection.underLock(connection.stack::connectionMade);
             connection.startReading();
             connection.awaitConnected();
         } catch (IOException | RuntimeException e) {
+            counters.refusedByLayers(e);   // never served: the handler does not start
             connection.fail(e instanceof IOException io ? io : new IOException(e.getMessage(), e));
             throw e;
         }
@@ -88,9 +94,9 @@ final class LayeredConnection implements LayerStack.Below, LayerStack.Above {
      * Upgrades a plaintext connection a handler is serving (STARTTLS): {@code layer} from now on, and first of all
      * over {@code readAhead}, the bytes the handler's buffer had read but not used.
      */
-    static LayeredConnection upgrade(SocketChannel channel, Layer layer, byte[] readAhead, Duration timeout)
-            throws IOException {
-        var connection = new LayeredConnection(channel, List.of(), timeout);
+    static LayeredConnection upgrade(SocketChannel channel, Layer layer, byte[] readAhead, Duration timeout,
+            ServerCounters counters) throws IOException {
+        var connection = new LayeredConnection(channel, List.of(), timeout, counters);
         try {
             connection.underLock(connection.stack::connectionMade);
             connection.addInnermost(layer, readAhead);
@@ -179,6 +185,7 @@ final class LayeredConnection implements LayerStack.Below, LayerStack.Above {
                     underLock(stack::inputEnded);
                     return;
                 }
+                counters.received(n);
                 buffer.flip();
                 underLock(() -> stack.dataReceived(buffer));
             }
@@ -261,6 +268,7 @@ final class LayeredConnection implements LayerStack.Below, LayerStack.Above {
                 while (next.hasRemaining()) {
                     channel.write(next);
                 }
+                counters.sent(length);
                 lock.lock();
                 try {
                     unsentBytes -= length;

@@ -77,11 +77,13 @@ public abstract class StreamRequestHandler extends BaseRequestHandler<SocketChan
         List<LayerFactory> layers = server().options().layers();
         InputStream rawIn;
         OutputStream rawOut;
+        ServerCounters counters = server().counters();
         if (layers.isEmpty()) {
-            rawIn = ChannelStreams.input(channel, timeout());
-            rawOut = ChannelStreams.output(channel);
+            rawIn = ChannelStreams.input(channel, timeout(), counters);
+            rawOut = ChannelStreams.output(channel, counters);
         } else {
-            layered = LayeredConnection.start(channel, LayerStack.newLayers(layers, clientAddress()), timeout());
+            layered = LayeredConnection.start(channel, LayerStack.newLayers(layers, clientAddress()), timeout(),
+                    counters);
             clientAddressFromLayers(layered.clientAddress());
             rawIn = layered.input();
             rawOut = layered.output();
@@ -103,7 +105,7 @@ public abstract class StreamRequestHandler extends BaseRequestHandler<SocketChan
             layered.addInnermost(layer, readAhead);
             return;
         }
-        layered = LayeredConnection.upgrade(request(), layer, readAhead, timeout());
+        layered = LayeredConnection.upgrade(request(), layer, readAhead, timeout(), server().counters());
         in = new BufferedInputStream(layered.input(), readBufferSize());
         OutputStream rawOut = layered.output();
         out = writeBufferSize() > 0 ? new BufferedOutputStream(rawOut, writeBufferSize()) : rawOut;

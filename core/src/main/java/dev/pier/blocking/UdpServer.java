@@ -122,8 +122,12 @@ public non-sealed class UdpServer extends DatagramServer {
             return null;
         }
         ByteBuffer data = ByteBuffer.allocate(receiveBuffer.remaining()).put(receiveBuffer).flip();
-        return new IncomingRequest<>(new DatagramRequest(data, (datagram, target) -> send(channel, datagram, target)),
-                sender);
+        counters().received(data.remaining());
+        return new IncomingRequest<>(new DatagramRequest(data, (datagram, target) -> {
+            int sent = send(channel, datagram, target);
+            counters().sent(sent);
+            return sent;
+        }), sender);
     }
 
     @Override

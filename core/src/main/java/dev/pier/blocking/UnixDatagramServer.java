@@ -118,8 +118,12 @@ public non-sealed class UnixDatagramServer extends DatagramServer {
         }
         receiveBuffer.flip();
         ByteBuffer data = ByteBuffer.allocate(receiveBuffer.remaining()).put(receiveBuffer).flip();
-        received = new IncomingRequest<>(new DatagramRequest(data, (reply, target) -> send(server, reply, target)),
-                sender);
+        counters().received(data.remaining());
+        received = new IncomingRequest<>(new DatagramRequest(data, (reply, target) -> {
+            int sent = send(server, reply, target);
+            counters().sent(sent);
+            return sent;
+        }), sender);
         return true;
     }
 

@@ -183,6 +183,14 @@ public final class LayeredProtocol implements HalfCloseableProtocol {
         return !made && stack.refusal().isPresent();
     }
 
+    /**
+     * True once the layers passed the connection on and the protocol inside heard {@code connectionMade}: a connection
+     * closed before that was never served (a failed TLS handshake, a bad PROXY header, a peer gone meanwhile).
+     */
+    public boolean wasPassedOn() {
+        return made;
+    }
+
     /** The protocol inside the layers. */
     public Protocol protocol() {
         return protocol;

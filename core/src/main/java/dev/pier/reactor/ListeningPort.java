@@ -1,5 +1,6 @@
 package dev.pier.reactor;
 
+import dev.pier.metrics.ServerStatistics;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.concurrent.CompletionStage;
@@ -29,4 +30,13 @@ public interface ListeningPort {
      * bound again. Safe to call from any thread, and more than once.
      */
     CompletionStage<Void> stopListening();
+
+    /**
+     * What the port counted since it began to listen: connections accepted and refused, bytes received and sent,
+     * errors of their protocols (see {@link ServerStatistics}); the counts stay readable after it stopped. Safe from
+     * any thread, and cheap: the loops count as they go, without locks. A datagram port counts nothing (all zero).
+     */
+    default ServerStatistics statistics() {
+        return ServerStatistics.NONE;
+    }
 }

@@ -420,6 +420,16 @@ public final class Reactor implements ReactorServices, AutoCloseable {
         loop.requestStop(Objects.requireNonNull(grace, "grace"));
     }
 
+    /**
+     * How late the loop runs what is due, as of the last measurement: once a second a probe schedules a call for now
+     * and measures how long the loop took to get to it (callbacks that hold the loop show up here, as every
+     * connection waited as long). A probe still waiting counts as long as it has waited, so a loop that is stuck shows
+     * a growing lag. The probe starts at the first call, which answers zero. Safe from any thread.
+     */
+    public Duration loopLag() {
+        return loop.lag();
+    }
+
     /** The connections open now, accepted and made (for a drain's progress report); safe from any thread. */
     public int connectionCount() {
         return loop.connectionCount();

@@ -1,6 +1,7 @@
 package dev.pier.reactor;
 
 import dev.pier.endpoint.ServerEndpoint;
+import dev.pier.metrics.ServerStatistics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -182,6 +183,11 @@ public final class ReactorGroup implements AutoCloseable {
             return CompletableFuture.allOf(ports.stream()
                     .map(port -> port.stopListening().toCompletableFuture())
                     .toArray(CompletableFuture[]::new));
+        }
+
+        @Override
+        public ServerStatistics statistics() {
+            return ports.stream().map(ListeningPort::statistics).reduce(ServerStatistics.NONE, ServerStatistics::plus);
         }
     }
 

@@ -77,8 +77,16 @@ public final class TlsClient {
     public TlsLayer newLayer(String serverName, SocketAddress peer) {
         int port = peer instanceof InetSocketAddress inet ? inet.getPort() : -1;
         // A client's failed handshake is its caller's to report: it fails the connection attempt.
-        return new TlsLayer((address, now) -> newEngine(serverName, port), config.handshakeTimeout(), reason -> {},
-                null);
+        return new TlsLayer((address, now) -> newEngine(serverName, port), config.handshakeTimeout(),
+                new TlsLayer.HandshakeOutcomes() {
+                    @Override
+                    public void completed() {
+                    }
+
+                    @Override
+                    public void failed(String reason) {
+                    }
+                }, null);
     }
 
     private SSLEngine newEngine(String serverName, int port) {

@@ -12,7 +12,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.function.Consumer;
 import java.util.Optional;
 import javax.net.ssl.ExtendedSSLSession;
 import javax.net.ssl.SNIHostName;
@@ -52,6 +51,15 @@ public final class TlsLayer implements Layer {
     private static final System.Logger LOG = System.getLogger("dev.pier.tls");
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
+    /** Hears how each handshake ended: a server counts them, and logs the failures. */
+    interface HandshakeOutcomes {
+        /** The handshake completed. */
+        void completed();
+
+        /** The handshake failed, for {@code reason} (one line). */
+        void failed(String reason);
+    }
+
     /** Makes the engine when the connection is up, so it is taken from the configuration current then. */
     interface EngineSource {
         SSLEngine newEngine(SocketAddress peer, long nanoTime);
@@ -59,7 +67,7 @@ public final class TlsLayer implements Layer {
 
     private final EngineSource source;
     private final Duration handshakeTimeout;
-    private final Consumer<String> handshakeFailures;
+    private final HandshakeOutcomes handshakeOutcomes;
     private final HandshakeSlots slots;          // null for a client: it runs one handshake
     private final Runnable admitWhenFree = this::admitLater;
     private boolean holdsSlot;
@@ -86,12 +94,12 @@ public final class TlsLayer implements Layer {
     private boolean shutdownPassed;
     private Exception failure;
 
-    TlsLayer(EngineSource source, Duration handshakeTimeout, Consumer<String> handshakeFailures,
+    TlsLayer(EngineSource source, Duration handshakeTimeout, HandshakeOutcomes handshakeOutcomes,
             HandshakeSlots slots) {
         this.source = Objects.requireNonNull(source, "source");
         this.slots = slots;
         this.handshakeTimeout = Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
-        this.handshakeFailures = Objects.requireNonNull(handshakeFailures, "handshakeFailures");
+        this.handshakeOutcomes = Objects.requireNonNull(handshakeOutcomes, "handshakeOutcomes");
     }
 
     // ---- what a protocol may ask
@@ -437,6 +445,7 @@ public final class TlsLayer implements Layer {
     private void noteFinished(SSLEngineResult result) {
         if (!handshakeDone && result.getHandshakeStatus() == HandshakeStatus.FINISHED) {
             handshakeDone = true;
+            handshakeOutcomes.completed();
             announcePending = true;
             cancelTimeout();
             giveSlotBack();
@@ -583,7 +592,7 @@ public final class TlsLayer implements Layer {
         giveSlotBack();
         LOG.log(Level.DEBUG, () -> "TLS with " + context.remoteAddress() + ": " + reported.getMessage());
         if (!handshakeDone) {
-            handshakeFailures.accept(reported.getMessage());
+            handshakeOutcomes.failed(reported.getMessage());
         }
         if (handshakeDone) {
             context.abort(reported);

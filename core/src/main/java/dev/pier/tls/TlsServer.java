@@ -23,6 +23,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.LongAdder;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
@@ -53,6 +54,8 @@ public final class TlsServer implements LayerFactory {
     // every ten seconds, with a count of the others.
     private final RateLimitedLog handshakeFailures;
     private final HandshakeSlots slots;
+    private final LongAdder completedHandshakes = new LongAdder();
+    private final LongAdder failedHandshakes = new LongAdder();
     private volatile Loaded loaded;
     private List<Stamp> failedStamps;
     private volatile long lastCheck;
@@ -100,8 +103,33 @@ public final class TlsServer implements LayerFactory {
     @Override
     public TlsLayer newLayer(SocketAddress peer) {
         return new TlsLayer((address, now) -> newEngine(now), config.handshakeTimeout(),
-                reason -> handshakeFailures.log(Level.WARNING, "{0}", reason.startsWith("TLS handshake") ? reason
-                        : "TLS handshake with " + peer + " failed: " + reason), slots);
+                new TlsLayer.HandshakeOutcomes() {
+                    @Override
+                    public void completed() {
+                        completedHandshakes.increment();
+                    }
+
+                    @Override
+                    public void failed(String reason) {
+                        failedHandshakes.increment();
+                        handshakeFailures.log(Level.WARNING, "{0}", reason.startsWith("TLS handshake") ? reason
+                                : "TLS handshake with " + peer + " failed: " + reason);
+                    }
+                }, slots);
+    }
+
+    /** Handshakes of this server's layers that completed. Safe from any thread, for a metric or a health check. */
+    public long completedHandshakes() {
+        return completedHandshakes.sum();
+    }
+
+    /**
+     * Handshakes of this server's layers that failed: a client that speaks no TLS (a port scanner, plain HTTP), that
+     * refused the certificate or sent none it was asked for, or that did not finish within the handshake timeout.
+     * The same ones the rate-limited warnings are about. Safe from any thread.
+     */
+    public long failedHandshakes() {
+        return failedHandshakes.sum();
     }
 
     private SSLEngine newEngine(long nanoTime) {

@@ -15,6 +15,7 @@ import dev.pier.blocking.TestServers.Kind;
 import dev.pier.blocking.TestServers.Recorder;
 import dev.pier.blocking.TestServers.Serving;
 import dev.pier.blocking.TestServers.StreamClient;
+import dev.pier.metrics.ServerStatistics;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -95,6 +96,27 @@ class ForkingServerTest {
             }
         }
         serving.shutdownAndAwait();
+    }
+
+    @Test
+    void theParentCountsTheRequestsItTookAndThoseWhoseChildDied() throws Exception {
+        BaseServer<?> server = tcpServer(Scripted.PROCESS, Concurrency.forking());
+        Serving serving = Serving.start(server);
+        try (var victim = (StreamClient) Kind.TCP.connect(server)) {
+            long pid = Long.parseLong(victim.exchange("pid"));
+            ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+            assertThrows(IOException.class, victim::receive);
+        }
+        try (Client next = Kind.TCP.connect(server)) {
+            Long.parseLong(next.exchange("pid"));
+        }
+        serving.shutdownAndAwait();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (server.statistics().errors() == 0 && System.nanoTime() < deadline) {
+            Thread.yield();   // the parent counts the death when it reaps the child
+        }
+        assertEquals(new ServerStatistics(2, 0, 0, 0, 1), server.statistics(),
+                "the children's bytes are theirs: the parent counts none");
     }
 
     @Test

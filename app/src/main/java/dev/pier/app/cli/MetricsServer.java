@@ -6,11 +6,15 @@ import dev.pier.endpoint.Endpoint;
 import dev.pier.endpoint.ServerEndpoint;
 import dev.pier.endpoint.TcpEndpoint;
 import dev.pier.layer.LayerFactory;
+import dev.pier.metrics.ServerStatistics;
 import dev.pier.proxy.ProxyProtocol;
+import dev.pier.tls.TlsServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -22,6 +26,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
 
 /**
  * The HTTP server of {@code --metrics}, beside the servers of a command: {@code GET /healthz} answers {@code 200 ok}
@@ -175,17 +180,63 @@ final class MetricsServer implements AutoCloseable {
             }).add(one);
         }
         StringBuilder open = new StringBuilder();
+        StringBuilder lag = new StringBuilder();
         for (Object counter : counters) {
             List<Served> sharing = byCounter.get(counter);
             OptionalInt count = sharing.getFirst().server().inProgress();
             if (count.isPresent()) {
                 sample(open, "pier_connections_open", labels(sharing), count.getAsInt());
             }
+            sharing.getFirst().server().loopLag().ifPresent(
+                    late -> sample(lag, "pier_event_loop_lag_seconds", labels(sharing), seconds(late)));
         }
         if (!open.isEmpty()) {
             family(text, "pier_connections_open", "gauge", "Connections open (event loop), or requests being "
                     + "handled (blocking model); servers sharing an event loop are one sample");
             text.append(open);
+        }
+
+        List<Counted> counted = new ArrayList<>();
+        for (Served one : served) {
+            one.server().statistics().ifPresent(statistics -> counted.add(new Counted(one, statistics)));
+        }
+        counterFamily(text, counted, "pier_connections_accepted_total", "Connections taken from the listening "
+                + "socket, those refused afterwards included", false, ServerStatistics::accepted);
+        counterFamily(text, counted, "pier_connections_refused_total", "Accepted connections closed without being "
+                + "served: turned down by the server, or their TLS handshake or PROXY header failed",
+                false, ServerStatistics::refused);
+        counterFamily(text, counted, "pier_bytes_received_total", "Bytes read from the connections' sockets, TLS "
+                + "records as they came (not counted with --concurrency forking)", true,
+                ServerStatistics::bytesReceived);
+        counterFamily(text, counted, "pier_bytes_sent_total", "Bytes written to the connections' sockets, TLS "
+                + "records as they went (not counted with --concurrency forking)", true, ServerStatistics::bytesSent);
+        counterFamily(text, counted, "pier_errors_total", "Connections whose serving code threw: a protocol callback "
+                + "(event loop) or a request handler (blocking model; with forking, a child that exited with a "
+                + "failure); a refused connection is not an error", false, ServerStatistics::errors);
+
+        StringBuilder completed = new StringBuilder();
+        StringBuilder failed = new StringBuilder();
+        for (Served one : served) {
+            for (LayerFactory layer : one.server().layers()) {
+                if (layer instanceof TlsServer tls && one.server().servesInProcess()) {
+                    sample(completed, "pier_tls_handshakes_completed_total", labels(one), tls.completedHandshakes());
+                    sample(failed, "pier_tls_handshakes_failed_total", labels(one), tls.failedHandshakes());
+                }
+            }
+        }
+        if (!completed.isEmpty()) {
+            family(text, "pier_tls_handshakes_completed_total", "counter", "TLS handshakes completed");
+            text.append(completed);
+            family(text, "pier_tls_handshakes_failed_total", "counter", "TLS handshakes failed: a client that spoke "
+                    + "no TLS, refused the certificate, or did not finish in time");
+            text.append(failed);
+        }
+
+        if (!lag.isEmpty()) {
+            family(text, "pier_event_loop_lag_seconds", "gauge", "How late the event loop ran a call scheduled for "
+                    + "now, measured once a second (a call still waiting counts as long as it has waited); servers "
+                    + "sharing an event loop are one sample");
+            text.append(lag);
         }
 
         StringBuilder accepted = new StringBuilder();
@@ -216,12 +267,42 @@ final class MetricsServer implements AutoCloseable {
         return text.toString();
     }
 
+    /** A server's statistics, for a family per count. */
+    private record Counted(Served served, ServerStatistics statistics) {}
+
+    /**
+     * A counter family with a sample per server that counts it; {@code inProcessOnly}: not for servers whose children
+     * serve their connections (forking), as this process does not see what it counts.
+     */
+    private static void counterFamily(StringBuilder text, List<Counted> counted, String name, String help,
+            boolean inProcessOnly, ToLongFunction<ServerStatistics> count) {
+        StringBuilder samples = new StringBuilder();
+        for (Counted one : counted) {
+            if (!inProcessOnly || one.served().server().servesInProcess()) {
+                sample(samples, name, labels(one.served()), count.applyAsLong(one.statistics()));
+            }
+        }
+        if (!samples.isEmpty()) {
+            family(text, name, "counter", help);
+            text.append(samples);
+        }
+    }
+
+    /** A duration in seconds, as the text format writes a float: {@code 0.000125}. */
+    private static String seconds(Duration duration) {
+        return BigDecimal.valueOf(duration.toNanos(), 9).stripTrailingZeros().toPlainString();
+    }
+
     private static void family(StringBuilder text, String name, String type, String help) {
         text.append("# HELP ").append(name).append(' ').append(help).append('\n');
         text.append("# TYPE ").append(name).append(' ').append(type).append('\n');
     }
 
     private static void sample(StringBuilder text, String name, String labels, long value) {
+        sample(text, name, labels, Long.toString(value));
+    }
+
+    private static void sample(StringBuilder text, String name, String labels, String value) {
         text.append(name).append(labels).append(' ').append(value).append('\n');
     }
 

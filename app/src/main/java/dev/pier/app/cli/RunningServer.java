@@ -1,9 +1,11 @@
 package dev.pier.app.cli;
 
 import dev.pier.layer.LayerFactory;
+import dev.pier.metrics.ServerStatistics;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 
@@ -32,9 +34,37 @@ public interface RunningServer {
      */
     OptionalInt inProgress();
 
-    /** What {@link #inProgress()} counts: the server itself, or the event loop it shares with other servers. */
+    /**
+     * What {@link #inProgress()} and {@link #loopLag()} measure: the server itself, or the event loop it shares with
+     * other servers.
+     */
     default Object counter() {
         return this;
+    }
+
+    /**
+     * What the server counted on its connections: accepted, refused, bytes, errors (see {@link ServerStatistics}).
+     * Empty for a datagram server, whose datagrams are not connections.
+     */
+    default Optional<ServerStatistics> statistics() {
+        return Optional.empty();
+    }
+
+    /**
+     * Whether this process serves the connections itself, and so sees their bytes and TLS handshakes: not with
+     * forking concurrency, whose children do ({@link #statistics()} then counts what the parent sees: connections
+     * accepted and refused, and as errors those it could not hand over or whose child failed).
+     */
+    default boolean servesInProcess() {
+        return true;
+    }
+
+    /**
+     * How late the server's event loop runs what is due ({@link dev.pier.reactor.Reactor#loopLag()}); empty for the
+     * blocking model. Servers sharing an event loop report the loop's, and have the same {@link #counter()}.
+     */
+    default Optional<Duration> loopLag() {
+        return Optional.empty();
     }
 
     /**

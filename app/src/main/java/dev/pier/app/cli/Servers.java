@@ -16,6 +16,7 @@ import dev.pier.endpoint.UnixDatagramEndpoint;
 import dev.pier.endpoint.UnixEndpoint;
 import dev.pier.layer.LayerFactory;
 import dev.pier.layer.LayeredProtocol;
+import dev.pier.metrics.ServerStatistics;
 import dev.pier.reactor.ListeningPort;
 import dev.pier.reactor.ProtocolFactory;
 import dev.pier.reactor.Reactor;
@@ -28,6 +29,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -56,7 +58,7 @@ public final class Servers {
                     ? onReactor(options.reactor(), service, endpoint)
                     : blocking(service, endpoint, ServerOptions.defaults()
                             .withConcurrency(blockingConcurrency(concurrency, options.grace()))
-                            .withMaxPacketSize(options.maxDatagram()));
+                            .withMaxPacketSize(options.maxDatagram()), concurrency == ConcurrencyMode.FORKING);
         } catch (IOException | UncheckedIOException e) {
             throw cannotListen(endpoint, e instanceof UncheckedIOException unchecked ? unchecked.getCause() : e);
         }
@@ -104,8 +106,8 @@ public final class Servers {
         };
     }
 
-    private static RunningServer blocking(ServiceHandlers service, ServerEndpoint endpoint, ServerOptions options)
-            throws IOException {
+    private static RunningServer blocking(ServiceHandlers service, ServerEndpoint endpoint, ServerOptions options,
+            boolean forking) throws IOException {
         // One list for the server and for what it reports: each call makes new layer factories, with counters of
         // their own.
         List<LayerFactory> layers = endpoint.layers();
@@ -149,6 +151,16 @@ public final class Servers {
             public OptionalInt inProgress() {
                 return server.requestsInProgress();
             }
+
+            @Override
+            public Optional<ServerStatistics> statistics() {
+                return streams(endpoint) ? Optional.of(server.statistics()) : Optional.empty();
+            }
+
+            @Override
+            public boolean servesInProcess() {
+                return !forking;
+            }
         };
     }
 
@@ -175,6 +187,7 @@ public final class Servers {
         }
         CompletableFuture<Void> finished = reactor.whenStopped().toCompletableFuture().exceptionallyCompose(
                 failure -> CompletableFuture.failedFuture(CommandFailure.eventLoopFailed(failure)));
+        reactor.loopLag();   // starts measuring it, so that the first look at the metrics has a measurement
         return new Running(endpoint, layers, port.address(), finished) {
             @Override
             public void stop(Duration grace) {
@@ -200,7 +213,23 @@ public final class Servers {
             public Object counter() {
                 return reactor;
             }
+
+            @Override
+            public Optional<ServerStatistics> statistics() {
+                return streams(endpoint) ? Optional.of(port.statistics()) : Optional.empty();
+            }
+
+            @Override
+            public Optional<Duration> loopLag() {
+                return Optional.of(reactor.loopLag());
+            }
         };
+    }
+
+    /** Whether {@code endpoint} serves connections (TCP, Unix stream, a socket systemd passed), not datagrams. */
+    private static boolean streams(ServerEndpoint endpoint) {
+        return systemd(endpoint) != null
+                || endpoint.socket() instanceof TcpEndpoint || endpoint.socket() instanceof UnixEndpoint;
     }
 
     /** The socket systemd passed that {@code endpoint} serves (perhaps behind haproxy:), or null. */

@@ -12,7 +12,10 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -23,6 +26,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -140,6 +146,66 @@ class MetricsIT {
         }
     }
 
+    @ParameterizedTest(name = "--concurrency {0}")
+    @ValueSource(strings = {"reactor", "threads"})
+    void eachConnectionServedIsCountedWithItsBytes(String concurrency) throws Exception {
+        try (PierProcess server = PierProcess.start(dir, "poetry", "serve", "--concurrency", concurrency,
+                "--port", "0", "--metrics", "0")) {
+            List<String> ready = server.readyLines(2);
+            int metricsPort = metricsPort(ready.get(1));
+            String labels = labels(ready.get(0));
+            byte[] poem = Peers.poemBytes("ecstasy.txt");
+            for (int i = 0; i < 2; i++) {
+                assertArrayEquals(poem, Peers.fetch(server.port()));
+            }
+            // The server counts as it goes; what it sent before closing may be counted just after the client saw it.
+            Map<String, Double> samples = awaitSample(metricsPort, "pier_bytes_sent_total" + labels, 2.0 * poem.length);
+            assertEquals(2.0, samples.get("pier_connections_accepted_total" + labels), samples.toString());
+            assertEquals(0.0, samples.get("pier_connections_refused_total" + labels), samples.toString());
+            assertEquals(0.0, samples.get("pier_bytes_received_total" + labels), samples.toString());
+            assertEquals(0.0, samples.get("pier_errors_total" + labels), samples.toString());
+            Double lag = samples.get("pier_event_loop_lag_seconds" + labels);
+            if (concurrency.equals("reactor")) {
+                assertTrue(lag != null && lag >= 0 && lag < 1, samples.toString());
+            } else {
+                assertEquals(null, lag, "no event loop: " + samples);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "--concurrency {0}")
+    @ValueSource(strings = {"reactor", "virtual"})
+    void aFailedTlsHandshakeIsCountedAndItsConnectionRefused(String concurrency) throws Exception {
+        PierProcess made = PierProcess.start(dir, "tls", "self-signed", "--out", "tls");
+        assertEquals(0, made.exitStatus(EXIT), made.stderr());
+        Path cert = dir.resolve("tls/cert.pem");
+        try (PierProcess server = PierProcess.start(dir, "poetry", "serve", "--concurrency", concurrency,
+                "--listen", "ssl:0:interface=127.0.0.1:privateKey=" + dir.resolve("tls/key.pem") + ":certKey=" + cert,
+                "--metrics", "0")) {
+            List<String> ready = server.readyLines(2);
+            int metricsPort = metricsPort(ready.get(1));
+            String labels = labels(ready.get(0));
+            try (var tls = (SSLSocket) trusting(cert).getSocketFactory().createSocket("localhost", server.port())) {
+                assertArrayEquals(Peers.poemBytes("ecstasy.txt"), tls.getInputStream().readAllBytes());
+            }
+            try (Socket plain = new Socket("127.0.0.1", server.port())) {
+                plain.getOutputStream().write("GET / HTTP/1.0\r\n\r\n".getBytes(UTF_8));
+                try {
+                    plain.getInputStream().readAllBytes();   // the alert, then the end
+                } catch (IOException reset) {
+                    // as good as an end
+                }
+            }
+            Map<String, Double> samples = awaitSample(metricsPort, "pier_connections_refused_total" + labels, 1.0);
+            assertEquals(1.0, samples.get("pier_tls_handshakes_completed_total" + labels), samples.toString());
+            assertEquals(1.0, samples.get("pier_tls_handshakes_failed_total" + labels), samples.toString());
+            assertEquals(2.0, samples.get("pier_connections_accepted_total" + labels), samples.toString());
+            assertEquals(0.0, samples.get("pier_errors_total" + labels), "a refusal is no error: " + samples);
+            assertTrue(samples.get("pier_bytes_sent_total" + labels) > Peers.poemBytes("ecstasy.txt").length,
+                    "TLS records, not the poem's bytes: " + samples);
+        }
+    }
+
     @Test
     void aMetricsPortInUseIsAFailureThatStopsTheServersStarted() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -168,6 +234,37 @@ class MetricsIT {
         Matcher matcher = Pattern.compile(METRICS_READY).matcher(line);
         assertTrue(matcher.matches(), line);
         return Integer.parseInt(matcher.group(1));
+    }
+
+    /** The labels of the server a ready line names. */
+    private static String labels(String readyLine) {
+        return "{service=\"ecstasy.txt\",endpoint=\"" + readyLine.substring("Serving ecstasy.txt on ".length()) + "\"}";
+    }
+
+    /** The metrics once the sample {@code key} has {@code value}, polled for a few seconds. */
+    private static Map<String, Double> awaitSample(int port, String key, double value) throws IOException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        Map<String, Double> samples = parseExposition(get(port, "/metrics").body());
+        while (!Double.valueOf(value).equals(samples.get(key)) && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+            samples = parseExposition(get(port, "/metrics").body());
+        }
+        assertEquals(value, samples.get(key), key + " in " + samples);
+        return samples;
+    }
+
+    /** A client context that trusts the self-signed certificate in {@code cert}. */
+    private static SSLContext trusting(Path cert) throws Exception {
+        KeyStore trusted = KeyStore.getInstance("PKCS12");
+        trusted.load(null, null);
+        try (InputStream in = Files.newInputStream(cert)) {
+            trusted.setCertificateEntry("server", CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(trusted);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, trust.getTrustManagers(), null);
+        return context;
     }
 
     record Response(int status, String contentType, String body) {}

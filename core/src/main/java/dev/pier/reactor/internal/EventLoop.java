@@ -55,6 +55,9 @@ public final class EventLoop {
     private enum State { NEW, RUNNING, STOPPING, STOPPED }
 
     private static final int MAX_TASKS_PER_PASS = 4096;
+    /** How often the loop measures its lag, once asked to; {@link #NO_PROBE}: no probe is waiting. */
+    private static final Duration LAG_PROBE_INTERVAL = Duration.ofSeconds(1);
+    private static final long NO_PROBE = Long.MIN_VALUE;
 
     private final ReactorOptions options;
     private final Scheduler scheduler;
@@ -86,6 +89,10 @@ public final class EventLoop {
     /** Whether the work of the current pass has started, and its stall event while that event is enabled. */
     private boolean passStarted;
     private LoopStall stall;
+    private final AtomicBoolean lagProbing = new AtomicBoolean();
+    /** What the last probe measured; and when the probe now waiting to run was scheduled, or {@link #NO_PROBE}. */
+    private volatile long lagNanos;
+    private volatile long probeScheduledAt = NO_PROBE;
 
     public EventLoop(ReactorOptions options, Scheduler scheduler) {
         this.options = options;
@@ -230,6 +237,31 @@ public final class EventLoop {
         return state == State.STOPPED;
     }
 
+    /**
+     * How late the loop runs what is due: a probe, once a second, schedules a call for now and measures how long the
+     * loop took to get to it; every connection of the loop waited as long. A probe still waiting counts for as long
+     * as it has waited, so a loop held by a callback shows its lag growing while it is held. Probing starts at the
+     * first call, which answers zero, and costs one timer a second. Safe from any thread.
+     */
+    public Duration lag() {
+        if (!lagProbing.getAndSet(true)) {
+            execute(this::probeLag);
+        }
+        long scheduled = probeScheduledAt;
+        long waiting = scheduled == NO_PROBE ? 0 : nanoTime() - scheduled;
+        return Duration.ofNanos(Math.max(lagNanos, waiting));
+    }
+
+    private void probeLag() {
+        long scheduled = nanoTime();
+        probeScheduledAt = scheduled;
+        callLater(Duration.ZERO, () -> {
+            lagNanos = nanoTime() - scheduled;
+            probeScheduledAt = NO_PROBE;
+            callLater(LAG_PROBE_INTERVAL, this::probeLag);
+        });
+    }
+
     /** How many times the loop has selected: a spinning loop shows up here. */
     public long passes() {
         return passes;
@@ -284,6 +316,7 @@ public final class EventLoop {
             failure.addSuppressed(whileClosing);
         } finally {
             state = State.STOPPED;
+            probeScheduledAt = NO_PROBE;   // it will not run: a stopped loop does not lag
             failure = release(failure);
             if (failure == null) {
                 terminated.complete(null);

@@ -51,6 +51,9 @@ final class StreamConnection implements Transport, Handler {
     /** Bytes read from and written to the socket, for the closed event. */
     private long bytesRead;
     private long bytesWritten;
+    /** What the listening port counts, at this loop's counts; null for a client's connection. */
+    private PortCounters counters;
+    private int countersBase;
     private boolean readPaused;
     private boolean readEof;
     private boolean outputShutdownRequested;
@@ -73,6 +76,12 @@ final class StreamConnection implements Transport, Handler {
         this.clientFactory = clientFactory;
         this.local = local;
         this.remote = remote;
+    }
+
+    /** Counts this accepted connection's bytes, errors and refusal in {@code counters}, at this loop's counts. */
+    void countIn(PortCounters counters) {
+        this.counters = counters;
+        this.countersBase = counters.base(loop);
     }
 
     /**
@@ -164,6 +173,9 @@ final class StreamConnection implements Transport, Handler {
                 return;
             }
             bytesRead += n;
+            if (counters != null) {
+                counters.add(countersBase + PortCounters.RECEIVED, n);
+            }
             buffer.flip();
             callProtocol(() -> protocol.dataReceived(buffer));
             if (n < buffer.capacity()) {
@@ -276,6 +288,9 @@ final class StreamConnection implements Transport, Handler {
             }
             buffered -= written;
             bytesWritten += written;
+            if (counters != null) {
+                counters.add(countersBase + PortCounters.SENT, written);
+            }
             while (!queue.isEmpty() && !queue.peekFirst().hasRemaining()) {
                 loop.writeChunks().give(queue.pollFirst());
             }
@@ -691,6 +706,9 @@ final class StreamConnection implements Transport, Handler {
         if (clientFactory != null && !(protocol instanceof LayeredProtocol layered && layered.wasRefused())) {
             loop.dispatch(() -> clientFactory.connectionLost(remote, reason), this);
         }
+        if (counters != null && protocol instanceof LayeredProtocol layered && !layered.wasPassedOn()) {
+            counters.add(countersBase + PortCounters.REFUSED, 1);
+        }
         loop.connectionClosed(this);
         ConnectionClosed.record(local, remote, bytesRead, bytesWritten,
                 reason instanceof DisconnectReason.Lost(Throwable cause) ? cause : null);
@@ -716,6 +734,9 @@ final class StreamConnection implements Transport, Handler {
             }
             loop.logger().log(Level.ERROR, describe() + ": protocol callback failed, closing this connection: "
                     + e, e);
+            if (counters != null) {
+                counters.add(countersBase + PortCounters.ERRORS, 1);
+            }
             abort(new DisconnectReason.Lost(e));
         }
     }

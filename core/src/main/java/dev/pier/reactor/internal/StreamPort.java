@@ -1,5 +1,6 @@
 package dev.pier.reactor.internal;
 
+import dev.pier.metrics.ServerStatistics;
 import dev.pier.reactor.Protocol;
 import dev.pier.reactor.ProtocolFactory;
 import java.io.IOException;
@@ -12,6 +13,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * A listening TCP or Unix stream socket.
@@ -29,6 +31,8 @@ final class StreamPort extends SelectorPort<ServerSocketChannel> {
 
     private final ProtocolFactory factory;
     private final List<EventLoop> workers;
+    private final PortCounters counters;
+    private final int acceptedSlot;
     private int nextWorker;
     private boolean acceptFailing;
     private final boolean ownsSocketFile;
@@ -39,6 +43,8 @@ final class StreamPort extends SelectorPort<ServerSocketChannel> {
         this.factory = factory;
         this.workers = List.copyOf(workers);
         this.ownsSocketFile = ownsSocketFile;
+        this.counters = new PortCounters(Stream.concat(Stream.of(loop), workers.stream()).distinct().toList());
+        this.acceptedSlot = counters.base(loop) + PortCounters.ACCEPTED;
     }
 
     /**
@@ -80,6 +86,11 @@ final class StreamPort extends SelectorPort<ServerSocketChannel> {
     }
 
     @Override
+    public ServerStatistics statistics() {
+        return counters.snapshot();
+    }
+
+    @Override
     void startServing() {
         loop.startFactory(factory);
     }
@@ -114,6 +125,7 @@ final class StreamPort extends SelectorPort<ServerSocketChannel> {
             if (accepted == null) {
                 return;
             }
+            counters.add(acceptedSlot, 1);
             if (acceptFailing) {
                 acceptFailing = false;
                 loop.logger().log(Level.INFO, "{0}: accepting connections again", describe());
@@ -162,11 +174,14 @@ final class StreamPort extends SelectorPort<ServerSocketChannel> {
             }
             Protocol protocol = buildProtocol(worker, remote);
             if (protocol == null) {
+                counters.add(counters.base(worker) + PortCounters.REFUSED, 1);
                 accepted.close();
                 return;
             }
-            new StreamConnection(worker, accepted, protocol, null, accepted.getLocalAddress(), remote)
-                    .start(null, null);
+            var connection = new StreamConnection(worker, accepted, protocol, null, accepted.getLocalAddress(),
+                    remote);
+            connection.countIn(counters);
+            connection.start(null, null);
         } catch (IOException e) {
             worker.logger().log(Level.DEBUG, "{0}: dropping a connection from {1} that failed at once: {2}",
                     describe(), remote, e);
@@ -183,6 +198,7 @@ final class StreamPort extends SelectorPort<ServerSocketChannel> {
             }
             worker.logger().log(Level.ERROR, describe() + ": buildProtocol failed for " + remote
                     + ", refusing the connection: " + e, e);
+            counters.add(counters.base(worker) + PortCounters.ERRORS, 1);
             return null;
         }
     }
