@@ -24,8 +24,10 @@ import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.SocketTimeoutException;
+import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.channels.Channels;
+import java.nio.channels.DatagramChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -481,6 +483,21 @@ class BlockingServerTest {
                 return;
             }
         }
+    }
+
+    @Test
+    void servesAnIpv4UdpSocketBoundElsewhereAndRepliesFromIt() throws Exception {
+        DatagramChannel bound = DatagramChannel.open(StandardProtocolFamily.INET).bind(ANY_LOOPBACK_PORT);
+        SocketAddress address = bound.getLocalAddress();
+        var server = closeLater(new UdpServer(bound, () -> new TestServers.PacketHandler((line, s) -> line),
+                ServerOptions.defaults().withConcurrency(Concurrency.threads())));
+        assertEquals(address, server.address());
+        Serving serving = Serving.start(server);
+        try (var client = new UdpClient(address)) {
+            client.send("through sendto");
+            assertEquals("through sendto", client.receive());
+        }
+        serving.shutdownAndAwait();
     }
 
     @Test
