@@ -8,6 +8,7 @@ import java.lang.System.Logger.Level;
 import java.net.SocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
@@ -67,6 +68,7 @@ public abstract class BaseServer<R> implements AutoCloseable {
     private long loopsFinished;              // guarded by lock
     private boolean closed;                  // guarded by lock
     private volatile boolean shutdownRequested;
+    private List<IncomingRequest<R>> takenAtClose = List.of();   // guarded by lock; for the loop to serve last
     private final AtomicReference<Error> requestThreadFailure = new AtomicReference<>();
     /** Whether the last try to take a request failed; only the serving thread uses it. */
     private boolean takingRequestsFailed;
@@ -200,7 +202,20 @@ public abstract class BaseServer<R> implements AutoCloseable {
             serviceActions();
             throwRequestThreadFailure();
         }
+        serveTakenAtClose();
         throwRequestThreadFailure();
+    }
+
+    /** The connections the socket had queued when {@link #close()} stopped listening: clients like the others. */
+    private void serveTakenAtClose() throws IOException {
+        List<IncomingRequest<R>> last;
+        synchronized (lock) {
+            last = takenAtClose;
+            takenAtClose = List.of();
+        }
+        for (IncomingRequest<R> incoming : last) {
+            handle(incoming);
+        }
     }
 
     /** Throws the Error a handler hit on a thread of its own, here on the serving thread. */
@@ -264,7 +279,8 @@ public abstract class BaseServer<R> implements AutoCloseable {
     /**
      * Stops serving (as {@link #shutdown()}), closes the socket ({@link #serverClose()}) and waits for requests
      * still running as the concurrency strategy says. A stream server stops listening first, so that clients who
-     * come while the requests in progress finish are refused rather than queued and then reset. Idempotent.
+     * come while the requests in progress finish are refused rather than queued and then reset; those the socket had
+     * queued already are taken and served as the last requests of the loop. Idempotent.
      */
     @Override
     public final void close() {
@@ -275,11 +291,23 @@ public abstract class BaseServer<R> implements AutoCloseable {
             closed = true;
         }
         try {
-            stopListening();
+            List<IncomingRequest<R>> queued = stopListening();
+            synchronized (lock) {
+                takenAtClose = queued;
+            }
         } catch (IOException e) {
             LOG.log(Level.WARNING, "Closing the listening socket of " + this + " failed", e);
         }
         shutdown();
+        List<IncomingRequest<R>> unserved;
+        synchronized (lock) {
+            // With no loop to serve them (or one that ended meanwhile), nobody will.
+            unserved = servingThread == null ? takenAtClose : List.of();
+            if (servingThread == null) {
+                takenAtClose = List.of();
+            }
+        }
+        unserved.forEach(incoming -> shutdownRequest(incoming.request()));
         try {
             serverClose();
         } catch (IOException | RuntimeException e) {
@@ -353,9 +381,11 @@ public abstract class BaseServer<R> implements AutoCloseable {
 
     /**
      * Stops new requests from arriving while the requests in progress finish; called once by {@link #close()},
-     * before it waits for the serving loop. Default: nothing (a datagram server still replies on its socket).
+     * before it waits for the serving loop. Returns the requests that had arrived already and would be lost, for the
+     * loop to serve. Default: nothing (a datagram server still replies on its socket).
      */
-    void stopListening() throws IOException {
+    List<IncomingRequest<R>> stopListening() throws IOException {
+        return List.of();
     }
 
     /** Closes the server's socket; called once by {@link #close()}. */
@@ -437,6 +467,11 @@ public abstract class BaseServer<R> implements AutoCloseable {
             takingRequestsFailed = false;
             LOG.log(Level.INFO, "{0}: taking requests again", this);
         }
+        handle(incoming);
+    }
+
+    /** Verifies and processes one request taken from the socket. */
+    private void handle(IncomingRequest<R> incoming) throws IOException {
         R request = incoming.request();
         SocketAddress client = incoming.clientAddress();
         counters.accepted();

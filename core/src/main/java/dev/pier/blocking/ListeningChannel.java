@@ -94,6 +94,11 @@ final class ListeningChannel<C extends SelectableChannel & NetworkChannel> {
         boundAddress = address;
     }
 
+    /** Whether {@link #activate()} has run: the socket is non-blocking and watched. */
+    boolean isActivated() {
+        return selector != null;
+    }
+
     /** Puts the bound socket in non-blocking mode and starts watching it for requests. */
     void activate() throws IOException {
         Selector opened = Selector.open();

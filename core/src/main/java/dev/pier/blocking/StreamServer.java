@@ -9,6 +9,8 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A server of connections: each accepted {@code SocketChannel} is one request. The base of {@link TcpServer} and
@@ -17,6 +19,9 @@ import java.time.Duration;
 public abstract sealed class StreamServer extends BaseServer<SocketChannel> permits TcpServer, UnixStreamServer {
 
     private static final System.Logger LOG = System.getLogger(StreamServer.class.getName());
+
+    /** The most connections taken from the queue as the socket closes: Linux's default longest queue (somaxconn). */
+    private static final int MAX_TAKEN_AT_CLOSE = 4096;
 
     private final ListeningChannel<ServerSocketChannel> listening;
 
@@ -126,8 +131,20 @@ public abstract sealed class StreamServer extends BaseServer<SocketChannel> perm
      * only closed at the selector's next wait, which a synchronous server busy with a request never reaches.
      */
     @Override
-    void stopListening() throws IOException {
+    List<IncomingRequest<SocketChannel>> stopListening() throws IOException {
+        List<IncomingRequest<SocketChannel>> queued = new ArrayList<>();
+        if (listening.isActivated()) {
+            try {
+                for (IncomingRequest<SocketChannel> next;
+                        queued.size() < MAX_TAKEN_AT_CLOSE && (next = getRequest()) != null; ) {
+                    queued.add(next);
+                }
+            } catch (IOException takingFailed) {
+                // those left are reset, as they would have been without this
+            }
+        }
         listening.close();
+        return queued;
     }
 
     @Override

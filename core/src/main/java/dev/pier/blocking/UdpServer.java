@@ -1,6 +1,7 @@
 package dev.pier.blocking;
 
 import dev.pier.endpoint.UdpEndpoint;
+import dev.pier.libc.Ipv4Datagrams;
 import dev.pier.logging.RateLimitedLog;
 import dev.pier.unix.Descriptors;
 import java.io.IOException;
@@ -31,6 +32,8 @@ public non-sealed class UdpServer extends DatagramServer {
 
     private final ListeningChannel<DatagramChannel> listening;
     private final ByteBuffer receiveBuffer;
+    /** An IPv4 socket bound elsewhere, which the JDK may take for IPv6: replies go through {@link Ipv4Datagrams}. */
+    private final boolean ipv4BoundElsewhere;
 
     public UdpServer(InetSocketAddress address, RequestHandlerFactory<DatagramRequest> handlerFactory)
             throws IOException {
@@ -46,6 +49,7 @@ public non-sealed class UdpServer extends DatagramServer {
         // One byte more than allowed, so that an oversized datagram shows instead of being cut silently.
         this.receiveBuffer = ByteBuffer.allocateDirect(options.maxPacketSize() + 1);
         this.listening = new ListeningChannel<>(openChannel(address, options), address, SelectionKey.OP_READ);
+        this.ipv4BoundElsewhere = false;
         if (options.bindAndActivate()) {
             bindAndActivate();
         }
@@ -69,6 +73,38 @@ public non-sealed class UdpServer extends DatagramServer {
         this(endpoint.socketAddress(), handlerFactory, options);
     }
 
+    /**
+     * Serves on {@code channel}, a UDP socket bound already: one another process passed, such as systemd
+     * ({@link dev.pier.endpoint.SystemdEndpoint#adoptDatagram()}). The server owns the channel from now on and
+     * closes it. The options' port reuse does not apply; forking concurrency does not either (a forked child cannot
+     * take the socket over again).
+     *
+     * <pre>{@code
+     * var systemd = (SystemdEndpoint) Endpoint.parseServer("systemd:domain=INET:index=0");
+     * try (var server = new UdpServer(systemd.adoptDatagram(), EchoHandler::new, ServerOptions.defaults())) {
+     *     server.serveForever();
+     * }
+     * }</pre>
+     *
+     * @throws IllegalArgumentException if the channel is not bound, or is not an IP socket
+     */
+    public UdpServer(DatagramChannel channel, RequestHandlerFactory<DatagramRequest> handlerFactory,
+                     ServerOptions options) throws IOException {
+        super(handlerFactory, options);
+        SocketAddress bound = channel.getLocalAddress();
+        if (!(bound instanceof InetSocketAddress)) {
+            channel.close();
+            throw new IllegalArgumentException(bound == null ? "the channel is not bound: " + channel
+                    : "not a UDP socket: " + channel);
+        }
+        this.receiveBuffer = ByteBuffer.allocateDirect(options.maxPacketSize() + 1);
+        this.listening = ListeningChannel.bound(channel, SelectionKey.OP_READ);
+        this.ipv4BoundElsewhere = Ipv4Datagrams.isIpv4(channel);
+        if (options.bindAndActivate()) {
+            bindAndActivate();
+        }
+    }
+
     public UdpServer(String host, int port, RequestHandlerFactory<DatagramRequest> handlerFactory,
                      ServerOptions options) throws IOException {
         this(new InetSocketAddress(host, TcpServer.checkedPort(port)), handlerFactory, options);
@@ -87,7 +123,7 @@ public non-sealed class UdpServer extends DatagramServer {
     /** Sets SO_REUSEPORT if asked, then binds. */
     @Override
     protected void serverBind() throws IOException {
-        if (options().reusePort()) {
+        if (options().reusePort() && !listening.boundElsewhere()) {
             Sockets.enableReusePort(listening.channel());
         }
         listening.bind(DatagramChannel::bind);
@@ -123,8 +159,14 @@ public non-sealed class UdpServer extends DatagramServer {
         }
         ByteBuffer data = ByteBuffer.allocate(receiveBuffer.remaining()).put(receiveBuffer).flip();
         counters().received(data.remaining());
+        DatagramSender replies = ipv4BoundElsewhere
+                ? (datagram, target) -> {
+                    int length = datagram.remaining();
+                    return warnIfDropped(length, Ipv4Datagrams.send(Descriptors.of(channel), datagram, target), target);
+                }
+                : (datagram, target) -> send(channel, datagram, target);
         return new IncomingRequest<>(new DatagramRequest(data, (datagram, target) -> {
-            int sent = send(channel, datagram, target);
+            int sent = replies.send(datagram, target);
             counters().sent(sent);
             return sent;
         }), sender);
@@ -145,7 +187,11 @@ public non-sealed class UdpServer extends DatagramServer {
 
     private static int send(DatagramChannel via, ByteBuffer datagram, SocketAddress target) throws IOException {
         int length = datagram.remaining();
-        int sent = via.send(datagram, target);
+        return warnIfDropped(length, via.send(datagram, target), target);
+    }
+
+    /** Returns what a send of {@code length} bytes returned, once it warned if that was a reply dropped. */
+    private static int warnIfDropped(int length, int sent, SocketAddress target) {
         if (sent == 0 && length > 0) {
             FULL_SEND_BUFFER_WARNINGS.log(Level.WARNING, "Dropped a reply to {0}: the socket send buffer is full",
                     target);

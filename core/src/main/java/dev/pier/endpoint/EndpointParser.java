@@ -235,7 +235,8 @@ final class EndpointParser {
                 String domain = args.getOrDefault("domain", "INET");
                 if (!SystemdEndpoint.DOMAINS.contains(domain)) {
                     throw bad(description, "domain '" + domain + "' is not one of "
-                            + String.join(", ", SystemdEndpoint.DOMAINS) + " (systemd: takes listening stream sockets)");
+                            + String.join(", ", SystemdEndpoint.DOMAINS) + " (systemd: INET or INET6 for a TCP or UDP"
+                            + " socket, UNIX for a Unix stream socket)");
                 }
                 if (args.containsKey("index") == args.containsKey("name")) {
                     throw bad(description, args.containsKey("index") ? "give index or name, not both"

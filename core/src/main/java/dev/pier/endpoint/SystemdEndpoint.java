@@ -7,6 +7,8 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channel;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.NetworkChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.util.Arrays;
 import java.util.List;
@@ -14,11 +16,13 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * A listening stream socket that systemd opened and passed to this process (socket activation), as Twisted spells
- * it: {@code systemd:domain=INET:index=N} (the N-th socket passed, descriptor {@code 3 + N}) or
+ * A socket that systemd opened and passed to this process (socket activation), as Twisted spells it:
+ * {@code systemd:domain=INET:index=N} (the N-th socket passed, descriptor {@code 3 + N}) or
  * {@code systemd:domain=INET:name=NAME} (the socket the unit names {@code FileDescriptorName=NAME}, as listed in
- * {@code LISTEN_FDNAMES}). The domain is {@code INET} or {@code INET6} for a TCP socket (either takes an IPv4 or IPv6
- * one), {@code UNIX} for a Unix stream socket; it may be left out, and is then {@code INET}.
+ * {@code LISTEN_FDNAMES}). The domain is {@code INET} or {@code INET6} for a TCP or UDP socket (either takes an IPv4
+ * or IPv6 one), {@code UNIX} for a Unix stream socket; it may be left out, and is then {@code INET}. The description
+ * does not say stream or datagram: the socket passed does ({@code ListenStream=} or {@code ListenDatagram=}), and
+ * {@link #adoptSocket()} tells which it was.
  *
  * <p>The socket is taken over ({@link #adopt()}) only when served, not when parsed: {@code LISTEN_PID} must be this
  * process, {@code LISTEN_FDS} must count the socket. The JDK wraps an arbitrary descriptor in a channel only through
@@ -44,13 +48,13 @@ public record SystemdEndpoint(String domain, int index, String name) implements 
     private static int savedError = -1;
 
     /** The socket taken over, and the endpoint that took it. */
-    private record Adopted(SystemdEndpoint by, ServerSocketChannel channel) {}
+    private record Adopted(SystemdEndpoint by, NetworkChannel channel) {}
 
     public SystemdEndpoint {
         Objects.requireNonNull(domain, "domain");
         if (!DOMAINS.contains(domain)) {
             throw new IllegalArgumentException("domain '" + domain + "' is not one of " + String.join(", ", DOMAINS)
-                    + " (systemd: takes listening stream sockets)");
+                    + " (systemd: INET or INET6 for a TCP or UDP socket, UNIX for a Unix stream socket)");
         }
         if ((index < 0) == (name == null)) {
             throw new IllegalArgumentException("give either index or name, not " + (name == null ? "neither" : "both"));
@@ -85,7 +89,7 @@ public record SystemdEndpoint(String domain, int index, String name) implements 
     @Override
     public SocketAddress socketAddress() {
         try {
-            return adopt().getLocalAddress();
+            return adoptSocket().getLocalAddress();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -98,15 +102,17 @@ public record SystemdEndpoint(String domain, int index, String name) implements 
     }
 
     /**
-     * The endpoint of the passed socket as it is bound ({@code tcp:PORT:interface=HOST} or {@code unix:PATH}), to
-     * describe where it listens; adopts it. Serve it with {@link #adopt()}, never by binding this again.
+     * The endpoint of the passed socket as it is bound ({@code tcp:PORT:interface=HOST}, {@code udp:...} or
+     * {@code unix:PATH}), to describe where it listens; adopts it. Serve it with {@link #adopt()} or
+     * {@link #adoptDatagram()}, never by binding this again.
      */
     @Override
     public SocketEndpoint socket() {
         SocketAddress address = socketAddress();
         if (address instanceof InetSocketAddress inet) {
-            return new TcpEndpoint(EndpointParser.hostString(inet.getAddress()), inet.getPort(),
-                    ServerEndpoint.DEFAULT_BACKLOG);
+            String host = EndpointParser.hostString(inet.getAddress());
+            return datagram() ? new UdpEndpoint(host, inet.getPort())
+                    : new TcpEndpoint(host, inet.getPort(), ServerEndpoint.DEFAULT_BACKLOG);
         }
         return UnixEndpoint.of(((UnixDomainSocketAddress) address).getPath());
     }
@@ -162,11 +168,54 @@ public record SystemdEndpoint(String domain, int index, String name) implements 
      * mode; the same channel again on later calls. Its descriptor becomes standard input, as
      * {@link Descriptors#adoptAsInheritedChannel} needs.
      *
-     * @throws IllegalArgumentException when no socket was passed, not this one, or one of another kind
+     * @throws IllegalArgumentException when no socket was passed, not this one, or one of another kind (UDP among
+     *                                  them: {@link #adoptDatagram()})
      * @throws IllegalStateException    when this process adopted another {@code systemd:} socket already: the JDK
      *                                  takes over one descriptor per process
      */
     public ServerSocketChannel adopt() throws IOException {
+        if (adoptSocket() instanceof ServerSocketChannel listening) {
+            return listening;
+        }
+        throw failure("descriptor " + descriptor() + " is a UDP socket (ListenDatagram=), not a listening stream"
+                + " socket: serve it with a datagram server");
+    }
+
+    /**
+     * Takes over the passed socket, a UDP socket ({@code ListenDatagram=}), as a channel in blocking mode; the same
+     * channel again on later calls.
+     *
+     * @throws IllegalArgumentException when no socket was passed, not this one, or one of another kind (a listening
+     *                                  stream socket among them: {@link #adopt()})
+     * @throws IllegalStateException    when this process adopted another {@code systemd:} socket already
+     */
+    public DatagramChannel adoptDatagram() throws IOException {
+        if (adoptSocket() instanceof DatagramChannel datagrams) {
+            return datagrams;
+        }
+        throw failure("descriptor " + descriptor() + " is a listening stream socket (ListenStream=), not a UDP"
+                + " socket: serve it with a stream server");
+    }
+
+    /** Whether the passed socket is a UDP socket rather than a listening stream one; adopts it. */
+    public boolean datagram() {
+        try {
+            return adoptSocket() instanceof DatagramChannel;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Takes over the passed socket, whichever it is: a listening stream socket ({@link ServerSocketChannel}) or a UDP
+     * socket ({@link DatagramChannel}) of this endpoint's domain, as a channel in blocking mode; the same channel
+     * again on later calls.
+     *
+     * @throws IllegalArgumentException when no socket was passed, not this one, or one of another kind
+     * @throws IllegalStateException    when this process adopted another {@code systemd:} socket already: the JDK
+     *                                  takes over one descriptor per process
+     */
+    public NetworkChannel adoptSocket() throws IOException {
         synchronized (ADOPTION_LOCK) {
             if (adopted != null) {
                 if (adopted.by().equals(this)) {
@@ -187,20 +236,24 @@ public record SystemdEndpoint(String domain, int index, String name) implements 
             } catch (IllegalArgumentException e) {
                 throw failure(e.getMessage());
             }
-            if (!(channel instanceof ServerSocketChannel listening)) {
+            if (!(channel instanceof ServerSocketChannel) && !(channel instanceof DatagramChannel)) {
                 String kind = channel == null ? "not a socket" : channel instanceof java.nio.channels.SocketChannel
                         ? "a connected stream socket (the .socket unit has Accept=yes: Pier wants Accept=no)"
-                        : "a datagram socket";
-                throw failure("descriptor " + fd + " is " + kind + ", not a listening stream socket");
+                        : "a socket of another kind";
+                throw failure("descriptor " + fd + " is " + kind + ", not a listening stream socket or a UDP socket");
             }
-            SocketAddress address = listening.getLocalAddress();
-            // INET and INET6 both take a TCP socket: systemd's ListenStream=PORT is an IPv6 socket that takes IPv4 too.
+            NetworkChannel socket = (NetworkChannel) channel;
+            SocketAddress address = socket.getLocalAddress();
+            // INET and INET6 both take a TCP or UDP socket: systemd's ListenStream=PORT is an IPv6 socket that takes
+            // IPv4 too.
             if ((address instanceof UnixDomainSocketAddress) != unix()) {
-                throw failure("descriptor " + fd + " is a " + (unix() ? "TCP" : "Unix") + " socket (" + address
-                        + "), not " + (unix() ? "a Unix" : "a TCP") + " one: write domain=" + (unix() ? "INET" : "UNIX"));
+                String kind = socket instanceof DatagramChannel ? "UDP" : "TCP";
+                throw failure("descriptor " + fd + " is a " + (unix() ? kind : "Unix") + " socket (" + address
+                        + "), not " + (unix() ? "a Unix" : "a TCP or UDP") + " one: write domain="
+                        + (unix() ? "INET" : "UNIX"));
             }
-            adopted = new Adopted(this, listening);
-            return listening;
+            adopted = new Adopted(this, socket);
+            return socket;
         }
     }
 

@@ -23,6 +23,7 @@ import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
+import java.nio.channels.DatagramChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -165,6 +166,26 @@ public final class Reactor implements ReactorServices, AutoCloseable {
             return loop.serveStream(channel, factory);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot accept on " + channel + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Receives datagrams on {@code channel}, a UDP socket that is bound already: one another process passed, such as
+     * systemd ({@link dev.pier.endpoint.SystemdEndpoint#adoptDatagram()}). The port owns the channel from now on and
+     * closes it when it stops.
+     *
+     * <pre>{@code
+     * var systemd = (SystemdEndpoint) Endpoint.parseServer("systemd:domain=INET:index=0");
+     * ListeningPort port = reactor.listen(systemd.adoptDatagram(), protocol);
+     * }</pre>
+     *
+     * @throws IllegalArgumentException if the channel is not bound
+     */
+    public ListeningPort listen(DatagramChannel channel, DatagramProtocol protocol) {
+        try {
+            return loop.serveUdp(channel, protocol);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot receive on " + channel + ": " + e.getMessage(), e);
         }
     }
 

@@ -20,11 +20,14 @@ import dev.pier.unix.PeerCredentials;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.BindException;
+import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.SocketTimeoutException;
+import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.channels.Channels;
+import java.nio.channels.DatagramChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -442,6 +445,59 @@ class BlockingServerTest {
             closing.get(10, TimeUnit.SECONDS);
             assertEquals("slow", client.receive());
         }
+    }
+
+    @Test
+    void connectionsQueuedWhenCloseStopsListeningAreServedRatherThanReset() throws Exception {
+        var started = new CountDownLatch(1);
+        var release = new CountDownLatch(1);
+        var server = echoServerWith((line, s) -> {
+            if (line.equals("first")) {
+                started.countDown();
+                release.await();
+            }
+            return line;
+        }, Concurrency.synchronous());
+        Serving serving = Serving.start(server);
+        try (var first = new StreamClient(server.address()); var queued = new StreamClient(server.address())) {
+            first.sendLast("first");
+            assertTrue(started.await(10, TimeUnit.SECONDS));
+            queued.sendLast("queued");   // the loop is busy with the first: this one waits in the socket's queue
+            var closing = CompletableFuture.runAsync(server::close);
+            awaitRefused(server.address());
+            release.countDown();
+            closing.get(10, TimeUnit.SECONDS);
+            assertEquals("first", first.receive());
+            assertEquals("queued", queued.receive(), "served, not reset");
+        }
+        serving.awaitStopped();
+    }
+
+    /** Polls until {@code address} refuses connections: a server closing has stopped listening. */
+    private static void awaitRefused(SocketAddress address) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            try (SocketChannel probe = SocketChannel.open(address)) {
+                assertTrue(System.nanoTime() < deadline, "still listening: " + address);
+            } catch (ConnectException refused) {
+                return;
+            }
+        }
+    }
+
+    @Test
+    void servesAnIpv4UdpSocketBoundElsewhereAndRepliesFromIt() throws Exception {
+        DatagramChannel bound = DatagramChannel.open(StandardProtocolFamily.INET).bind(ANY_LOOPBACK_PORT);
+        SocketAddress address = bound.getLocalAddress();
+        var server = closeLater(new UdpServer(bound, () -> new TestServers.PacketHandler((line, s) -> line),
+                ServerOptions.defaults().withConcurrency(Concurrency.threads())));
+        assertEquals(address, server.address());
+        Serving serving = Serving.start(server);
+        try (var client = new UdpClient(address)) {
+            client.send("through sendto");
+            assertEquals("through sendto", client.receive());
+        }
+        serving.shutdownAndAwait();
     }
 
     @Test

@@ -212,7 +212,7 @@ class EndpointTest {
         "systemd:domain=INET:index=x | index 'x' is not a whole number from 0",
         "systemd:domain=INET:name= | name is empty",
         "systemd:domain=INET:name=a\\:b | name 'a:b' holds ':', which separates the names systemd passes (LISTEN_FDNAMES)",
-        "systemd:domain=UDP:index=0 | domain 'UDP' is not one of INET, INET6, UNIX (systemd: takes listening stream sockets)",
+        "systemd:domain=UDP:index=0 | domain 'UDP' is not one of INET, INET6, UNIX (systemd: INET or INET6 for a TCP or UDP socket, UNIX for a Unix stream socket)",
         "systemd:domain=INET:index=0:backlog=5 | unknown option 'backlog' for systemd (known: domain, index, name)",
         "ssl:443 | ssl needs privateKey=KEY.pem (or keystore=FILE.p12, or certDir=DIR)",
         "ssl:443:keystore=k.p12 | keystore= and password= go together",

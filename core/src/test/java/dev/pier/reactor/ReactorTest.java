@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.AfterEach;
@@ -361,6 +362,29 @@ class ReactorTest {
             }
             client.write(StreamTransportContract.ascii("b"));
             assertEquals("b", StreamTransportContract.readExactly(client, 1), "the accepted connection goes on");
+        }
+    }
+
+    @Test
+    void connectionsQueuedWhenAPortStopsListeningAreServedRatherThanReset() throws Exception {
+        Reactor reactor = track(Reactor.start());
+        ListeningPort port = reactor.listenTcp(0, peer -> new Echo(), "127.0.0.1");
+        CountDownLatch connected = new CountDownLatch(1);
+        CompletableFuture<CompletionStage<Void>> stopping = new CompletableFuture<>();
+        // The loop, held until the client is in the socket's queue, stops listening before it ever selects again.
+        reactor.callFromThread(() -> {
+            try {
+                connected.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            stopping.complete(port.stopListening());
+        });
+        try (SocketChannel queued = SocketChannel.open(port.address())) {
+            connected.countDown();
+            stopping.get(10, SECONDS).toCompletableFuture().get(10, SECONDS);
+            queued.write(StreamTransportContract.ascii("q"));
+            assertEquals("q", StreamTransportContract.readExactly(queued, 1), "served, not reset");
         }
     }
 

@@ -23,6 +23,8 @@ import dev.pier.reactor.Reactor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.SocketAddress;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.NetworkChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -114,9 +116,13 @@ public final class Servers {
         options = options.withLayers(layers);
         SystemdEndpoint systemd = systemd(endpoint);
         BaseServer<?> server = systemd != null
-                ? systemd.unix()
-                        ? new UnixStreamServer(adopt(systemd), service.streamHandler(), options)
-                        : new TcpServer(adopt(systemd), service.streamHandler(), options)
+                ? switch (adopt(systemd, endpoint, service)) {
+                    case DatagramChannel udp -> new UdpServer(udp, service.datagramHandler(), options);
+                    case ServerSocketChannel listening -> systemd.unix()
+                            ? new UnixStreamServer(listening, service.streamHandler(), options)
+                            : new TcpServer(listening, service.streamHandler(), options);
+                    default -> throw new IllegalStateException("adopted " + systemd);
+                }
                 : switch (endpoint.socket()) {
             case TcpEndpoint tcp -> new TcpServer(tcp, service.streamHandler(), options);
             case UdpEndpoint udp -> new UdpServer(udp, service.datagramHandler(), options);
@@ -170,7 +176,12 @@ public final class Servers {
         try {
             layers = endpoint.layers();
             SystemdEndpoint systemd = systemd(endpoint);
-            port = systemd != null ? reactor.listen(adopt(systemd), layered(service.protocolFactory(), layers))
+            port = systemd != null ? switch (adopt(systemd, endpoint, service)) {
+                        case DatagramChannel udp -> reactor.listen(udp, service.datagramProtocol().get());
+                        case ServerSocketChannel listening ->
+                                reactor.listen(listening, layered(service.protocolFactory(), layers));
+                        default -> throw new IllegalStateException("adopted " + systemd);
+                    }
                     : switch (endpoint.socket()) {
                 case TcpEndpoint tcp -> reactor.listenTcp(tcp, layered(service.protocolFactory(), layers));
                 case UdpEndpoint udp -> reactor.listenUdp(udp, service.datagramProtocol().get());
@@ -241,13 +252,29 @@ public final class Servers {
         };
     }
 
-    /** Takes over the socket systemd passed; not passed, not this one, or of the wrong kind is the user's to fix. */
-    private static ServerSocketChannel adopt(SystemdEndpoint systemd) throws IOException {
+    /**
+     * Takes over the socket systemd passed, a listening stream socket or a UDP socket (as its unit says); not passed,
+     * not this one, of the wrong kind, or UDP to a service of streams or behind {@code haproxy:} is the user's to fix.
+     */
+    private static NetworkChannel adopt(SystemdEndpoint systemd, ServerEndpoint endpoint, Service service)
+            throws IOException {
+        NetworkChannel socket;
         try {
-            return systemd.adopt();
+            socket = systemd.adoptSocket();
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new CommandFailure(e.getMessage(), e);
         }
+        if (socket instanceof DatagramChannel) {
+            if (endpoint instanceof ProxiedEndpoint) {
+                throw new CommandFailure(endpoint.describe() + ": systemd passed a UDP socket, and the PROXY protocol"
+                        + " comes only before a stream: drop haproxy: or pass a ListenStream= socket");
+            }
+            if (service.datagramHandler() == null || service.datagramProtocol() == null) {
+                throw new CommandFailure(endpoint.describe() + ": systemd passed a UDP socket, and this command"
+                        + " serves streams only: pass a ListenStream= socket");
+            }
+        }
+        return socket;
     }
 
     private static ProtocolFactory layered(ProtocolFactory factory, List<LayerFactory> layers) {

@@ -17,6 +17,7 @@ import java.lang.System.Logger;
 import java.net.ProtocolFamily;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -153,6 +154,15 @@ public final class EventLoop {
             throws IOException {
         requireNotStopped();
         return UdpPort.listen(this, address, Objects.requireNonNull(protocol, "protocol"), reusePort);
+    }
+
+    /** Receives UDP datagrams on {@code channel}, which is bound already. */
+    public ListeningPort serveUdp(DatagramChannel channel, DatagramProtocol protocol) throws IOException {
+        if (state == State.STOPPED) {
+            channel.close();
+            throw stopped();
+        }
+        return UdpPort.serve(this, channel, Objects.requireNonNull(protocol, "protocol"));
     }
 
     public ListeningPort listenUnixDatagram(Path path, DatagramProtocol protocol) throws IOException {

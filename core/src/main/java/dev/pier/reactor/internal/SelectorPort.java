@@ -67,6 +67,13 @@ abstract sealed class SelectorPort<C extends SelectableChannel & NetworkChannel>
     abstract void stopServing();
 
     /**
+     * Takes what the socket has queued and would lose when it closes, just before it does; on the loop thread.
+     * Default: nothing.
+     */
+    void takeQueued() {
+    }
+
+    /**
      * Frees whatever the port holds besides its channel, once that is closed; may be called more than once (a port
      * that failed to register is closed again when it is stopped).
      */
@@ -99,6 +106,9 @@ abstract sealed class SelectorPort<C extends SelectableChannel & NetworkChannel>
             return;
         }
         boolean registered = key != null;
+        if (registered) {
+            takeQueued();
+        }
         closed = true;
         closeChannel();
         if (registered) {

@@ -28,6 +28,8 @@ import java.util.stream.Stream;
 final class StreamPort extends SelectorPort<ServerSocketChannel> {
 
     private static final int MAX_ACCEPTS_PER_EVENT = 64;
+    /** The most connections taken from the queue as the port closes: Linux's default longest queue (somaxconn). */
+    private static final int MAX_ACCEPTS_AT_CLOSE = 4096;
 
     private final ProtocolFactory factory;
     private final List<EventLoop> workers;
@@ -129,6 +131,27 @@ final class StreamPort extends SelectorPort<ServerSocketChannel> {
             if (acceptFailing) {
                 acceptFailing = false;
                 loop.logger().log(Level.INFO, "{0}: accepting connections again", describe());
+            }
+            handOver(accepted);
+        }
+    }
+
+    /**
+     * Accepts the connections the kernel has queued, which closing the socket would reset: their clients (or a proxy
+     * in front, which cannot send a client elsewhere once its server took the connection) would see a connection cut
+     * off before a byte instead of being refused. They are served as the connections in progress are.
+     */
+    @Override
+    void takeQueued() {
+        for (int i = 0; i < MAX_ACCEPTS_AT_CLOSE && !acceptFailing; i++) {
+            SocketChannel accepted;
+            try {
+                accepted = channel.accept();
+            } catch (IOException e) {
+                return;   // those left are reset, as they would have been without this
+            }
+            if (accepted == null) {
+                return;
             }
             handOver(accepted);
         }

@@ -1,9 +1,11 @@
 package dev.pier.reactor.internal;
 
+import dev.pier.libc.Ipv4Datagrams;
 import dev.pier.logging.RateLimitedLog;
 import dev.pier.reactor.DatagramProtocol;
 import dev.pier.reactor.DatagramTransport;
 import dev.pier.reactor.Scheduler;
+import dev.pier.unix.Descriptors;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.SocketAddress;
@@ -33,14 +35,17 @@ final class UdpPort extends SelectorPort<DatagramChannel> implements DatagramTra
     private long queuedBytes;
     /** Null where {@code sendmmsg} is out of reach: every write then goes out at once. */
     private final UdpSendBatch batch;
+    /** An IPv4 socket bound elsewhere, which the JDK may take for IPv6: sent through {@link Ipv4Datagrams}. */
+    private final boolean ipv4BoundElsewhere;
     private final RateLimitedLog oversizedWarnings;
     private final RateLimitedLog queueFullWarnings;
     /** Whether a receive burst is being dispatched, so writes go into {@link #batch}. */
     private boolean receiving;
 
-    private UdpPort(EventLoop loop, DatagramChannel channel, DatagramProtocol protocol, boolean sendInBatches)
-            throws IOException {
+    private UdpPort(EventLoop loop, DatagramChannel channel, DatagramProtocol protocol, boolean sendInBatches,
+                    boolean ipv4BoundElsewhere) throws IOException {
         super(loop, channel, SelectionKey.OP_READ);
+        this.ipv4BoundElsewhere = ipv4BoundElsewhere;
         this.protocol = protocol;
         this.receiveBuffer = ByteBuffer.allocateDirect(loop.options().maxDatagramSize() + 1);
         this.batch = sendInBatches ? UdpSendBatch.open(channel) : null;
@@ -67,13 +72,35 @@ final class UdpPort extends SelectorPort<DatagramChannel> implements DatagramTra
             }
             channel.configureBlocking(false);
             channel.bind(address);
-            UdpPort port = new UdpPort(loop, channel, protocol, sendInBatches);
+            UdpPort port = new UdpPort(loop, channel, protocol, sendInBatches, false);
             loop.runInLoop(port::start);
             return port;
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
         }
+    }
+
+    /** Receives on {@code channel}, bound already (a socket systemd or another process passed). */
+    static UdpPort serve(EventLoop loop, DatagramChannel channel, DatagramProtocol protocol) throws IOException {
+        try {
+            if (channel.getLocalAddress() == null) {
+                throw new IllegalArgumentException("the channel is not bound: " + channel);
+            }
+            channel.configureBlocking(false);
+            UdpPort port = new UdpPort(loop, channel, protocol, true, Ipv4Datagrams.isIpv4(channel));
+            loop.runInLoop(port::start);
+            return port;
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    /** Sends one datagram without waiting, as {@link DatagramChannel#send} does. */
+    private int sendNow(ByteBuffer data, SocketAddress target) throws IOException {
+        return ipv4BoundElsewhere ? Ipv4Datagrams.send(Descriptors.of(channel), data, target)
+                : channel.send(data, target);
     }
 
     @Override
@@ -177,7 +204,7 @@ final class UdpPort extends SelectorPort<DatagramChannel> implements DatagramTra
     private void sendOrQueue(ByteBuffer data, SocketAddress target) {
         if (queue.isEmpty()) {
             try {
-                if (channel.send(data, target) > 0 || !data.hasRemaining()) {
+                if (sendNow(data, target) > 0 || !data.hasRemaining()) {
                     return;
                 }
             } catch (IOException e) {
@@ -230,7 +257,7 @@ final class UdpPort extends SelectorPort<DatagramChannel> implements DatagramTra
         while (!queue.isEmpty()) {
             Outgoing next = queue.peek();
             try {
-                if (channel.send(next.data(), next.target()) == 0 && next.data().hasRemaining()) {
+                if (sendNow(next.data(), next.target()) == 0 && next.data().hasRemaining()) {
                     return;
                 }
             } catch (IOException e) {
