@@ -256,7 +256,7 @@ public final class Servers {
      * Takes over the socket systemd passed, a listening stream socket or a UDP socket (as its unit says); not passed,
      * not this one, of the wrong kind, or UDP to a service of streams or behind {@code haproxy:} is the user's to fix.
      */
-    private static NetworkChannel adopt(SystemdEndpoint systemd, ServerEndpoint endpoint, Service service)
+    private static NetworkChannel adopt(SystemdEndpoint systemd, ServerEndpoint endpoint, ServiceHandlers service)
             throws IOException {
         NetworkChannel socket;
         try {
