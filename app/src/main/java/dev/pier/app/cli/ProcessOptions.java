@@ -34,7 +34,10 @@ public class ProcessOptions {
 
     /** The options that are the process's, not a service's: a line of a services file may not give them. */
     private static final List<String> OF_THE_PROCESS =
-            List.of("--grace", "--log-file", "--log-level", "--pid-file", "--metrics");
+            List.of("--grace", "--log-file", "--log-level", "--pid-file", "--metrics", "--drain-notice");
+
+    /** How long {@code /healthz} says 503 before the servers stop listening, unless {@code --drain-notice} says. */
+    public static final Duration DEFAULT_DRAIN_NOTICE = Duration.ofSeconds(1);
 
     private static final System.Logger LOG = System.getLogger(ProcessOptions.class.getName());
 
@@ -64,6 +67,12 @@ public class ProcessOptions {
                     + "on " + DEFAULT_INTERFACE + "; as with --listen, tcp:PORT without interface= is every interface")
     private String metrics;
 
+    @Option(names = "--drain-notice", paramLabel = "SECONDS",
+            description = "with --metrics: on SIGTERM, how long /healthz answers 503 while the servers still accept, "
+                    + "so that a load balancer's health check takes this process out of rotation before it stops "
+                    + "listening (default: 1)")
+    private String drainNoticeSeconds;
+
     /** The services of a {@code pier run} this command joins instead of serving on its own; null if none. */
     private Composition composition;
 
@@ -82,18 +91,28 @@ public class ProcessOptions {
 
     /** How long a stop may drain requests in progress. */
     public Duration grace() {
-        if (graceSeconds == null) {
-            return DEFAULT_GRACE;
+        return graceSeconds == null ? DEFAULT_GRACE : seconds("--grace", graceSeconds);
+    }
+
+    /** How long the health check fails before the servers stop listening: nothing without {@code --metrics}. */
+    Duration drainNotice() {
+        if (drainNoticeSeconds != null && metrics == null) {
+            throw usage("--drain-notice applies with --metrics, whose /healthz a load balancer watches");
         }
+        return metrics == null ? Duration.ZERO
+                : drainNoticeSeconds == null ? DEFAULT_DRAIN_NOTICE : seconds("--drain-notice", drainNoticeSeconds);
+    }
+
+    private Duration seconds(String option, String text) {
         try {
-            BigDecimal seconds = new BigDecimal(graceSeconds.strip());
+            BigDecimal seconds = new BigDecimal(text.strip());
             if (seconds.signum() >= 0 && seconds.compareTo(BigDecimal.valueOf(1_000_000_000L)) <= 0) {
                 return Duration.ofNanos(seconds.movePointRight(9).longValue());
             }
         } catch (NumberFormatException notANumber) {
             // said below
         }
-        throw usage("--grace must be a number of seconds, 0 or more, not '" + graceSeconds + "'");
+        throw usage(option + " must be a number of seconds, 0 or more, not '" + text + "'");
     }
 
     /** Whether {@code --metrics} was given. */
@@ -138,6 +157,7 @@ public class ProcessOptions {
         }
         Duration grace = grace();
         TcpEndpoint metricsEndpoint = metricsEndpoint();
+        Duration drainNotice = drainNotice();
         if (Forking.isForkedChild()) {
             logWhereAsked();
             LogSetup.writeEachLineBeforeGoingOn();
@@ -147,7 +167,8 @@ public class ProcessOptions {
             for (ServerEndpoint endpoint : endpoints) {
                 Servers.removeStaleSocketFile(endpoint);
             }
-            return Serving.untilStopped(servers, grace, metricsEndpoint, supervised, command.commandLine().getOut(),
+            return Serving.untilStopped(servers, grace, metricsEndpoint, drainNotice, supervised,
+                    command.commandLine().getOut(),
                     command.commandLine().getErr());
         });
     }

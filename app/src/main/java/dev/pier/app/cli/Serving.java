@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -50,18 +51,19 @@ public final class Serving {
      * side, each giving its requests in progress up to {@code grace}, or less if a second signal comes.
      */
     public static int untilStopped(List<Start> starts, Duration grace, PrintWriter out, PrintWriter err) {
-        return untilStopped(starts, grace, null, false, out, err);
+        return untilStopped(starts, grace, null, Duration.ZERO, false, out, err);
     }
 
     /**
      * As {@link #untilStopped(List, Duration, PrintWriter, PrintWriter)}, with an HTTP server of health and metrics
      * on {@code metrics} beside the servers (none if null): started once they all are, its ready line
      * ({@code Metrics on tcp:9100:interface=127.0.0.1}) after theirs, its health check failing from the moment a stop
-     * begins, closed once they all stopped. A {@code supervised} process (one service of {@code pier run --split})
+     * begins, while the servers go on for {@code drainNotice} before they stop listening, closed once they all
+     * stopped. A {@code supervised} process (one service of {@code pier run --split})
      * stops when its supervisor says so ({@link Supervised}), not on signals.
      */
-    public static int untilStopped(List<Start> starts, Duration grace, TcpEndpoint metrics, boolean supervised,
-            PrintWriter out, PrintWriter err) {
+    public static int untilStopped(List<Start> starts, Duration grace, TcpEndpoint metrics, Duration drainNotice,
+            boolean supervised, PrintWriter out, PrintWriter err) {
         // Installed before the ready lines, so that a signal sent as soon as they are seen stops gracefully.
         StopSignals stop = supervised ? Supervised.followSupervisor() : StopSignals.install();
         LogSetup.reopenOnSignal();
@@ -86,12 +88,12 @@ public final class Serving {
             throw failedToStart;
         }
         try (MetricsServer closedLast = metricsServer) {
-            return serve(starts, services, group, grace, metricsServer, stop, out, err);
+            return serve(starts, services, group, grace, metricsServer, drainNotice, stop, out, err);
         }
     }
 
     private static int serve(List<Start> starts, List<CommandService> services, ServiceGroup group, Duration grace,
-            MetricsServer metricsServer, StopSignals stop, PrintWriter out, PrintWriter err) {
+            MetricsServer metricsServer, Duration drainNotice, StopSignals stop, PrintWriter out, PrintWriter err) {
         List<RunningServer> servers = services.stream().map(CommandService::running).toList();
         for (int i = 0; i < servers.size(); i++) {
             out.println("Serving " + starts.get(i).service() + " on " + servers.get(i).endpoint());
@@ -114,6 +116,12 @@ public final class Serving {
             metricsServer.draining();
         }
         Service endedByItself = stop.stopRequested().isDone() ? null : firstStopped.join();
+        if (endedByItself == null && !drainNotice.isZero()) {
+            // Still listening while a load balancer's health check sees the 503: it stops sending clients here
+            // before the port closes, so that none it sent meanwhile is cut off (a second signal ends the wait).
+            CompletableFuture.anyOf(stop.stopInsisted(), new CompletableFuture<>().completeOnTimeout(null,
+                    drainNotice.toNanos(), TimeUnit.NANOSECONDS)).join();
+        }
         if (endedByItself == null) {
             announceDrain(servers, grace, err);
         }
