@@ -15,7 +15,8 @@ record Sample(Scenario scenario, String peer, int round, Result result, double c
         return switch (scenario) {
             case IDLE -> peakRssBytes / (1024.0 * 1024.0);
             case STREAM -> result.seconds() > 0 ? result.operations() / result.seconds() / 1e6 : 0;
-            case STARTUP -> result.latencyMicros(50) / 1000.0;
+            case STARTUP, FORKING_WARM, FORKING_STEADY -> result.latencyMicros(50) / 1000.0;
+            case ECHO_LATENCY -> result.latencyMicros(99);
             default -> result.perSecond();
         };
     }
