@@ -126,13 +126,15 @@ public final class Bench {
         if (scenarios.stream().anyMatch(Scenario::tls)) {
             bench.tls = TlsChannel.trusting(TlsChannel.certificate(selfSigned(tools)));
         }
+        long started = System.nanoTime();
         List<Servers.Server> servers = bench.availableServers(peerNames);
         for (Scenario scenario : scenarios) {
             bench.run(scenario, servers);
         }
         Report report = new Report(bench.settings, scenarios, bench.samples, bench.skipped, Machine.describe(tools));
         report.write(out);
-        System.out.println("wrote " + out.resolve("benchmarks.md") + " and " + out.resolve("benchmarks.svg"));
+        System.out.printf("wrote %s and %s; the scenarios took %.1f minutes%n", out.resolve("benchmarks.md"),
+                out.resolve("benchmarks.svg"), (System.nanoTime() - started) / 60e9);
     }
 
     /**
@@ -218,8 +220,9 @@ public final class Bench {
                 }
             }
             if (scenario.tls()) {
-                warmUpServers(scenario, running.values());
+                warmUpServers(scenario, running.values(), TLS_WARMUP_FACTOR);
             } else if (scenario == Scenario.ECHO_LATENCY) {
+                warmUpServers(Scenario.ECHO, running.values(), 1);
                 if (!offerHalfOfNettysPeak(running)) {
                     return;
                 }
@@ -300,13 +303,15 @@ public final class Bench {
     }
 
     /**
-     * Runs a TLS scenario once, unmeasured, against every server: a TLS stack is far more code for the JIT to
-     * compile than a plain echo (the JDK's handshake especially), and without this the first round would measure
-     * the compiler, server and driver alike.
+     * Runs {@code scenario} once, unmeasured, for {@code factor} warm-up periods against every server. A TLS stack
+     * is far more code for the JIT to compile than a plain echo (the JDK's handshake especially), and without this
+     * the first round would measure the compiler, server and driver alike. The open-loop echo needs it too: a
+     * server still compiling falls behind the fixed schedule, and the backlog it builds during one run's warm-up
+     * would still be there in the measured window.
      */
-    private void warmUpServers(Scenario scenario, java.util.Collection<ServerProcess> servers)
+    private void warmUpServers(Scenario scenario, java.util.Collection<ServerProcess> servers, int factor)
             throws InterruptedException {
-        Duration warmup = settings.warmup().multipliedBy(TLS_WARMUP_FACTOR);
+        Duration warmup = settings.warmup().multipliedBy(factor);
         for (ServerProcess server : servers) {
             try {
                 scenario.run(settings.withTiming(warmup, Duration.ZERO),

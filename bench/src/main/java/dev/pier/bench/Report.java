@@ -33,8 +33,8 @@ final class Report {
     }
 
     /**
-     * The p99.9 latency as a ratio to the reference's in the same round, where a scenario's figure is a latency
-     * percentile of its own (the open-loop echo, whose figure is p99): median, lowest and highest over rounds.
+     * The scenario's {@linkplain Scenario#tailPercentile() tail percentile} as a ratio to the reference's in the
+     * same round: median, lowest and highest over rounds.
      */
     record TailRatio(double median, double lowest, double highest) {
         static final TailRatio NONE = new TailRatio(Double.NaN, Double.NaN, Double.NaN);
@@ -82,8 +82,9 @@ final class Report {
                         .mapToDouble(Double::doubleValue).toArray()))
                 .orElse(Double.NaN);
         TailRatio tail = TailRatio.NONE;
-        if (scenario == Scenario.ECHO_LATENCY) {
-            double[] tails = ratios(mine, scenario.reference(), s -> s.result().latencyMicros(99.9)).stream()
+        if (scenario.tailPercentile().isPresent()) {
+            double percentile = scenario.tailPercentile().getAsDouble();
+            double[] tails = ratios(mine, scenario.reference(), s -> s.result().latencyMicros(percentile)).stream()
                     .mapToDouble(Double::doubleValue).toArray();
             tail = new TailRatio(median(tails), Arrays.stream(tails).min().orElse(Double.NaN),
                     Arrays.stream(tails).max().orElse(Double.NaN));
@@ -208,7 +209,7 @@ final class Report {
                                 + "from the message's *scheduled* send time to the last byte of its echo, so a "
                                 + "stalled server is charged for every message that should have left meanwhile "
                                 + "(no coordinated omission). The figure is the p99; the p99.9 is also given as a "
-                                + "ratio. Errors are messages scheduled in the window with no echo ")
+                                + "ratio. Every server had one unmeasured closed-loop echo run first. Errors are messages scheduled in the window with no echo ")
                         .append(OpenLoopEchoLoad.DRAIN.toMillis()).append(" ms after it (counted in the "
                                 + "percentiles as at least that late): a peer with errors could not sustain the "
                                 + "rate.");
@@ -221,7 +222,9 @@ final class Report {
                         ? ", one request at a time, each after a pause long enough for the server to have a child "
                                 + "ready; the figure is the median."
                         : ", at a steady rate whatever the replies do, each timed from its scheduled start (no "
-                                + "coordinated omission); the figure is the median, the p99 is beside it.");
+                                + "coordinated omission); the figure is the median, and the p99 is also given as a "
+                                + "ratio. A request with no first byte within ")
+                        .append(ForkingLoad.REQUEST_TIMEOUT.toSeconds()).append(" s is an error.");
                 md.append(" The reference is Python's `socketserver.ForkingTCPServer`.");
             }
             if (scenario == Scenario.UDP) {
@@ -234,12 +237,15 @@ final class Report {
             String perOperation = " µs/" + scenario.operation();
             List<String> header = new ArrayList<>(List.of("Peer", scenario.unit, "× " + scenario.reference()));
             scenario.secondReference().ifPresent(second -> header.add("× " + second));
-            boolean tail = scenario == Scenario.ECHO_LATENCY;
+            boolean tail = scenario.tailPercentile().isPresent();
             if (tail) {
-                header.add("p99.9 × " + scenario.reference());
+                header.add(scenario.tailName() + " × " + scenario.reference());
             }
+            // The forking scenarios' latencies are a process start or more: milliseconds say them better.
+            double latencyUnit = scenario.forking() ? 1000 : 1;
             if (latency) {
-                header.addAll(List.of("p50 µs", "p99 µs", "p99.9 µs"));
+                String unit = scenario.forking() ? " ms" : " µs";
+                header.addAll(List.of("p50" + unit, "p99" + unit, "p99.9" + unit));
             }
             header.add(idle ? "Served (worst run)" : "Errors");
             header.add("Server CPU" + perOperation);
@@ -261,7 +267,8 @@ final class Report {
                     line.add(ratio(row.tail().median()));
                 }
                 if (latency) {
-                    line.addAll(List.of(number(row.p50()), number(row.p99()), number(row.p999())));
+                    line.addAll(List.of(number(row.p50() / latencyUnit), number(row.p99() / latencyUnit),
+                            number(row.p999() / latencyUnit)));
                 }
                 line.add(idle ? row.leastServed() + "/" + row.attempted() : Long.toString(row.errors()));
                 line.add(number(row.cpuMicrosPerOperation()));
@@ -329,7 +336,7 @@ final class Report {
         md.append('\n');
         for (Targets.Target target : missed) {
             md.append("\n**").append(target.scenario().id()).append(", ").append(target.peer())
-                    .append(target.tail() ? " (p99.9)" : "").append(":** ");
+                    .append(target.tail() ? " (" + target.scenario().tailName() + ")" : "").append(":** ");
             Targets.rowFor(target, rows).filter(target::boundWithinRounds).ifPresent(row -> md.append(
                     ("*Within this run's spread: its rounds ranged from %s to %s, on both sides of the bound, so "
                             + "this run cannot tell the figure from its target; more runs (`--runs 9`) steady the "

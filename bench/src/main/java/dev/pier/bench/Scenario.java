@@ -93,6 +93,24 @@ enum Scenario {
         };
     }
 
+    /**
+     * The latency percentile also given as a ratio to the reference, beside the figure: for the open-loop echo
+     * (whose figure is p99) its p99.9, for the steady forking load (whose figure is the median) its p99; empty
+     * elsewhere.
+     */
+    java.util.OptionalDouble tailPercentile() {
+        return switch (this) {
+            case ECHO_LATENCY -> java.util.OptionalDouble.of(99.9);
+            case FORKING_STEADY -> java.util.OptionalDouble.of(99);
+            default -> java.util.OptionalDouble.empty();
+        };
+    }
+
+    /** The tail percentile's name, {@code p99.9} or {@code p99}. */
+    String tailName() {
+        return "p" + java.math.BigDecimal.valueOf(tailPercentile().orElseThrow()).stripTrailingZeros().toPlainString();
+    }
+
     /** Whether each child of a forking server serves this scenario's connections. */
     boolean forking() {
         return this == FORKING_WARM || this == FORKING_STEADY;

@@ -15,8 +15,8 @@ final class Targets {
      * @param scenario   where it is measured
      * @param peer       the Pier peer it is for
      * @param bound      the ratio to reach: at least this where higher is better, at most where lower is
-     * @param tail       whether the ratio is of the p99.9 latency rather than of the scenario's figure (the
-     *                   open-loop echo, whose figure is its p99)
+     * @param tail       whether the ratio is of the scenario's {@linkplain Scenario#tailPercentile() tail
+     *                   percentile} rather than of its figure
      * @param whenMissed what explains a miss and what would close it
      */
     record Target(Scenario scenario, String peer, double bound, boolean tail, String whenMissed) {
@@ -25,7 +25,7 @@ final class Targets {
             this(scenario, peer, bound, false, whenMissed);
         }
 
-        /** A bound on the p99.9 latency's ratio, in a scenario whose figure is another percentile. */
+        /** A bound on the ratio of the scenario's tail percentile, beside the one on its figure. */
         static Target onTail(Scenario scenario, String peer, double bound, String whenMissed) {
             return new Target(scenario, peer, bound, true, whenMissed);
         }
@@ -58,7 +58,8 @@ final class Targets {
         }
 
         String describe() {
-            return (tail ? "p99.9 " : scenario == Scenario.ECHO_LATENCY ? "p99 " : "")
+            return (tail ? scenario.tailName() + " " : scenario == Scenario.ECHO_LATENCY ? "p99 "
+                    : scenario.forking() ? "median " : "")
                     + (scenario.higherIsBetter ? "≥ " : "≤ ") + Report.ratio(bound) + " × " + scenario.reference()
                     + (scenario == Scenario.IDLE ? ", all served" : "");
         }
