@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +20,8 @@ import org.HdrHistogram.Histogram;
  * <p>{@link #warm} sends one request at a time with a pause before each, so that a server which keeps children
  * ready has one ready: the figure is what a request pays when the server is not short of children.
  * {@link #steady} opens connections on a fixed schedule whatever the replies do, each latency measured from its
- * scheduled start, so that a server which falls behind is charged for the wait (no coordinated omission).
+ * scheduled start, so that a server which falls behind is charged for the wait (no coordinated omission); a request
+ * that times out counts as an error and, in the percentiles, as at least as late as it had waited.
  */
 final class ForkingLoad {
 
@@ -88,6 +90,12 @@ final class ForkingLoad {
                 } catch (IOException e) {
                     if (counted) {
                         reportFirst(errors.incrementAndGet(), e);
+                        if (e instanceof SocketTimeoutException) {
+                            // Still waiting when given up on: at least this late, which the tail must show.
+                            synchronized (latency) {
+                                latency.recordValue(System.nanoTime() - scheduled);
+                            }
+                        }
                     }
                 }
             }));
@@ -97,7 +105,8 @@ final class ForkingLoad {
             client.join();
         }
         window.closed();
-        return new Result(latency.getTotalCount(), duration.toNanos() / 1e9, latency, errors.get(), measured.get());
+        return new Result(measured.get() - errors.get(), duration.toNanos() / 1e9, latency, errors.get(),
+                measured.get());
     }
 
     /** One request: the nanoseconds from {@code since} to the first byte of the echo. */

@@ -26,7 +26,8 @@ import org.HdrHistogram.Histogram;
  * full message it reads back. After the measured window the loop stops sending and waits up to {@link #DRAIN} for
  * the replies still owed to messages scheduled inside it; those still missing then count as errors, and their
  * latency is recorded as at least the time they have waited, so a server that cannot keep up with the rate shows it
- * in its tail rather than dropping out of it.
+ * in its tail rather than dropping out of it. Messages lost with a connection the server reset or closed count as
+ * errors only.
  *
  * <p>The loop waits for replies in {@link Selector#select(long)}, whose timeout is in milliseconds: when no reply
  * wakes it, a message may leave up to a millisecond late, and that lateness counts in its latency as any other
@@ -222,7 +223,7 @@ final class OpenLoopEchoLoad {
                 Connection connection = connections.get((int) (sent % connections.size()));
                 sent++;
                 if (connection.failed) {
-                    countUnanswered(due, now);
+                    countFailed(due);
                     continue;
                 }
                 connection.push(due);
@@ -294,12 +295,21 @@ final class OpenLoopEchoLoad {
             }
         }
 
+        /**
+         * A message lost with its connection (reset or closed by the server): an error only, since the time it
+         * took to fail says nothing about the server's latency.
+         */
+        private void countFailed(long scheduledAt) {
+            if (scheduledAt >= from && scheduledAt < until) {
+                errors++;
+            }
+        }
+
         private void fail(Connection connection) {
             connection.failed = true;
             connection.key.cancel();
-            long now = System.nanoTime();
             while (connection.size > 0) {
-                countUnanswered(connection.pop(), now);
+                countFailed(connection.pop());
             }
             close(connection);
         }

@@ -224,7 +224,8 @@ final class Report {
                         : ", at a steady rate whatever the replies do, each timed from its scheduled start (no "
                                 + "coordinated omission); the figure is the median, and the p99 is also given as a "
                                 + "ratio. A request with no first byte within ")
-                        .append(ForkingLoad.REQUEST_TIMEOUT.toSeconds()).append(" s is an error.");
+                        .append(ForkingLoad.REQUEST_TIMEOUT.toSeconds()).append(" s is an error, and counts in the "
+                                + "percentiles as at least that late.");
                 md.append(" The reference is Python's `socketserver.ForkingTCPServer`.");
             }
             if (scenario == Scenario.UDP) {
