@@ -223,9 +223,11 @@ public final class Bench {
                 warmUpServers(scenario, running.values(), TLS_WARMUP_FACTOR);
             } else if (scenario == Scenario.ECHO_LATENCY) {
                 warmUpServers(Scenario.ECHO, running.values(), 1);
-                if (!offerHalfOfNettysPeak(running)) {
+                if (!offerShareOfNettysPeak(running)) {
                     return;
                 }
+            } else if (scenario.forking()) {
+                warmUpForking(running.values());
             } else {
                 warmUpDriver(scenario, running.values());
             }
@@ -250,7 +252,7 @@ public final class Bench {
      * from this run's echo scenario if it ran, else measured now with one closed-loop echo run (which also warms the
      * driver up). False, with the scenario skipped, if Netty is not running.
      */
-    private boolean offerHalfOfNettysPeak(Map<Servers.Server, ServerProcess> running) throws InterruptedException {
+    private boolean offerShareOfNettysPeak(Map<Servers.Server, ServerProcess> running) throws InterruptedException {
         double[] echoed = samples.stream()
                 .filter(s -> s.scenario() == Scenario.ECHO && s.peer().equals(Servers.NETTY_EPOLL) && !s.failed())
                 .mapToDouble(Sample::figure).toArray();
@@ -318,6 +320,20 @@ public final class Bench {
                         new InetSocketAddress("127.0.0.1", server.port()), MeasurementWindow.NONE, tls);
             } catch (IOException e) {
                 System.err.println("warm-up failed (the runs will tell more): " + e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Sends each forking server one unmeasured request after a pause: a server that keeps children warm starts them
+     * as it starts, and a JVM child may need longer than one pause to be ready the first time.
+     */
+    private void warmUpForking(java.util.Collection<ServerProcess> servers) {
+        for (ServerProcess server : servers) {
+            Result result = ForkingLoad.warm(new InetSocketAddress("127.0.0.1", server.port()), 1,
+                    settings.forkingPause(), settings.messageSize(), MeasurementWindow.NONE);
+            if (result.errors() > 0) {
+                System.err.println("forking warm-up request failed (the runs will tell more)");
             }
         }
     }

@@ -205,7 +205,7 @@ final class OpenLoopEchoLoad {
 
         /** Whether sending is over and no message scheduled inside the window is waiting for its echo. */
         private boolean allAnswered(long now) {
-            if (now < until) {
+            if (now < until || start + sent * intervalNanos < until) {
                 return false;
             }
             for (Connection connection : connections) {

@@ -209,10 +209,11 @@ final class Report {
                                 + "from the message's *scheduled* send time to the last byte of its echo, so a "
                                 + "stalled server is charged for every message that should have left meanwhile "
                                 + "(no coordinated omission). The figure is the p99; the p99.9 is also given as a "
-                                + "ratio. Every server had one unmeasured closed-loop echo run first. Errors are messages scheduled in the window with no echo ")
+                                + "ratio. Every server had one unmeasured closed-loop echo run first. Errors are "
+                                + "messages scheduled in the window with no echo ")
                         .append(OpenLoopEchoLoad.DRAIN.toMillis()).append(" ms after it (counted in the "
-                                + "percentiles as at least that late): a peer with errors could not sustain the "
-                                + "rate.");
+                                + "percentiles as at least that late: a peer with such errors could not sustain the "
+                                + "rate) or lost with a connection the server reset.");
             }
             if (scenario.forking()) {
                 md.append(" Each request is a new connection served by a process of its own: Python's `fork()`, "

@@ -103,7 +103,8 @@ final class Targets {
             spread between runs is about 5 MB. The Serial GC, a fixed young generation or fewer malloc arenas made \
             no difference beyond that. The connections themselves are the smaller part: started and idle, the \
             same server peaks at about 54 MiB (see the start-up table), so 10,000 connections add about 16 MiB, \
-            1.6 KB each, where Netty's add about 47 MiB. What would close it for good: a JVM with a smaller fixed footprint.""";
+            1.6 KB each, where Netty's add about 47 MiB. What would close it for good: a JVM with a smaller fixed \
+            footprint.""";
 
     private static final String ECHO_REACTOR = """
             Compare the server CPU per echo with Netty's in the table: the reactor's is no higher. Profiled with \
