@@ -26,7 +26,7 @@ import org.HdrHistogram.Histogram;
 final class ForkingLoad {
 
     /** How long one request may take, from its scheduled start, before it counts as failed. */
-    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
 
     private ForkingLoad() {
     }

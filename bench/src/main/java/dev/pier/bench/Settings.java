@@ -42,7 +42,7 @@ record Settings(Duration warmup, Duration duration, int runs, int threads, int e
     static Settings defaults() {
         return new Settings(Duration.ofSeconds(1), Duration.ofSeconds(2), 4, cores(),
                 100, 64, 50, 3 * 1024, 50, 10_000, 1, 1L << 30, 10,
-                3, 0.5, 0, 2, 6, Duration.ofSeconds(1), 20, Duration.ofSeconds(4), false);
+                3, 0.5, 0, 2, 5, Duration.ofSeconds(1), 20, Duration.ofSeconds(4), false);
     }
 
     /** A few seconds per scenario: proves everything runs, measures nothing worth quoting. */
