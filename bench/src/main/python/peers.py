@@ -1,6 +1,7 @@
 """Python peers for Pier's benchmarks, each written the way its library's documentation shows.
 
     python3 peers.py socketserver|twisted echo|poetry|udp PORT [POEM_FILE]
+    python3 peers.py forking echo PORT [POEM_FILE]
 
 Listens on 127.0.0.1:PORT (0 picks a free port) and prints "READY <port>" on stdout once it accepts.
 """
@@ -41,6 +42,21 @@ def run_socketserver(service, port, poem):
         server.serve_forever()
 
 
+def run_forking(service, port, poem):
+    class Echo(socketserver.BaseRequestHandler):
+        def handle(self):
+            while data := self.request.recv(65536):
+                self.request.sendall(data)
+
+    class Forking(socketserver.ForkingTCPServer):
+        allow_reuse_address = True
+        request_queue_size = 4096
+
+    with Forking(("127.0.0.1", port), Echo) as server:
+        ready(server.server_address[1])
+        server.serve_forever()
+
+
 def run_twisted(service, port, poem):
     from twisted.internet import epollreactor
     epollreactor.install()
@@ -69,15 +85,17 @@ def run_twisted(service, port, poem):
 
 
 def main():
-    if len(sys.argv) < 4 or sys.argv[1] not in ("socketserver", "twisted") \
-            or sys.argv[2] not in ("echo", "poetry", "udp"):
-        sys.exit("usage: peers.py socketserver|twisted echo|poetry|udp PORT [POEM_FILE]")
+    if len(sys.argv) < 4 or sys.argv[1] not in ("socketserver", "twisted", "forking") \
+            or sys.argv[2] not in ("echo", "poetry", "udp") or (sys.argv[1] == "forking" and sys.argv[2] != "echo"):
+        sys.exit("usage: peers.py socketserver|twisted echo|poetry|udp PORT [POEM_FILE]\n"
+                 "       peers.py forking echo PORT [POEM_FILE]")
     library, service, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
     poem = b""
     if service == "poetry":
         with open(sys.argv[4], "rb") as file:
             poem = file.read()
-    (run_socketserver if library == "socketserver" else run_twisted)(service, port, poem)
+    runs = {"socketserver": run_socketserver, "twisted": run_twisted, "forking": run_forking}
+    runs[library](service, port, poem)
 
 
 if __name__ == "__main__":

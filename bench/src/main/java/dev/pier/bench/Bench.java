@@ -21,15 +21,16 @@ import javax.net.ssl.SSLContext;
  * run by run, and writes the report.
  *
  * <pre>{@code Bench --c-server PATH --python PATH --python-peers PATH [--project DIR] [--out DIR] [--smoke] [--runs N]
- *       [--warmup SECONDS] [--duration SECONDS] [--threads N] [--idle-runs N] [--peers a,b,...]
- *       [SCENARIO...]}</pre>
+ *       [--warmup SECONDS] [--duration SECONDS] [--threads N] [--idle-runs N] [--latency-runs N] [--forking-runs N]
+ *       [--peers a,b,...] [SCENARIO...]}</pre>
  */
 public final class Bench {
 
     /** How many warm-up periods each server of a TLS scenario gets before the first round. */
     private static final int TLS_WARMUP_FACTOR = 3;
 
-    private final Settings settings;
+    /** The run's settings; the latency scenario adds the rate it offers once it has measured Netty's peak. */
+    private Settings settings;
     private final Tools tools;
     private final List<Sample> samples = new ArrayList<>();
     private final Map<String, String> skipped = new LinkedHashMap<>();
@@ -65,6 +66,8 @@ public final class Bench {
         Integer runs = null;
         Integer threads = null;
         Integer idleRuns = null;
+        Integer latencyRuns = null;
+        Integer forkingRuns = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--smoke" -> settings = Settings.smokeDefaults();
@@ -73,6 +76,8 @@ public final class Bench {
                 case "--duration" -> duration = Double.parseDouble(value(args, ++i));
                 case "--threads" -> threads = Integer.parseInt(value(args, ++i));
                 case "--idle-runs" -> idleRuns = Integer.parseInt(value(args, ++i));
+                case "--latency-runs" -> latencyRuns = Integer.parseInt(value(args, ++i));
+                case "--forking-runs" -> forkingRuns = Integer.parseInt(value(args, ++i));
                 case "--peers" -> peerNames = Arrays.asList(value(args, ++i).split(","));
                 case "--c-server" -> cServer = Path.of(value(args, ++i));
                 case "--python" -> python = Path.of(value(args, ++i));
@@ -105,6 +110,12 @@ public final class Bench {
         if (idleRuns != null) {
             settings = settings.withIdleRuns(idleRuns);
         }
+        if (latencyRuns != null) {
+            settings = settings.withLatencyRuns(latencyRuns);
+        }
+        if (forkingRuns != null) {
+            settings = settings.withForkingRuns(forkingRuns);
+        }
         if (scenarios.isEmpty()) {
             scenarios.addAll(List.of(Scenario.values()));
         }
@@ -115,13 +126,15 @@ public final class Bench {
         if (scenarios.stream().anyMatch(Scenario::tls)) {
             bench.tls = TlsChannel.trusting(TlsChannel.certificate(selfSigned(tools)));
         }
+        long started = System.nanoTime();
         List<Servers.Server> servers = bench.availableServers(peerNames);
         for (Scenario scenario : scenarios) {
             bench.run(scenario, servers);
         }
-        Report report = new Report(settings, scenarios, bench.samples, bench.skipped, Machine.describe(tools));
+        Report report = new Report(bench.settings, scenarios, bench.samples, bench.skipped, Machine.describe(tools));
         report.write(out);
-        System.out.println("wrote " + out.resolve("benchmarks.md") + " and " + out.resolve("benchmarks.svg"));
+        System.out.printf("wrote %s and %s; the scenarios took %.1f minutes%n", out.resolve("benchmarks.md"),
+                out.resolve("benchmarks.svg"), (System.nanoTime() - started) / 60e9);
     }
 
     /**
@@ -171,8 +184,8 @@ public final class Bench {
     private List<Servers.Server> availableServers(List<String> names) {
         List<Servers.Server> available = new ArrayList<>();
         for (Servers.Server server : Servers.all()) {
-            boolean reference = server.name().equals(Servers.NETTY_EPOLL) || server.name().equals(Servers.TWISTED)
-                    || server.name().equals(Servers.NETTY_OPENSSL);
+            boolean reference = List.of(Servers.NETTY_EPOLL, Servers.TWISTED, Servers.NETTY_OPENSSL,
+                    Servers.PYTHON_FORKING).contains(server.name());
             if (names != null && !names.contains(server.name()) && !reference) {
                 continue;
             }
@@ -207,11 +220,23 @@ public final class Bench {
                 }
             }
             if (scenario.tls()) {
-                warmUpServers(scenario, running.values());
+                warmUpServers(scenario, running.values(), TLS_WARMUP_FACTOR);
+            } else if (scenario == Scenario.ECHO_LATENCY) {
+                warmUpServers(Scenario.ECHO, running.values(), 1);
+                if (!offerShareOfNettysPeak(running)) {
+                    return;
+                }
+            } else if (scenario.forking()) {
+                warmUpForking(running.values());
             } else {
                 warmUpDriver(scenario, running.values());
             }
-            int runs = scenario == Scenario.IDLE ? settings.idleRuns() : settings.runs();
+            int runs = switch (scenario) {
+                case IDLE -> settings.idleRuns();
+                case ECHO_LATENCY -> settings.latencyRuns();
+                case FORKING_WARM, FORKING_STEADY -> settings.forkingRuns();
+                default -> settings.runs();
+            };
             for (int round = 1; round <= runs; round++) {
                 for (var entry : running.entrySet()) {
                     samples.add(measure(scenario, entry.getKey().name(), round, entry.getValue()));
@@ -220,6 +245,45 @@ public final class Bench {
         } finally {
             running.values().forEach(ServerProcess::close);
         }
+    }
+
+    /**
+     * Sets the rate the latency scenario offers every peer: its share of {@code netty-epoll}'s peak echo rate, taken
+     * from this run's echo scenario if it ran, else measured now with one closed-loop echo run (which also warms the
+     * driver up). False, with the scenario skipped, if Netty is not running.
+     */
+    private boolean offerShareOfNettysPeak(Map<Servers.Server, ServerProcess> running) throws InterruptedException {
+        double[] echoed = samples.stream()
+                .filter(s -> s.scenario() == Scenario.ECHO && s.peer().equals(Servers.NETTY_EPOLL) && !s.failed())
+                .mapToDouble(Sample::figure).toArray();
+        double peak = Report.median(echoed);
+        String source = "this run's echo scenario";
+        if (Double.isNaN(peak)) {
+            var netty = running.entrySet().stream().filter(e -> e.getKey().name().equals(Servers.NETTY_EPOLL))
+                    .map(Map.Entry::getValue).findFirst();
+            if (netty.isEmpty()) {
+                skip(Scenario.ECHO_LATENCY.id(), Servers.NETTY_EPOLL + ", whose peak echo rate sets the rate "
+                        + "offered, did not run");
+                return false;
+            }
+            try {
+                peak = Scenario.ECHO.run(settings, new InetSocketAddress("127.0.0.1", netty.get().port()),
+                        MeasurementWindow.NONE, tls).perSecond();
+                source = "a closed-loop echo run just now";
+            } catch (IOException e) {
+                skip(Scenario.ECHO_LATENCY.id(), "could not measure " + Servers.NETTY_EPOLL + "'s peak echo rate: "
+                        + e.getMessage());
+                return false;
+            }
+        }
+        if (!(peak > 0)) {
+            skip(Scenario.ECHO_LATENCY.id(), Servers.NETTY_EPOLL + " echoed nothing, so there is no rate to offer");
+            return false;
+        }
+        settings = settings.withOfferedRate(peak * settings.offeredShare());
+        System.out.printf("%s peak: %.0f echoes/s (from %s); offering %.0f/s%n", Servers.NETTY_EPOLL, peak, source,
+                settings.offeredRate());
+        return true;
     }
 
     /**
@@ -241,19 +305,35 @@ public final class Bench {
     }
 
     /**
-     * Runs a TLS scenario once, unmeasured, against every server: a TLS stack is far more code for the JIT to
-     * compile than a plain echo (the JDK's handshake especially), and without this the first round would measure
-     * the compiler, server and driver alike.
+     * Runs {@code scenario} once, unmeasured, for {@code factor} warm-up periods against every server. A TLS stack
+     * is far more code for the JIT to compile than a plain echo (the JDK's handshake especially), and without this
+     * the first round would measure the compiler, server and driver alike. The open-loop echo needs it too: a
+     * server still compiling falls behind the fixed schedule, and the backlog it builds during one run's warm-up
+     * would still be there in the measured window.
      */
-    private void warmUpServers(Scenario scenario, java.util.Collection<ServerProcess> servers)
+    private void warmUpServers(Scenario scenario, java.util.Collection<ServerProcess> servers, int factor)
             throws InterruptedException {
-        Duration warmup = settings.warmup().multipliedBy(TLS_WARMUP_FACTOR);
+        Duration warmup = settings.warmup().multipliedBy(factor);
         for (ServerProcess server : servers) {
             try {
                 scenario.run(settings.withTiming(warmup, Duration.ZERO),
                         new InetSocketAddress("127.0.0.1", server.port()), MeasurementWindow.NONE, tls);
             } catch (IOException e) {
                 System.err.println("warm-up failed (the runs will tell more): " + e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Sends each forking server one unmeasured request after a pause: a server that keeps children warm starts them
+     * as it starts, and a JVM child may need longer than one pause to be ready the first time.
+     */
+    private void warmUpForking(java.util.Collection<ServerProcess> servers) {
+        for (ServerProcess server : servers) {
+            Result result = ForkingLoad.warm(new InetSocketAddress("127.0.0.1", server.port()), 1,
+                    settings.forkingPause(), settings.messageSize(), MeasurementWindow.NONE);
+            if (result.errors() > 0) {
+                System.err.println("forking warm-up request failed (the runs will tell more)");
             }
         }
     }

@@ -14,12 +14,16 @@ import java.util.regex.Pattern;
  * Driver echo|poetry|udp|idle|stream|tls-echo|tls-poetry --port PORT [--host HOST] [--connections N]
  *        [--threads N] [--warmup SECONDS] [--duration SECONDS] [--size BYTES] [--bytes BYTES] [--poem-bytes BYTES]
  *        [--cert CERT.pem]
+ * Driver echo-latency --rate PER_SECOND --port PORT [...]
+ * Driver forking-warm|forking-steady --port PORT [--requests N] [--rate PER_SECOND] [--duration SECONDS]
  * Driver startup [--starts N] [--ready REGEX] -- COMMAND...
  * }</pre>
  *
  * <p>{@code --connections} is the number of connections, clients or senders of the scenario; {@code --poem-bytes}
  * is the poem size to expect (0 accepts any); {@code --cert} is the certificate the TLS scenarios trust (the server's
- * own, self-signed). The result is printed as one line of {@code key=value} pairs.
+ * own, self-signed); {@code --rate} is the open-loop rate of {@code echo-latency} (echoes per second in all) and of
+ * {@code forking-steady} (connections per second); {@code --requests} is how many one-at-a-time requests
+ * {@code forking-warm} sends. The result is printed as one line of {@code key=value} pairs.
  */
 public final class Driver {
 
@@ -52,6 +56,8 @@ public final class Driver {
         int starts = defaults.starts();
         Pattern ready = ServerProcess.READY;
         Path certificate = null;
+        double rate = 0;
+        int requests = defaults.forkingRequests();
         List<String> command = new ArrayList<>();
         for (int i = 1; i < args.length; i++) {
             if (args[i].equals("--")) {
@@ -75,6 +81,8 @@ public final class Driver {
                 case "--starts" -> starts = Integer.parseInt(value);
                 case "--ready" -> ready = Pattern.compile(value);
                 case "--cert" -> certificate = Path.of(value);
+                case "--rate" -> rate = Double.parseDouble(value);
+                case "--requests" -> requests = Integer.parseInt(value);
                 default -> usage("unknown option " + args[i - 1]);
             }
         }
@@ -91,6 +99,9 @@ public final class Driver {
         if (port < 0) {
             usage("--port is required");
         }
+        if (scenario == Scenario.ECHO_LATENCY && rate <= 0) {
+            usage("echo-latency needs --rate PER_SECOND, the echoes per second to offer in all");
+        }
         if (scenario.tls() && certificate == null) {
             usage(scenario.id() + " needs --cert CERT.pem, the certificate the server presents");
         }
@@ -101,6 +112,12 @@ public final class Driver {
         Result result = switch (scenario) {
             case ECHO -> EchoLoad.run(target, or(connections, defaults.echoConnections()), size, threads, warm,
                     measured, MeasurementWindow.NONE);
+            case ECHO_LATENCY -> OpenLoopEchoLoad.run(target, rate, or(connections, defaults.echoConnections()), size,
+                    threads, warm, measured, MeasurementWindow.NONE);
+            case FORKING_WARM -> ForkingLoad.warm(target, requests, defaults.forkingPause(), size,
+                    MeasurementWindow.NONE);
+            case FORKING_STEADY -> ForkingLoad.steady(target, rate > 0 ? rate : defaults.forkingRate(), warm,
+                    measured, size, MeasurementWindow.NONE);
             case POETRY -> PoetryLoad.run(target, or(connections, defaults.poetryClients()), poemBytes, threads, warm,
                     measured, MeasurementWindow.NONE);
             case UDP -> UdpLoad.run(target, or(connections, defaults.udpSenders()), size, threads, warm, measured,
@@ -128,7 +145,9 @@ public final class Driver {
     private static void usage(String problem) {
         System.err.println("pier bench driver: " + problem + "\nusage: Driver echo|poetry|udp|idle|stream|tls-echo|tls-poetry "
                 + "--port PORT [--host HOST] [--connections N] [--threads N] [--warmup S] [--duration S] [--size B] "
-                + "[--bytes N] [--poem-bytes N] [--cert CERT.pem]\n       Driver startup [--starts N] [--ready REGEX] -- COMMAND...");
+                + "[--bytes N] [--poem-bytes N] [--cert CERT.pem]\n       Driver echo-latency --rate PER_SECOND "
+                + "--port PORT [...]\n       Driver forking-warm|forking-steady --port PORT [--requests N] "
+                + "[--rate PER_SECOND] [--duration S]\n       Driver startup [--starts N] [--ready REGEX] -- COMMAND...");
         System.exit(2);
     }
 }

@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.ToDoubleFunction;
 
 /** Turns the samples into docs/benchmarks.md (tables) and docs/benchmarks.svg (the ratios as bars). */
 final class Report {
@@ -28,7 +29,15 @@ final class Report {
     record Row(Scenario scenario, String peer, double figure, double ratio, double lowestRatio, double highestRatio,
                double p50, double p99, double p999,
                long errors, double cpuMicrosPerOperation, double driverCpuMicrosPerOperation, double peakRssMiB,
-               int runs, long leastServed, long attempted, double secondRatio) {
+               int runs, long leastServed, long attempted, double secondRatio, TailRatio tail) {
+    }
+
+    /**
+     * The scenario's {@linkplain Scenario#tailPercentile() tail percentile} as a ratio to the reference's in the
+     * same round: median, lowest and highest over rounds.
+     */
+    record TailRatio(double median, double lowest, double highest) {
+        static final TailRatio NONE = new TailRatio(Double.NaN, Double.NaN, Double.NaN);
     }
 
     private final Settings settings;
@@ -67,10 +76,19 @@ final class Report {
 
     private Row row(Scenario scenario, String peer) {
         List<Sample> mine = samples.stream().filter(s -> s.scenario() == scenario && s.peer().equals(peer)).toList();
-        List<Double> ratios = ratios(mine, scenario.reference());
+        List<Double> ratios = ratios(mine, scenario.reference(), Sample::figure);
         double secondRatio = scenario.secondReference()
-                .map(second -> median(ratios(mine, second).stream().mapToDouble(Double::doubleValue).toArray()))
+                .map(second -> median(ratios(mine, second, Sample::figure).stream()
+                        .mapToDouble(Double::doubleValue).toArray()))
                 .orElse(Double.NaN);
+        TailRatio tail = TailRatio.NONE;
+        if (scenario.tailPercentile().isPresent()) {
+            double percentile = scenario.tailPercentile().getAsDouble();
+            double[] tails = ratios(mine, scenario.reference(), s -> s.result().latencyMicros(percentile)).stream()
+                    .mapToDouble(Double::doubleValue).toArray();
+            tail = new TailRatio(median(tails), Arrays.stream(tails).min().orElse(Double.NaN),
+                    Arrays.stream(tails).max().orElse(Double.NaN));
+        }
         List<Sample> good = mine.stream().filter(s -> !s.failed()).toList();
         return new Row(scenario, peer,
                 median(good.stream().mapToDouble(Sample::figure).toArray()),
@@ -87,11 +105,11 @@ final class Report {
                 mine.size(),
                 mine.stream().mapToLong(s -> s.result().operations()).min().orElse(0),
                 mine.stream().mapToLong(s -> s.result().attempted()).max().orElse(0),
-                secondRatio);
+                secondRatio, tail);
     }
 
     /** Each of {@code mine}'s figures divided by {@code reference}'s in the same round, where both ran. */
-    private List<Double> ratios(List<Sample> mine, String reference) {
+    private List<Double> ratios(List<Sample> mine, String reference, ToDoubleFunction<Sample> figure) {
         List<Double> ratios = new ArrayList<>();
         for (Sample sample : mine) {
             samples.stream()
@@ -99,7 +117,7 @@ final class Report {
                             && s.peer().equals(reference) && !s.failed())
                     .findFirst()
                     .filter(other -> !sample.failed())
-                    .ifPresent(other -> ratios.add(sample.figure() / other.figure()));
+                    .ifPresent(other -> ratios.add(figure.applyAsDouble(sample) / figure.applyAsDouble(other)));
         }
         return ratios;
     }
@@ -135,17 +153,22 @@ final class Report {
                 **Method:** every server is a separate process on 127.0.0.1; the load driver is Java NIO with %d \
                 selector loop(s), on the same machine. Timed scenarios warm up for %s, then measure for %s; the stream \
                 warms up for as long, then times its bytes. Peers \
-                take turns run by run (A B C … A B C …), %d run(s) each (idle: %d; startup: %d starts each). A \
+                take turns run by run (A B C … A B C …), %d run(s) each (idle: %d; echo latency: %d; forking: %d; \
+                startup: %d starts each). A \
                 figure is the median of a peer's runs; a ratio is the median, over rounds, of the peer's figure \
                 divided by the reference's in the same round (`%s`; for start-up `%s`, the poetry tutorial's own \
-                server); latency percentiles are medians over runs. Server CPU is user \
+                server; for forking `%s`); latency percentiles are medians over runs. Server CPU is user \
                 + system time (children included) from /proc/PID/stat over the measured window, per operation; peak \
                 RSS is VmHWM from /proc/PID/status; driver CPU is the driver JVM's own CPU time over the same \
                 window. `c-epoll`, a C server with no framework, shows the ceiling the driver reaches here: where it \
-                is well past the Java servers, the driver was not what limited them.
+                is well past the Java servers, the driver was not what limited them. The `pier-cli-*` peers are \
+                Pier's commands started through the launcher as users start them, default logging included; the \
+                launcher ends in `exec java`, so the process measured is the JVM. The echo latency scenario is open \
+                loop: one rate for every peer, latency from each message's scheduled send time.
 
                 """.formatted(settings.threads(), seconds(settings.warmup()), seconds(settings.duration()),
-                settings.runs(), settings.idleRuns(), settings.starts(), Servers.NETTY_EPOLL, Servers.TWISTED));
+                settings.runs(), settings.idleRuns(), settings.latencyRuns(), settings.forkingRuns(), settings.starts(),
+                Servers.NETTY_EPOLL, Servers.TWISTED, Servers.PYTHON_FORKING));
         md.append("**Peers** (each a separate process; Java ones run with `")
                 .append(String.join(" ", Tools.JVM_FLAGS))
                 .append("`, Pier's also with the options its launcher uses, `app/jvm.options`):\n\n");
@@ -177,6 +200,35 @@ final class Report {
                             + "bounds that peer's figure.");
                 }
             }
+            if (scenario == Scenario.ECHO_LATENCY) {
+                md.append(" Open loop, as wrk2 measures: every peer is offered the same rate, ")
+                        .append(Math.round(settings.offeredShare() * 100)).append("% of `")
+                        .append(Servers.NETTY_EPOLL).append("`'s peak echo rate in this run (its median in the echo "
+                                + "scenario, or a closed-loop run just before). Messages leave on a fixed schedule "
+                                + "whatever the replies do, round-robin over the connections, and each latency runs "
+                                + "from the message's *scheduled* send time to the last byte of its echo, so a "
+                                + "stalled server is charged for every message that should have left meanwhile "
+                                + "(no coordinated omission). The figure is the p99; the p99.9 is also given as a "
+                                + "ratio. Every server had one unmeasured closed-loop echo run first. Errors are "
+                                + "messages scheduled in the window with no echo ")
+                        .append(OpenLoopEchoLoad.DRAIN.toMillis()).append(" ms after it (counted in the "
+                                + "percentiles as at least that late: a peer with such errors could not sustain the "
+                                + "rate) or lost with a connection the server reset.");
+            }
+            if (scenario.forking()) {
+                md.append(" Each request is a new connection served by a process of its own: Python's `fork()`, "
+                        + "Pier's a child JVM (some kept started and waiting). A client connects, sends a ")
+                        .append(settings.messageSize()).append("-byte message and times the first byte of its echo");
+                md.append(scenario == Scenario.FORKING_WARM
+                        ? ", one request at a time, each after a pause long enough for the server to have a child "
+                                + "ready; the figure is the median."
+                        : ", at a steady rate whatever the replies do, each timed from its scheduled start (no "
+                                + "coordinated omission); the figure is the median, and the p99 is also given as a "
+                                + "ratio. A request with no first byte within ")
+                        .append(ForkingLoad.REQUEST_TIMEOUT.toSeconds()).append(" s is an error, and counts in the "
+                                + "percentiles as at least that late.");
+                md.append(" The reference is Python's `socketserver.ForkingTCPServer`.");
+            }
             if (scenario == Scenario.UDP) {
                 md.append(" Errors are datagrams with no reply within ").append(UdpLoad.LOSS_TIMEOUT.toMillis())
                         .append(" ms.");
@@ -187,8 +239,15 @@ final class Report {
             String perOperation = " µs/" + scenario.operation();
             List<String> header = new ArrayList<>(List.of("Peer", scenario.unit, "× " + scenario.reference()));
             scenario.secondReference().ifPresent(second -> header.add("× " + second));
+            boolean tail = scenario.tailPercentile().isPresent();
+            if (tail) {
+                header.add(scenario.tailName() + " × " + scenario.reference());
+            }
+            // The forking scenarios' latencies are a process start or more: milliseconds say them better.
+            double latencyUnit = scenario.forking() ? 1000 : 1;
             if (latency) {
-                header.addAll(List.of("p50 µs", "p99 µs", "p99.9 µs"));
+                String unit = scenario.forking() ? " ms" : " µs";
+                header.addAll(List.of("p50" + unit, "p99" + unit, "p99.9" + unit));
             }
             header.add(idle ? "Served (worst run)" : "Errors");
             header.add("Server CPU" + perOperation);
@@ -206,8 +265,12 @@ final class Report {
                 if (scenario.secondReference().isPresent()) {
                     line.add(ratio(row.secondRatio()));
                 }
+                if (tail) {
+                    line.add(ratio(row.tail().median()));
+                }
                 if (latency) {
-                    line.addAll(List.of(number(row.p50()), number(row.p99()), number(row.p999())));
+                    line.addAll(List.of(number(row.p50() / latencyUnit), number(row.p99() / latencyUnit),
+                            number(row.p999() / latencyUnit)));
                 }
                 line.add(idle ? row.leastServed() + "/" + row.attempted() : Long.toString(row.errors()));
                 line.add(number(row.cpuMicrosPerOperation()));
@@ -246,8 +309,8 @@ final class Report {
                 missed.add(target);
             }
             List<String> cell = new ArrayList<>(List.of(target.scenario().id(), target.peer(), target.describe(),
-                    row.map(r -> measuredAgainst(target, r.ratio())).orElse("not run"),
-                    row.map(r -> ratio(r.lowestRatio()) + "–" + ratio(r.highestRatio())).orElse("–"),
+                    row.map(r -> measuredAgainst(target, target.ratio(r))).orElse("not run"),
+                    row.map(r -> ratio(target.lowest(r)) + "–" + ratio(target.highest(r))).orElse("–"),
                     met ? "met" : "**not met**"));
             if (secondReferences) {
                 cell.add(target.scenario().secondReference()
@@ -274,11 +337,12 @@ final class Report {
         }
         md.append('\n');
         for (Targets.Target target : missed) {
-            md.append("\n**").append(target.scenario().id()).append(", ").append(target.peer()).append(":** ");
+            md.append("\n**").append(target.scenario().id()).append(", ").append(target.peer())
+                    .append(target.tail() ? " (" + target.scenario().tailName() + ")" : "").append(":** ");
             Targets.rowFor(target, rows).filter(target::boundWithinRounds).ifPresent(row -> md.append(
                     ("*Within this run's spread: its rounds ranged from %s to %s, on both sides of the bound, so "
                             + "this run cannot tell the figure from its target; more runs (`--runs 9`) steady the "
-                            + "median.* ").formatted(ratio(row.lowestRatio()), ratio(row.highestRatio()))));
+                            + "median.* ").formatted(ratio(target.lowest(row)), ratio(target.highest(row)))));
             md.append(target.whenMissed()).append('\n');
         }
         md.append('\n');

@@ -15,7 +15,8 @@ record Sample(Scenario scenario, String peer, int round, Result result, double c
         return switch (scenario) {
             case IDLE -> peakRssBytes / (1024.0 * 1024.0);
             case STREAM -> result.seconds() > 0 ? result.operations() / result.seconds() / 1e6 : 0;
-            case STARTUP -> result.latencyMicros(50) / 1000.0;
+            case STARTUP, FORKING_WARM, FORKING_STEADY -> result.latencyMicros(50) / 1000.0;
+            case ECHO_LATENCY -> result.latencyMicros(99);
             default -> result.perSecond();
         };
     }
@@ -35,7 +36,14 @@ record Sample(Scenario scenario, String peer, int round, Result result, double c
         return operations > 0 ? seconds * 1e6 / operations : Double.NaN;
     }
 
+    /**
+     * Whether the run has no figure: nothing done, or where the figure is a latency, nothing timed (a timed-out
+     * request of the steady forking load is timed, as a lower bound).
+     */
     boolean failed() {
-        return result.operations() == 0;
+        return switch (scenario) {
+            case ECHO_LATENCY, FORKING_WARM, FORKING_STEADY -> result.latency().getTotalCount() == 0;
+            default -> result.operations() == 0;
+        };
     }
 }

@@ -22,6 +22,11 @@ final class Servers {
     static final String TWISTED = "twisted";
     /** The second reference of the TLS scenarios: Netty on OpenSSL (BoringSSL) rather than the JDK's TLS. */
     static final String NETTY_OPENSSL = "netty-openssl";
+    /** The reference of the forking scenarios: Python's {@code socketserver.ForkingTCPServer}. */
+    static final String PYTHON_FORKING = "python-forking";
+
+    /** The ready line of Pier's commands, {@code Serving echo on tcp:PORT:interface=127.0.0.1} (or udp:). */
+    private static final Pattern PIER_READY = Pattern.compile("^Serving \\S+ on (?:tcp|udp):(\\d+)");
 
     /**
      * A named server.
@@ -37,10 +42,16 @@ final class Servers {
                   BiFunction<Tools, Service, List<String>> command, Function<Tools, Optional<String>> unavailable) {
     }
 
-    private static final Set<Scenario> ALL = EnumSet.allOf(Scenario.class);
     private static final Set<Scenario> TLS = EnumSet.of(Scenario.TLS_ECHO, Scenario.TLS_POETRY);
-    /** Every scenario but TLS: the peers that do not take part in those. */
-    private static final Set<Scenario> PLAIN = EnumSet.complementOf(EnumSet.copyOf(TLS));
+    /** The scenarios of servers that fork a process per connection, which only those take part in. */
+    private static final Set<Scenario> FORKING = EnumSet.of(Scenario.FORKING_WARM, Scenario.FORKING_STEADY);
+    /** Every scenario of the servers that serve in process. */
+    private static final Set<Scenario> ALL = EnumSet.complementOf(EnumSet.copyOf(FORKING));
+    /** Every scenario but TLS and forking: the peers that do not take part in TLS. */
+    private static final Set<Scenario> PLAIN = EnumSet.complementOf(union(TLS, FORKING));
+    /** The scenarios Pier's commands take part in next to the library's servers. */
+    private static final Set<Scenario> COMMANDS =
+            EnumSet.of(Scenario.ECHO, Scenario.ECHO_LATENCY, Scenario.POETRY, Scenario.UDP, Scenario.IDLE);
     private static final String PIER_SERVER = "dev.pier.bench.PierServer";
 
     private Servers() {
@@ -55,9 +66,13 @@ final class Servers {
                         "reactor"),
                 pier("pier-virtual", "Pier, socketserver model (TcpServer, UdpServer), a virtual thread per request",
                         "virtual"),
+                command("pier-cli-reactor", "Pier's commands as users run them, through the launcher `./pier` "
+                        + "with their default logging: `pier echo --concurrency reactor` (UDP: `--transport udp`), "
+                        + "`pier poetry serve --concurrency reactor`", COMMANDS, "reactor"),
+                command("pier-cli-virtual", "the same commands with `--concurrency virtual` (`pier echo`'s "
+                        + "default)", COMMANDS, "virtual"),
                 new Server("pier-cli", "Pier's `./pier poetry serve`, started through the launcher as users start it"
-                        + " (start-up only)", EnumSet.of(Scenario.STARTUP),
-                        Pattern.compile("^Serving \\S+ on tcp:(\\d+)"),
+                        + " (start-up only)", EnumSet.of(Scenario.STARTUP), PIER_READY,
                         (tools, service) -> List.of(tools.launcher().toString(), "poetry", "serve", "--port", "0",
                                 tools.poem().toString()),
                         tools -> tools.missingFile(tools.launcher(), "the pier launcher")),
@@ -75,7 +90,45 @@ final class Servers {
                         ServerProcess.READY, (tools, service) -> python(tools, "socketserver", service),
                         tools -> tools.missingFile(tools.python(), "python3")),
                 new Server(TWISTED, "Python Twisted, epoll reactor", PLAIN, ServerProcess.READY,
-                        (tools, service) -> python(tools, "twisted", service), Tools::missingTwisted));
+                        (tools, service) -> python(tools, "twisted", service), Tools::missingTwisted),
+                new Server(PYTHON_FORKING, "Python socketserver, ForkingTCPServer: a `fork()` per connection "
+                        + "(forking only)", FORKING, ServerProcess.READY,
+                        (tools, service) -> python(tools, "forking", service),
+                        tools -> tools.missingFile(tools.python(), "python3")),
+                new Server("pier-cli-forking", "`./pier echo --concurrency forking` through the launcher: a child "
+                        + "JVM per connection, some kept warm (forking only)", FORKING, PIER_READY,
+                        (tools, service) -> List.of(tools.launcher().toString(), "echo", "--port", "0",
+                                "--concurrency", "forking"),
+                        tools -> tools.missingFile(tools.launcher(), "the pier launcher")));
+    }
+
+    /**
+     * Pier's own commands started through the launcher with {@code --concurrency MODE} and their default logging,
+     * so that the figures are those of what users run: {@code pier echo} for echo (with {@code --transport udp}
+     * for UDP), {@code pier poetry serve} for poetry. The launcher ends in {@code exec java}, so the process
+     * measured is the JVM itself.
+     */
+    private static Server command(String name, String description, Set<Scenario> scenarios, String mode) {
+        return new Server(name, description, scenarios, PIER_READY, (tools, service) -> {
+            List<String> command = new ArrayList<>(List.of(tools.launcher().toString()));
+            command.addAll(switch (service) {
+                case ECHO -> List.of("echo");
+                case UDP -> List.of("echo", "--transport", "udp");
+                case POETRY -> List.of("poetry", "serve");
+                case TLS_ECHO, TLS_POETRY -> throw new IllegalArgumentException(name + " serves no TLS scenario");
+            });
+            command.addAll(List.of("--port", "0", "--concurrency", mode));
+            if (service == Service.POETRY) {
+                command.add(tools.poem().toString());
+            }
+            return command;
+        }, tools -> tools.missingFile(tools.launcher(), "the pier launcher"));
+    }
+
+    private static EnumSet<Scenario> union(Set<Scenario> first, Set<Scenario> second) {
+        EnumSet<Scenario> both = EnumSet.copyOf(first);
+        both.addAll(second);
+        return both;
     }
 
     private static Server java(String name, String description, Set<Scenario> scenarios,
