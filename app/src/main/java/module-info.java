@@ -5,11 +5,4 @@ module dev.pier.app {
     requires java.logging;
     requires jdk.httpserver;
     requires jdk.unsupported;
-
-    opens dev.pier.app to info.picocli;
-    opens dev.pier.app.cli to info.picocli;
-    opens dev.pier.app.echo to info.picocli;
-    opens dev.pier.app.poetry to info.picocli;
-    opens dev.pier.app.run to info.picocli;
-    opens dev.pier.app.tls to info.picocli;
 }

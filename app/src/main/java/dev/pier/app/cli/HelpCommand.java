@@ -1,25 +1,30 @@
 package dev.pier.app.cli;
 
-import dev.pier.app.Version;
-import java.util.ArrayList;
+import static dev.pier.app.cli.Options.parameters;
+
 import java.util.List;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code pier help [COMMAND]...}: the help of pier, or of a command at any depth ({@code pier help poetry serve}). */
-@Command(name = "help", helpCommand = true, mixinStandardHelpOptions = true, versionProvider = Version.class,
-        description = "Shows the help of pier, or of COMMAND (e.g. pier help poetry serve).")
 public final class HelpCommand implements Runnable {
 
-    @Spec
-    private CommandSpec spec;
+    private final CommandSpec spec = Cli.command(this, "help").helpCommand(true);
 
-    @Parameters(paramLabel = "COMMAND", arity = "0..*", description = "the command, with its parent commands")
-    private List<String> commands = new ArrayList<>();
+    private List<String> commands;
+
+    public HelpCommand() {
+        spec.usageMessage().description("Shows the help of pier, or of COMMAND (e.g. pier help poetry serve).");
+        spec.addPositional(parameters("COMMAND", "0..*", String.class, value -> commands = value,
+                "the command, with its parent commands").build());
+        Cli.addStandardHelpOptions(spec);
+    }
+
+    /** This command, as picocli declares it. */
+    public CommandSpec spec() {
+        return spec;
+    }
 
     @Override
     public void run() {

@@ -1,5 +1,7 @@
 package dev.pier.app.cli;
 
+import static dev.pier.app.cli.Options.option;
+
 import dev.pier.blocking.Forking;
 import dev.pier.endpoint.ServerEndpoint;
 import dev.pier.endpoint.TcpEndpoint;
@@ -13,14 +15,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntSupplier;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
-import picocli.CommandLine.Spec;
 
 /**
- * The options of a serving process, as a picocli mixin: how long a stop may drain ({@code --grace}), the log
- * ({@code --log-file}, {@code --log-level}), the pid file and the health and metrics server ({@code --metrics}).
+ * The options of a serving process, as a picocli mixin ({@link #mixinOf}): how long a stop may drain
+ * ({@code --grace}), the log ({@code --log-file}, {@code --log-level}), the pid file and the health and metrics server
+ * ({@code --metrics}).
  * Every serving command has them, through {@link ServiceOptions}; {@code pier run} has them alone, for every service
  * it runs.
  */
@@ -41,30 +42,16 @@ public class ProcessOptions {
 
     private static final System.Logger LOG = System.getLogger(ProcessOptions.class.getName());
 
-    @Spec(Spec.Target.MIXEE)
+    /** These options, as picocli declares them: a mixin of the command they belong to. */
+    final CommandSpec options = CommandSpec.wrapWithoutInspection(this);
+
+    /** The command these options belong to. */
     CommandSpec command;
 
-    @Option(names = "--grace", paramLabel = "SECONDS",
-            description = "on SIGTERM or Ctrl-C, how long requests in progress may go on before they are cut off "
-                    + "(default: 10)")
     private String graceSeconds;
-
-    @Option(names = "--log-file", paramLabel = "FILE",
-            description = "log to FILE (appending) instead of stderr; SIGUSR1 reopens it after log rotation")
     private Path logFile;
-
-    @Option(names = "--log-level", paramLabel = "LEVEL", defaultValue = "info",
-            description = "the least important events logged: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
     private LogLevel logLevel;
-
-    @Option(names = "--pid-file", paramLabel = "FILE",
-            description = "write the process id to FILE while running; refuse to start if a running process holds it")
     private Path pidFile;
-
-    @Option(names = "--metrics", paramLabel = "ENDPOINT",
-            description = "serve GET /healthz (200 while serving, 503 once a stop begins) and GET /metrics "
-                    + "(Prometheus text format) over HTTP on ENDPOINT: tcp:PORT[:interface=HOST], or a bare PORT "
-                    + "on " + DEFAULT_INTERFACE + "; as with --listen, tcp:PORT without interface= is every interface")
     private String metrics;
 
     @Option(names = "--drain-notice", paramLabel = "SECONDS",
@@ -75,6 +62,31 @@ public class ProcessOptions {
 
     /** The services of a {@code pier run} this command joins instead of serving on its own; null if none. */
     private Composition composition;
+
+    public ProcessOptions() {
+        options.addOption(option("--grace", "SECONDS", String.class, value -> graceSeconds = value,
+                "on SIGTERM or Ctrl-C, how long requests in progress may go on before they are cut off "
+                        + "(default: 10)").build());
+        options.addOption(option("--log-file", "FILE", Path.class, value -> logFile = value,
+                "log to FILE (appending) instead of stderr; SIGUSR1 reopens it after log rotation").build());
+        options.addOption(option("--log-level", "LEVEL", LogLevel.class, value -> logLevel = value,
+                "the least important events logged: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
+                .defaultValue("info").build());
+        options.addOption(option("--pid-file", "FILE", Path.class, value -> pidFile = value,
+                "write the process id to FILE while running; refuse to start if a running process holds it")
+                .build());
+        options.addOption(option("--metrics", "ENDPOINT", String.class, value -> metrics = value,
+                "serve GET /healthz (200 while serving, 503 once a stop begins) and GET /metrics "
+                        + "(Prometheus text format) over HTTP on ENDPOINT: tcp:PORT[:interface=HOST], or a bare PORT "
+                        + "on " + DEFAULT_INTERFACE + "; as with --listen, tcp:PORT without interface= is every "
+                        + "interface").build());
+    }
+
+    /** These options as a mixin of {@code command}, which reports their mistakes as its own. */
+    public CommandSpec mixinOf(CommandSpec command) {
+        this.command = command;
+        return options;
+    }
 
     /**
      * Makes this command's {@link #serve} add its servers to {@code composition} rather than serve them: it is one

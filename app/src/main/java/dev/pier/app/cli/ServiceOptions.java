@@ -1,5 +1,8 @@
 package dev.pier.app.cli;
 
+import static dev.pier.app.cli.Options.option;
+import static dev.pier.app.cli.Options.repeatable;
+
 import dev.pier.endpoint.Endpoint;
 import dev.pier.endpoint.ProxiedEndpoint;
 import dev.pier.endpoint.ServerEndpoint;
@@ -15,13 +18,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
-import picocli.CommandLine.Option;
 
 /**
- * The options every serving command shares, as a picocli mixin: where to listen ({@code --listen}, or the shorthands
- * {@code --port}/{@code --iface} and {@code --path}) and the longest datagram ({@code --max-datagram}), with those of
- * the process ({@link ProcessOptions}). An option that does not apply to the transport chosen is a usage error, never
- * silently ignored.
+ * The options every serving command shares, as a picocli mixin ({@link #mixinOf}): where to listen
+ * ({@code --listen}, or the shorthands {@code --port}/{@code --iface} and {@code --path}) and the longest datagram
+ * ({@code --max-datagram}), with those of the process ({@link ProcessOptions}). An option that does not apply to the
+ * transport chosen is a usage error, never silently ignored.
  *
  * <p>{@code --listen} takes an endpoint description and means what it means in Twisted: {@code tcp:0} (or a bare
  * {@code 0}) listens on every interface. The shorthand {@code --port} listens on {@value #DEFAULT_INTERFACE} unless
@@ -38,32 +40,10 @@ public final class ServiceOptions extends ProcessOptions {
      */
     public record Defaults(Set<SocketKind> kinds, int port, Path path) {}
 
-    @Option(names = "--listen", paramLabel = "ENDPOINT",
-            description = {"where to listen, once per server: tcp:PORT[:interface=HOST], "
-                    + "ssl:PORT:privateKey=KEY.pem[:certKey=CERT.pem][:interface=HOST] (TLS), "
-                    + "udp:PORT[:interface=HOST], unix:PATH[:mode=OCTAL] or unixgram:PATH[:mode=OCTAL]; "
-                    + "haproxy: before a stream endpoint reads "
-                    + "a PROXY header first. As in Twisted, tcp:PORT without interface= (or a bare PORT) listens on "
-                    + "every interface; socket files get mode 666 unless mode= says otherwise"})
-    private List<String> listen = new ArrayList<>();
-
-    @Option(names = "--port", paramLabel = "N",
-            description = "shorthand for --listen tcp:N:interface=HOST (udp: for pier echo --transport udp); 0 for "
-                    + "any free port; several servers get N, N+1, ...")
+    private List<String> listen = List.of();
     private Integer port;
-
-    @Option(names = "--iface", paramLabel = "HOST",
-            description = "the interface for --port (default: " + DEFAULT_INTERFACE + ", this machine only)")
     private String iface;
-
-    @Option(names = "--path", paramLabel = "PATH",
-            description = "shorthand for --listen unix:PATH (unixgram: for pier echo --transport unixgram), once "
-                    + "per server")
-    private List<Path> paths = new ArrayList<>();
-
-    @Option(names = "--max-datagram", paramLabel = "BYTES",
-            description = "udp and unixgram: the longest datagram accepted; longer ones are dropped and logged "
-                    + "(default: " + MAX_DATAGRAM + ")")
+    private List<Path> paths = List.of();
     private Integer maxDatagram;
 
     /** The endpoints {@link #endpoints} gave out, whose stale socket files {@link #serve} replaces. */
@@ -71,6 +51,27 @@ public final class ServiceOptions extends ProcessOptions {
 
     /** The event loop {@link #reactor()} gave out, started with the first server that needed it. */
     private Reactor reactor;
+
+    public ServiceOptions() {
+        options.addOption(repeatable("--listen", "ENDPOINT", String.class, value -> listen = value,
+                "where to listen, once per server: tcp:PORT[:interface=HOST], "
+                        + "ssl:PORT:privateKey=KEY.pem[:certKey=CERT.pem][:interface=HOST] (TLS), "
+                        + "udp:PORT[:interface=HOST], unix:PATH[:mode=OCTAL] or unixgram:PATH[:mode=OCTAL]; "
+                        + "haproxy: before a stream endpoint reads "
+                        + "a PROXY header first. As in Twisted, tcp:PORT without interface= (or a bare PORT) listens "
+                        + "on every interface; socket files get mode 666 unless mode= says otherwise").build());
+        options.addOption(option("--port", "N", Integer.class, value -> port = value,
+                "shorthand for --listen tcp:N:interface=HOST (udp: for pier echo --transport udp); 0 for "
+                        + "any free port; several servers get N, N+1, ...").build());
+        options.addOption(option("--iface", "HOST", String.class, value -> iface = value,
+                "the interface for --port (default: " + DEFAULT_INTERFACE + ", this machine only)").build());
+        options.addOption(repeatable("--path", "PATH", Path.class, value -> paths = value,
+                "shorthand for --listen unix:PATH (unixgram: for pier echo --transport unixgram), once "
+                        + "per server").build());
+        options.addOption(option("--max-datagram", "BYTES", Integer.class, value -> maxDatagram = value,
+                "udp and unixgram: the longest datagram accepted; longer ones are dropped and logged "
+                        + "(default: " + MAX_DATAGRAM + ")").build());
+    }
 
     /**
      * One endpoint per server: the {@code --listen} ones in order, else from the shorthands: socket files from

@@ -1,6 +1,8 @@
 package dev.pier.app.echo;
 
-import dev.pier.app.Version;
+import static dev.pier.app.cli.Options.option;
+
+import dev.pier.app.cli.Cli;
 import dev.pier.app.cli.ConcurrencyMode;
 import dev.pier.app.cli.Servers;
 import dev.pier.app.cli.ServiceHandlers;
@@ -12,19 +14,9 @@ import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code pier echo}: sends every byte (stream transports) or every datagram back to where it came from. */
-@Command(name = "echo", mixinStandardHelpOptions = true, sortOptions = false, versionProvider = Version.class,
-        description = {"Echo server: sends back every byte of a connection, or every datagram to its sender.",
-                "Listens on tcp:8007:interface=127.0.0.1 unless told otherwise (--transport unix or unixgram: the "
-                        + "socket file pier-echo.sock); prints 'Serving echo on ENDPOINT' when ready.",
-                "On SIGTERM, SIGINT or SIGHUP stops accepting, lets connections finish (up to --grace seconds; a "
-                        + "second signal stops at once), prints 'Stopped' and exits with status 0."},
-        footer = {"", "Exit status: 0 after a clean stop; 1 if serving failed (e.g. the port is in use); 2 for a bad "
-                + "command line."})
 public final class EchoCommand implements Callable<Integer> {
 
     /** Echo in each model and on each kind of socket. */
@@ -34,17 +26,33 @@ public final class EchoCommand implements Callable<Integer> {
     static final ServiceOptions.Defaults DEFAULTS =
             new ServiceOptions.Defaults(EnumSet.allOf(SocketKind.class), 8007, Path.of("pier-echo.sock"));
 
-    @Option(names = "--transport", paramLabel = "KIND",
-            description = "what --port or --path listen on: ${COMPLETION-CANDIDATES} (default: tcp, or unix with "
-                    + "--path)")
+    private final CommandSpec spec = Cli.command(this, "echo");
+    private final ServiceOptions service = new ServiceOptions();
     private SocketKind transport;
-
-    @Option(names = "--concurrency", paramLabel = "MODE", defaultValue = "virtual",
-            description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
     private ConcurrencyMode concurrency;
 
-    @Mixin
-    private ServiceOptions service;
+    public EchoCommand() {
+        spec.usageMessage().sortOptions(false).description(
+                "Echo server: sends back every byte of a connection, or every datagram to its sender.",
+                "Listens on tcp:8007:interface=127.0.0.1 unless told otherwise (--transport unix or unixgram: the "
+                        + "socket file pier-echo.sock); prints 'Serving echo on ENDPOINT' when ready.",
+                "On SIGTERM, SIGINT or SIGHUP stops accepting, lets connections finish (up to --grace seconds; a "
+                        + "second signal stops at once), prints 'Stopped' and exits with status 0.")
+                .footer("", "Exit status: 0 after a clean stop; 1 if serving failed (e.g. the port is in use); 2 for a "
+                        + "bad command line.");
+        spec.addOption(option("--transport", "KIND", SocketKind.class, value -> transport = value,
+                "what --port or --path listen on: ${COMPLETION-CANDIDATES} (default: tcp, or unix with --path)")
+                .build());
+        spec.addOption(option("--concurrency", "MODE", ConcurrencyMode.class, value -> concurrency = value,
+                "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})").defaultValue("virtual").build());
+        spec.addMixin("service", service.mixinOf(spec));
+        Cli.addStandardHelpOptions(spec);
+    }
+
+    /** This command, as picocli declares it. */
+    public CommandSpec spec() {
+        return spec;
+    }
 
     @Override
     public Integer call() {

@@ -1,5 +1,9 @@
 package dev.pier.app.poetry;
 
+import static dev.pier.app.cli.Options.option;
+import static dev.pier.app.cli.Options.parameters;
+
+import dev.pier.app.cli.Cli;
 import dev.pier.app.cli.CommandFailure;
 import dev.pier.app.cli.ExitStatus;
 import dev.pier.app.cli.Messages;
@@ -19,52 +23,51 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code pier poetry get}: the tutorial's poetry client, fetching from every server at once on one reactor. */
-@Command(name = "get", mixinStandardHelpOptions = true, sortOptions = false,
-        versionProvider = dev.pier.app.Version.class,
-        description = {
+public final class GetCommand implements Callable<Integer> {
+
+    private final CommandSpec spec = Cli.command(this, "get");
+    private Double timeoutSeconds;
+    private String maxSize;
+    private String transform;
+    private Path output;
+    private List<String> servers;
+
+    public GetCommand() {
+        spec.usageMessage().sortOptions(false).description(
                 "Poetry client: fetches a poem from every server at once, then prints them in argument order.",
                 "Progress goes to stderr as bytes arrive. A server that fails or times out is reported; the other "
                         + "poems are still printed.",
                 "With --transform, each poem is first sent to that transform server (cummingsify); the original "
                         + "is kept if that fails, unless --timeout ran out.",
-                "A poem counts only if the server ended it with an orderly close: a reset means it was cut short."},
-        footer = {"", "ENDPOINT: PORT (on localhost), HOST:PORT, tcp:host=HOST:port=PORT, "
-                + "tls:host=HOST:port=PORT[:trustRoots=CA.pem] or unix:path=PATH.",
-                "SIZE: bytes, or K, M or G (binary units) as in 64M; at most 1G.",
-                "Exit status: 0 if every poem came whole; 1 if any could not be fetched (unreachable, cut short, "
-                        + "timed out, over --max-size); 2 for a bad command line."})
-public final class GetCommand implements Callable<Integer> {
+                "A poem counts only if the server ended it with an orderly close: a reset means it was cut short.")
+                .footer("", "ENDPOINT: PORT (on localhost), HOST:PORT, tcp:host=HOST:port=PORT, "
+                        + "tls:host=HOST:port=PORT[:trustRoots=CA.pem] or unix:path=PATH.",
+                        "SIZE: bytes, or K, M or G (binary units) as in 64M; at most 1G.",
+                        "Exit status: 0 if every poem came whole; 1 if any could not be fetched (unreachable, cut "
+                                + "short, timed out, over --max-size); 2 for a bad command line.");
+        spec.addOption(option("--timeout", "SECONDS", Double.class, value -> timeoutSeconds = value,
+                "give up on a poem not fully arrived, and transformed with --transform, after SECONDS "
+                        + "(default: wait)").build());
+        spec.addOption(option("--max-size", "SIZE", String.class, value -> maxSize = value,
+                "give up on a poem larger than SIZE (default: ${DEFAULT-VALUE})").defaultValue("64M").build());
+        spec.addOption(option("--transform", "ENDPOINT", String.class, value -> transform = value,
+                "transform server to cummingsify each poem").build());
+        spec.addOption(option("--output", "DIR", Path.class, value -> output = value,
+                "write poem N (1-based, in argument order) to DIR/N.txt instead of stdout; DIR is "
+                        + "created if need be").build());
+        spec.addPositional(parameters("ENDPOINT", "1..*", String.class, value -> servers = value,
+                "poetry servers to fetch from").build());
+        Cli.addStandardHelpOptions(spec);
+    }
 
-    @Spec
-    private CommandSpec spec;
-
-    @Option(names = "--timeout", paramLabel = "SECONDS",
-            description = "give up on a poem not fully arrived, and transformed with --transform, after SECONDS "
-                    + "(default: wait)")
-    private Double timeoutSeconds;
-
-    @Option(names = "--max-size", paramLabel = "SIZE", defaultValue = "64M",
-            description = "give up on a poem larger than SIZE (default: ${DEFAULT-VALUE})")
-    private String maxSize;
-
-    @Option(names = "--transform", paramLabel = "ENDPOINT", description = "transform server to cummingsify each poem")
-    private String transform;
-
-    @Option(names = "--output", paramLabel = "DIR",
-            description = "write poem N (1-based, in argument order) to DIR/N.txt instead of stdout; DIR is "
-                    + "created if need be")
-    private Path output;
-
-    @Parameters(paramLabel = "ENDPOINT", arity = "1..*", description = "poetry servers to fetch from")
-    private List<String> servers;
+    /** This command, as picocli declares it. */
+    public CommandSpec spec() {
+        return spec;
+    }
 
     @Override
     public Integer call() {

@@ -1,29 +1,37 @@
 package dev.pier.app.poetry;
 
+import static dev.pier.app.cli.Options.option;
+import static dev.pier.app.cli.Options.parameters;
+
+import dev.pier.app.cli.Cli;
 import dev.pier.app.cli.ConcurrencyMode;
 import dev.pier.app.cli.Servers;
 import dev.pier.app.cli.ServiceHandlers;
 import dev.pier.app.cli.ServiceOptions;
 import dev.pier.app.cli.Serving;
 import dev.pier.endpoint.ServerEndpoint;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code pier poetry serve}: the tutorial's fast and slow poetry servers, one port per poem. */
-@Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
-        versionProvider = dev.pier.app.Version.class,
-        description = {
+public final class ServeCommand implements Callable<Integer> {
+
+    static final int DEFAULT_PORT = 10000;
+
+    private final CommandSpec spec = Cli.command(this, "serve");
+    private final ServiceOptions service = new ServiceOptions();
+    private Double delay;
+    private Integer numBytes;
+    private ConcurrencyMode concurrency;
+    private List<Path> poemFiles;
+
+    public ServeCommand() {
+        spec.usageMessage().sortOptions(false).description(
                 "Poetry server: every client that connects is sent the poem, then the connection closes.",
                 "Without a POEM, serves the bundled ecstasy.txt on tcp:10000:interface=127.0.0.1 "
                         + "(try: nc 127.0.0.1 10000).",
@@ -34,36 +42,28 @@ import picocli.CommandLine.Spec;
                         + "accepting, lets poems in flight finish (up to --grace seconds; a second signal stops at "
                         + "once), prints 'Stopped' and exits with status 0.",
                 "A poem cut short (when the grace period is over) ends with a reset, never with the orderly close "
-                        + "of a whole poem."},
-        footer = {"", "Exit status: 0 after a clean stop; 1 if serving failed (e.g. the port is in use); "
-                + "2 for a bad command line, including a POEM file that cannot be read."})
-public final class ServeCommand implements Callable<Integer> {
+                        + "of a whole poem.")
+                .footer("", "Exit status: 0 after a clean stop; 1 if serving failed (e.g. the port is in use); "
+                        + "2 for a bad command line, including a POEM file that cannot be read.");
+        spec.addOption(option("--delay", "SECONDS", Double.class, value -> delay = value,
+                "slow mode: seconds between chunks (default when slow: 0.7)").build());
+        spec.addOption(option("--num-bytes", "N", Integer.class, value -> numBytes = value,
+                "slow mode: bytes per chunk (default when slow: 10)").build());
+        spec.addOption(option("--concurrency", "MODE", ConcurrencyMode.class, value -> concurrency = value,
+                "reactor (an event loop, timers for slow mode), or the blocking model's sync, threads, "
+                        + "virtual or forking (a handler per client) (default: ${DEFAULT-VALUE})")
+                .defaultValue("reactor").build());
+        spec.addMixin("service", service.mixinOf(spec));
+        spec.addPositional(parameters("POEM", "0..*", Path.class, value -> poemFiles = value,
+                "poem files to serve; the bundled samples ecstasy.txt, science.txt, fascination.txt "
+                        + "and alla_sera.txt need no file (default: ecstasy.txt)").build());
+        Cli.addStandardHelpOptions(spec);
+    }
 
-    static final int DEFAULT_PORT = 10000;
-
-
-    @Spec
-    private CommandSpec spec;
-
-    @Option(names = "--delay", paramLabel = "SECONDS",
-            description = "slow mode: seconds between chunks (default when slow: 0.7)")
-    private Double delay;
-
-    @Option(names = "--num-bytes", paramLabel = "N", description = "slow mode: bytes per chunk (default when slow: 10)")
-    private Integer numBytes;
-
-    @Option(names = "--concurrency", paramLabel = "MODE", defaultValue = "reactor",
-            description = "reactor (an event loop, timers for slow mode), or the blocking model's sync, threads, "
-                    + "virtual or forking (a handler per client) (default: ${DEFAULT-VALUE})")
-    private ConcurrencyMode concurrency;
-
-    @Mixin
-    private ServiceOptions service;
-
-    @Parameters(paramLabel = "POEM", arity = "0..*",
-            description = "poem files to serve; the bundled samples ecstasy.txt, science.txt, fascination.txt "
-                    + "and alla_sera.txt need no file (default: ecstasy.txt)")
-    private List<Path> poemFiles = new ArrayList<>();
+    /** This command, as picocli declares it. */
+    public CommandSpec spec() {
+        return spec;
+    }
 
     @Override
     public Integer call() {

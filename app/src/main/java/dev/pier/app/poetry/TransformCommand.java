@@ -1,5 +1,6 @@
 package dev.pier.app.poetry;
 
+import dev.pier.app.cli.Cli;
 import dev.pier.app.cli.ConcurrencyMode;
 import dev.pier.app.cli.Servers;
 import dev.pier.app.cli.ServiceHandlers;
@@ -7,17 +8,24 @@ import dev.pier.app.cli.ServiceOptions;
 import dev.pier.app.cli.Serving;
 import dev.pier.endpoint.ServerEndpoint;
 import dev.pier.protocols.policies.Policies;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code pier poetry transform}: the tutorial's netstring transform server. */
-@Command(name = "transform", mixinStandardHelpOptions = true, sortOptions = false,
-        versionProvider = dev.pier.app.Version.class,
-        description = {
+public final class TransformCommand implements Callable<Integer> {
+
+    static final int DEFAULT_PORT = 10001;
+
+    /** A client that sends nothing for this long is disconnected, so silent clients cannot pile up. */
+    static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
+
+    private final CommandSpec spec = Cli.command(this, "transform");
+    private final ServiceOptions service = new ServiceOptions();
+
+    public TransformCommand() {
+        spec.usageMessage().sortOptions(false).description(
                 "Transform server: a request is one netstring TRANSFORM.POEM (e.g. 27:cummingsify.HERE IS MY POEM,);",
                 "the reply is one netstring with the transformed poem (15:here is my poem,), then the connection "
                         + "closes.",
@@ -31,18 +39,17 @@ import picocli.CommandLine.Mixin;
                 "Transforms:",
                 "  cummingsify    lower-case the poem (the tutorial's transform)",
                 "  reverse-lines  put the lines in reverse order",
-                "  shout          upper-case the poem"},
-        footer = {"", "Exit status: 0 after a clean stop on SIGTERM, SIGINT or SIGHUP; 1 if serving failed; 2 for a "
-                + "bad command line."})
-public final class TransformCommand implements Callable<Integer> {
+                "  shout          upper-case the poem")
+                .footer("", "Exit status: 0 after a clean stop on SIGTERM, SIGINT or SIGHUP; 1 if serving failed; 2 "
+                        + "for a bad command line.");
+        spec.addMixin("service", service.mixinOf(spec));
+        Cli.addStandardHelpOptions(spec);
+    }
 
-    static final int DEFAULT_PORT = 10001;
-
-    /** A client that sends nothing for this long is disconnected, so silent clients cannot pile up. */
-    static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
-
-    @Mixin
-    private ServiceOptions service;
+    /** This command, as picocli declares it. */
+    public CommandSpec spec() {
+        return spec;
+    }
 
     @Override
     public Integer call() {

@@ -1,5 +1,9 @@
 package dev.pier.app.run;
 
+import static dev.pier.app.cli.Options.flag;
+import static dev.pier.app.cli.Options.option;
+import static dev.pier.app.cli.Options.parameter;
+
 import dev.pier.app.Main;
 import dev.pier.app.cli.Cli;
 import dev.pier.app.cli.CommandFailure;
@@ -14,19 +18,23 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParseResult;
-import picocli.CommandLine.Spec;
 
 /** {@code pier run FILE}: the services a file lists, in this process or in one process each. */
-@Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
-        versionProvider = dev.pier.app.Version.class,
-        description = {
+public final class RunCommand implements Callable<Integer> {
+
+    private final CommandSpec spec = Cli.command(this, "run");
+    private final ProcessOptions process = new ProcessOptions();
+    private boolean split;
+    private String only;
+    /** Set in the processes a {@code --split} run starts: they leave Ctrl-C and the lifetime to it. */
+    private boolean supervised;
+    private Path file;
+
+    public RunCommand() {
+        spec.usageMessage().sortOptions(false).description(
                 "Runs the services FILE lists, one per line as NAME: ARGUMENTS, where ARGUMENTS are what would "
                         + "follow pier (e.g. poetry: poetry serve --listen tcp:10000 ecstasy.txt); # starts a "
                         + "comment line.",
@@ -36,29 +44,23 @@ import picocli.CommandLine.Spec;
                 "Prints each service's ready lines as its command does; on SIGTERM, SIGINT or SIGHUP every service "
                         + "drains (up to --grace seconds), then 'Stopped' is printed and the exit status is 0.",
                 "--grace, --log-file, --log-level, --pid-file and --metrics are given here, for every service; "
-                        + "a line may not give them."},
-        footer = {"", "Exit status: 0 after a clean stop; 1 if a service failed; 2 for a bad command line or a "
-                + "mistake in FILE (said as FILE:LINE)."})
-public final class RunCommand implements Callable<Integer> {
+                        + "a line may not give them.")
+                .footer("", "Exit status: 0 after a clean stop; 1 if a service failed; 2 for a bad command line or a "
+                        + "mistake in FILE (said as FILE:LINE).");
+        spec.addOption(flag("--split", value -> split = value,
+                "run each service in a process of its own, under this one").build());
+        spec.addOption(option("--only", "NAME", String.class, value -> only = value,
+                "run only the service NAME").build());
+        spec.addOption(flag("--supervised", value -> supervised = value).hidden(true).build());
+        spec.addMixin("process", process.mixinOf(spec));
+        spec.addPositional(parameter("FILE", Path.class, value -> file = value, "the services file").build());
+        Cli.addStandardHelpOptions(spec);
+    }
 
-    @Spec
-    private CommandSpec spec;
-
-    @Option(names = "--split", description = "run each service in a process of its own, under this one")
-    private boolean split;
-
-    @Option(names = "--only", paramLabel = "NAME", description = "run only the service NAME")
-    private String only;
-
-    /** Set in the processes a {@code --split} run starts: they leave Ctrl-C and the lifetime to it. */
-    @Option(names = "--supervised", hidden = true)
-    private boolean supervised;
-
-    @Mixin
-    private ProcessOptions process;
-
-    @Parameters(paramLabel = "FILE", description = "the services file")
-    private Path file;
+    /** This command, as picocli declares it. */
+    public CommandSpec spec() {
+        return spec;
+    }
 
     @Override
     public Integer call() {
@@ -105,7 +107,7 @@ public final class RunCommand implements Callable<Integer> {
      */
     private void compose(ServicesFile.Entry entry, Composition composition) {
         String where = file + ":" + entry.line() + ": ";
-        CommandLine line = Cli.commandLine(new Main());
+        CommandLine line = Cli.commandLine(new Main().spec());
         ParseResult parsed;
         try {
             parsed = line.parseArgs(entry.arguments().toArray(String[]::new));

@@ -1,5 +1,9 @@
 package dev.pier.app.tls;
 
+import static dev.pier.app.cli.Options.option;
+import static dev.pier.app.cli.Options.repeatable;
+
+import dev.pier.app.cli.Cli;
 import dev.pier.app.cli.CommandFailure;
 import dev.pier.app.cli.Messages;
 import java.io.IOException;
@@ -21,19 +25,24 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
 
 /** {@code pier tls}: what it takes to try TLS locally. */
-@Command(name = "tls", mixinStandardHelpOptions = true, versionProvider = dev.pier.app.Version.class,
-        description = "TLS helpers.", subcommands = TlsCommand.SelfSigned.class)
 public final class TlsCommand implements Runnable {
 
-    @Spec
-    private CommandSpec spec;
+    private final CommandSpec spec = Cli.command(this, "tls");
+
+    public TlsCommand() {
+        spec.usageMessage().description("TLS helpers.");
+        spec.addSubcommand("self-signed", new SelfSigned().spec());
+        Cli.addStandardHelpOptions(spec);
+    }
+
+    /** This command and its subcommand, as picocli declares them. */
+    public CommandSpec spec() {
+        return spec;
+    }
 
     @Override
     public void run() {
@@ -41,24 +50,33 @@ public final class TlsCommand implements Runnable {
     }
 
     /** {@code pier tls self-signed}: a private key and a certificate signed by itself, for local use. */
-    @Command(name = "self-signed", mixinStandardHelpOptions = true, sortOptions = false,
-            versionProvider = dev.pier.app.Version.class,
-            description = {"Makes a private key (EC P-256) and a certificate signed with it, valid for 90 days, "
-                    + "for trying TLS locally: DIR/key.pem (readable by you alone) and DIR/cert.pem.",
-                    "Serve with --listen ssl:10443:privateKey=DIR/key.pem:certKey=DIR/cert.pem; a client trusts "
-                            + "it with trustRoots=DIR/cert.pem."},
-            footer = {"", "Exit status: 0 when both files are written; 1 if they cannot be (DIR/key.pem exists "
-                    + "already, DIR cannot be written); 2 for a bad command line."})
     public static final class SelfSigned implements Callable<Integer> {
 
-        @Option(names = "--host", paramLabel = "NAME",
-                description = "a host name or IP address the certificate is for; repeat for several "
-                        + "(default: localhost, 127.0.0.1 and ::1)")
-        private List<String> hosts = new ArrayList<>();
-
-        @Option(names = "--out", paramLabel = "DIR", defaultValue = ".",
-                description = "where to write key.pem and cert.pem (default: the current directory)")
+        private final CommandSpec spec = Cli.command(this, "self-signed");
+        private List<String> hosts;
         private Path out;
+
+        public SelfSigned() {
+            spec.usageMessage().sortOptions(false).description(
+                    "Makes a private key (EC P-256) and a certificate signed with it, valid for 90 days, for trying "
+                            + "TLS locally: DIR/key.pem (readable by you alone) and DIR/cert.pem.",
+                    "Serve with --listen ssl:10443:privateKey=DIR/key.pem:certKey=DIR/cert.pem; a client trusts "
+                            + "it with trustRoots=DIR/cert.pem.")
+                    .footer("", "Exit status: 0 when both files are written; 1 if they cannot be (DIR/key.pem exists "
+                            + "already, DIR cannot be written); 2 for a bad command line.");
+            spec.addOption(repeatable("--host", "NAME", String.class, value -> hosts = value,
+                    "a host name or IP address the certificate is for; repeat for several "
+                            + "(default: localhost, 127.0.0.1 and ::1)").build());
+            spec.addOption(option("--out", "DIR", Path.class, value -> out = value,
+                    "where to write key.pem and cert.pem (default: the current directory)").defaultValue(".")
+                    .build());
+            Cli.addStandardHelpOptions(spec);
+        }
+
+        /** This command, as picocli declares it. */
+        public CommandSpec spec() {
+            return spec;
+        }
 
         @Override
         public Integer call() {

@@ -1,5 +1,6 @@
 package dev.pier.app.cli;
 
+import static dev.pier.app.cli.Options.option;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,21 +10,23 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
 
 class CliTest {
 
-    @Command(name = "demo")
     static final class Demo implements Callable<Integer> {
-        @Option(names = "--fail")
+        final CommandSpec spec = Cli.command(this, "demo");
         String failure = "";
+        SocketKind transport;
+        ConcurrencyMode concurrency;
 
-        @Option(names = "--transport")
-        SocketKind transport = SocketKind.TCP;
-
-        @Option(names = "--concurrency")
-        ConcurrencyMode concurrency = ConcurrencyMode.VIRTUAL;
+        Demo() {
+            spec.addOption(option("--fail", "KIND", String.class, value -> failure = value).defaultValue("")
+                    .build());
+            spec.addOption(option("--transport", "KIND", SocketKind.class, value -> transport = value).build());
+            spec.addOption(option("--concurrency", "MODE", ConcurrencyMode.class, value -> concurrency = value)
+                    .build());
+        }
 
         @Override
         public Integer call() {
@@ -39,7 +42,7 @@ class CliTest {
     private final StringWriter err = new StringWriter();
 
     private int run(boolean debug, String... args) {
-        CommandLine command = Cli.commandLine(new Demo(), debug);
+        CommandLine command = Cli.commandLine(new Demo().spec, debug);
         command.setOut(new PrintWriter(out, true));
         command.setErr(new PrintWriter(err, true));
         return command.execute(args);

@@ -13,8 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 
 class ServiceOptionsTest {
@@ -24,16 +23,12 @@ class ServiceOptionsTest {
     private static final ServiceOptions.Defaults EVERY_KIND =
             new ServiceOptions.Defaults(EnumSet.allOf(SocketKind.class), 8007, Path.of("echo.sock"));
 
-    @Command(name = "serve")
-    static final class Serve {
-        @Mixin
-        ServiceOptions service;
-    }
-
     private static ServiceOptions parse(String... args) {
-        Serve serve = new Serve();
+        ServiceOptions service = new ServiceOptions();
+        CommandSpec serve = CommandSpec.create().name("serve");
+        serve.addMixin("service", service.mixinOf(serve));
         new CommandLine(serve).parseArgs(args);
-        return serve.service;
+        return service;
     }
 
     private static List<String> endpoints(int servers, SocketKind transport, ServiceOptions.Defaults defaults,

@@ -19,7 +19,7 @@ class PoetryCommandTest {
     private final StringWriter err = new StringWriter();
 
     private int run(String... args) {
-        CommandLine pier = Cli.commandLine(new Main());
+        CommandLine pier = Cli.commandLine(new Main().spec());
         pier.setOut(new PrintWriter(out, true));
         pier.setErr(new PrintWriter(err, true));
         return pier.execute(args);
