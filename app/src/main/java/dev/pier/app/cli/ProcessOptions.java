@@ -53,11 +53,6 @@ public class ProcessOptions {
     private LogLevel logLevel;
     private Path pidFile;
     private String metrics;
-
-    @Option(names = "--drain-notice", paramLabel = "SECONDS",
-            description = "with --metrics: on SIGTERM, how long /healthz answers 503 while the servers still accept, "
-                    + "so that a load balancer's health check takes this process out of rotation before it stops "
-                    + "listening (default: 1)")
     private String drainNoticeSeconds;
 
     /** The services of a {@code pier run} this command joins instead of serving on its own; null if none. */
@@ -80,6 +75,10 @@ public class ProcessOptions {
                         + "(Prometheus text format) over HTTP on ENDPOINT: tcp:PORT[:interface=HOST], or a bare PORT "
                         + "on " + DEFAULT_INTERFACE + "; as with --listen, tcp:PORT without interface= is every "
                         + "interface").build());
+        options.addOption(option("--drain-notice", "SECONDS", String.class, value -> drainNoticeSeconds = value,
+                "with --metrics: on SIGTERM, how long /healthz answers 503 while the servers still accept, so that "
+                        + "a load balancer's health check takes this process out of rotation before it stops "
+                        + "listening (default: 1)").build());
     }
 
     /** These options as a mixin of {@code command}, which reports their mistakes as its own. */
