@@ -86,8 +86,7 @@ public final class Forking implements Concurrency {
     private static final Map<String, byte[]> KEPT_FOR_CHILDREN = new ConcurrentHashMap<>();
 
     static final Forking DEFAULT = new Forking(2, 40, DEFAULT_CLOSE_GRACE_PERIOD, DEFAULT_CHILD_START_TIMEOUT,
-            QUICK_START_OPTIONS, null,
-            List.of());
+            QUICK_START_OPTIONS, null, List.of(), 1);
 
     private final int warmChildren;
     private final int maxChildren;
@@ -96,9 +95,11 @@ public final class Forking implements Concurrency {
     private final List<String> childJvmOptions;
     private final Class<?> childMain;
     private final List<String> childArguments;
+    private final int requestsPerChild;
 
     private Forking(int warmChildren, int maxChildren, Duration closeGracePeriod, Duration childStartTimeout,
-                    List<String> childJvmOptions, Class<?> childMain, List<String> childArguments) {
+                    List<String> childJvmOptions, Class<?> childMain, List<String> childArguments,
+                    int requestsPerChild) {
         this.warmChildren = warmChildren;
         this.maxChildren = maxChildren;
         this.closeGracePeriod = closeGracePeriod;
@@ -106,6 +107,7 @@ public final class Forking implements Concurrency {
         this.childJvmOptions = childJvmOptions;
         this.childMain = childMain;
         this.childArguments = childArguments;
+        this.requestsPerChild = requestsPerChild;
     }
 
     /**
@@ -117,7 +119,7 @@ public final class Forking implements Concurrency {
             throw new IllegalArgumentException("warmChildren must be 0 or positive, got " + warmChildren);
         }
         return new Forking(warmChildren, maxChildren, closeGracePeriod, childStartTimeout, childJvmOptions, childMain,
-                childArguments);
+                childArguments, requestsPerChild);
     }
 
     /**
@@ -129,7 +131,7 @@ public final class Forking implements Concurrency {
             throw new IllegalArgumentException("maxChildren must be positive, got " + maxChildren);
         }
         return new Forking(warmChildren, maxChildren, closeGracePeriod, childStartTimeout, childJvmOptions, childMain,
-                childArguments);
+                childArguments, requestsPerChild);
     }
 
     /** The longest {@link BaseServer#close()} waits for busy children before killing them (default 10 seconds). */
@@ -139,7 +141,7 @@ public final class Forking implements Concurrency {
             throw new IllegalArgumentException("closeGracePeriod must not be negative, got " + closeGracePeriod);
         }
         return new Forking(warmChildren, maxChildren, closeGracePeriod, childStartTimeout, childJvmOptions, childMain,
-                childArguments);
+                childArguments, requestsPerChild);
     }
 
     /**
@@ -153,7 +155,7 @@ public final class Forking implements Concurrency {
             throw new IllegalArgumentException("childStartTimeout must be positive, got " + childStartTimeout);
         }
         return new Forking(warmChildren, maxChildren, closeGracePeriod, childStartTimeout, childJvmOptions, childMain,
-                childArguments);
+                childArguments, requestsPerChild);
     }
 
     /**
@@ -162,7 +164,7 @@ public final class Forking implements Concurrency {
      */
     public Forking withChildJvmOptions(String... options) {
         return new Forking(warmChildren, maxChildren, closeGracePeriod, childStartTimeout, List.of(options), childMain,
-                childArguments);
+                childArguments, requestsPerChild);
     }
 
     /**
@@ -173,7 +175,28 @@ public final class Forking implements Concurrency {
     public Forking withChildMain(Class<?> mainClass, String... arguments) {
         Objects.requireNonNull(mainClass, "mainClass");
         return new Forking(warmChildren, maxChildren, closeGracePeriod, childStartTimeout, childJvmOptions, mainClass,
-                List.of(arguments));
+                List.of(arguments), requestsPerChild);
+    }
+
+    /**
+     * How many requests a child handles, one after the other, before it exits (default 1: a fresh process for every
+     * request, as socketserver's {@code ForkingMixIn}). More spreads the cost of starting a JVM over that many
+     * requests, as Apache's {@code MaxConnectionsPerChild} and gunicorn's {@code max_requests} do: a request then
+     * rarely waits for a JVM to start, and the machine starts fewer. The price is isolation: what a handler leaves
+     * behind in its process (a static field, a leak, a thread) is there for the next requests of that child, and a
+     * child that crashes takes only its current request but its memory grows with what the requests before left. A
+     * child still serves one request at a time. Such children need the JDK's {@code java.base/sun.nio.ch} package
+     * opened to Pier to take more than one connection: the server adds
+     * {@code --add-opens=java.base/sun.nio.ch=dev.pier} to their command line unless it is there already; put it
+     * on your own command line too when the JVM uses an ahead-of-time cache, which applies only to a JVM with the
+     * same module options as the one that made it.
+     */
+    public Forking withRequestsPerChild(int requestsPerChild) {
+        if (requestsPerChild < 1) {
+            throw new IllegalArgumentException("requestsPerChild must be positive, got " + requestsPerChild);
+        }
+        return new Forking(warmChildren, maxChildren, closeGracePeriod, childStartTimeout, childJvmOptions, childMain,
+                childArguments, requestsPerChild);
     }
 
     /**
@@ -260,8 +283,13 @@ public final class Forking implements Concurrency {
         return childArguments;
     }
 
+    public int requestsPerChild() {
+        return requestsPerChild;
+    }
+
     @Override
     public String toString() {
-        return "forking(warm " + warmChildren + ", max " + maxChildren + ")";
+        return "forking(warm " + warmChildren + ", max " + maxChildren
+                + (requestsPerChild == 1 ? "" : ", " + requestsPerChild + " requests per child") + ")";
     }
 }
