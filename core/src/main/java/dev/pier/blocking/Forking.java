@@ -25,14 +25,17 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p><b>How.</b> A JVM cannot fork itself safely, so Pier does what Python's multiprocessing calls "spawn": a child
  * is a new JVM running the same application. When that application builds the same server, the server notices it
  * is a child (environment variables {@code PIER_FORK_CHANNEL} and {@code PIER_FORK_SERVER}) and does not bind;
- * its {@link BaseServer#serveForever()} instead connects to the parent over a private Unix socket, receives the
+ * its {@link BaseServer#serveForever()} instead prepares the request path (runs once what a first request would run
+ * for the first time, without the handler), connects to the parent over a private Unix socket, receives the
  * descriptor of one request ({@code SCM_RIGHTS}), runs it through the usual hooks ({@code finishRequest},
- * {@code handleError}, {@code shutdownRequest}) and exits: status 0, or 1 if the handler threw. For a stream server
+ * {@code handleError}, {@code shutdownRequest}) and exits: status 0, or 1 if the handler threw. With
+ * {@link #withRequestsPerChild} it takes that many requests, one after the other, before it exits. For a stream server
  * the descriptor is the accepted connection; for a datagram server it is the server's own socket, with the datagram
  * and its sender alongside, so the child's reply leaves from the server's address as usual.
  *
  * <p>The parent keeps a few children {@linkplain #withWarmChildren warm} (started and waiting) so a request does
- * not wait for a JVM to start, caps the number of children ({@link #withMaxChildren}: at the cap it waits for one
+ * not wait for a JVM to start, starts a replacement as soon as a child is taken for its last request (at a steady
+ * rate, as many as are taken during one child's start, so that the warm ones stay ready), caps the number of children ({@link #withMaxChildren}: at the cap it waits for one
  * to exit), reaps only the processes it started, and on {@link BaseServer#close()} waits for busy children within
  * a {@linkplain #withCloseGracePeriod grace period} before killing them. Nothing a child does changes the parent,
  * including {@link BaseServer#shutdown()}: stop a forking server from its own process.

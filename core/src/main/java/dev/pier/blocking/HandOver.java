@@ -61,27 +61,27 @@ final class HandOver {
      * @return whether the handler finished without throwing
      */
     static boolean run(BaseServer<?> server, ChildSession session, int fd, ByteBuffer details) throws IOException {
-        return switch (server) {
-            case StreamServer stream -> {
-                SocketAddress client = readAddress(details);
-                SocketChannel channel = session.connections == null
-                        ? (SocketChannel) Descriptors.adoptAsInheritedChannel(fd)
-                        : session.connections.adopt(fd, client);
-                IncomingRequest<SocketChannel> connection = stream.adoptConnection(channel);
-                yield stream.runRequest(connection.request(), connection.clientAddress());
+        // Tests of types rather than a switch on them: a pattern switch links its call site on first use, which here
+        // is the child's one request.
+        if (server instanceof StreamServer stream) {
+            SocketAddress client = readAddress(details);
+            SocketChannel channel = session.connections == null
+                    ? (SocketChannel) Descriptors.adoptAsInheritedChannel(fd)
+                    : session.connections.adopt(fd, client);
+            IncomingRequest<SocketChannel> connection = stream.adoptConnection(channel);
+            return stream.runRequest(connection.request(), connection.clientAddress());
+        }
+        if (server instanceof DatagramServer datagrams) {
+            // Every datagram comes with the same server socket: the first copy serves them all.
+            if (session.datagramSocket == null) {
+                session.datagramSocket = datagrams.adoptSocket(fd);
+            } else {
+                Descriptors.close(fd);
             }
-            case DatagramServer datagrams -> {
-                // Every datagram comes with the same server socket: the first copy serves them all.
-                if (session.datagramSocket == null) {
-                    session.datagramSocket = datagrams.adoptSocket(fd);
-                } else {
-                    Descriptors.close(fd);
-                }
-                IncomingRequest<DatagramRequest> datagram = datagram(details, session.datagramSocket);
-                yield datagrams.runRequest(datagram.request(), datagram.clientAddress());
-            }
-            default -> throw unsupported(server);
-        };
+            IncomingRequest<DatagramRequest> datagram = datagram(details, session.datagramSocket);
+            return datagrams.runRequest(datagram.request(), datagram.clientAddress());
+        }
+        throw unsupported(server);
     }
 
     /**
