@@ -66,10 +66,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * parent, a child's standard error goes to the parent, which logs what a child that could not start said; after
  * that, the child writes to the parent's standard error itself. Its standard output is the parent's.
  *
- * <p><b>Cost.</b> Every request costs a whole JVM. A request handed to a warm child waits for that JVM's first run
- * of the request path (tens of milliseconds: on a loaded two-core machine, a median of about 35 ms from connect to
- * the first byte of the reply, against under 1 ms in process); a request that finds no warm child also waits for a
- * JVM to start (about 0.5 to 1 s there, with the default {@linkplain #withChildJvmOptions quick-start options}).
+ * <p><b>Cost.</b> Every request costs a whole JVM. A child loads and links the request path before it says it is
+ * ready, so a request handed to a warm child waits for little more than the handler's first run (on a heavily
+ * loaded two-core machine, a median of about 70 ms from connect to the first byte, where Python's
+ * {@code ForkingTCPServer} took about 55 ms); a request that finds no warm child also waits for a JVM to start
+ * (about 0.5 to 1 s there, with the default {@linkplain #withChildJvmOptions quick-start options}). Starting a JVM
+ * per request also costs CPU: two cores start a few a second, so at a steady 20 requests a second the median there
+ * was 440 ms with one request per child, and 9 ms with {@linkplain #withRequestsPerChild 20 per child}.
  * So this suits requests that need isolation more than throughput. Linux only; the JVM needs
  * {@code --enable-native-access=dev.pier} and {@code --add-exports=java.base/sun.nio.ch=dev.pier}.
  */
