@@ -141,8 +141,9 @@ final class HandOver {
             if (connections != null) {
                 connections.adopt(Descriptors.dup(Descriptors.of(accepted)), peer).close();
             }
-            var input = ChannelStreams.input(accepted, Duration.ofSeconds(10));
-            var output = ChannelStreams.output(accepted);
+            var uncounted = new ServerCounters();   // this exchange is no request of the server's
+            var input = ChannelStreams.input(accepted, Duration.ofSeconds(10), uncounted);
+            var output = ChannelStreams.output(accepted, uncounted);
             client.write(ByteBuffer.wrap(new byte[] {'?'}));
             output.write(input.read());
             output.flush();
