@@ -250,6 +250,9 @@ final class ForkingDispatcher implements RequestDispatcher {
                 child.retired = true;
             }
         }
+        if (answer.get(0) != ForkedChild.FINISHED) {
+            server.counters().failed();   // the handler threw: the child's handleError saw it, not this process
+        }
         if (finished != null) {
             release(finished, answer.get(0) == ForkedChild.FINISHED);
         }
@@ -487,8 +490,8 @@ final class ForkingDispatcher implements RequestDispatcher {
         if (child.control != null) {
             closeQuietly(child.control);
         }
-        if (client != null && status != 0) {
-            server.counters().failed();   // the handler threw (status 1), or the child died handling the request
+        if (request != null && status != 0) {
+            server.counters().failed();   // the child died handling the request
         }
         if (request != null) {
             release(request, status == 0);

@@ -100,6 +100,21 @@ class ForkingServerTest {
     }
 
     @Test
+    void aChildWhoseHandlerThrewCountsAnErrorAndTakesItsNextRequest() throws Exception {
+        BaseServer<?> server = tcpServer(Scripted.FAIL_ON_BOOM, oneChildServing(2));
+        Serving serving = Serving.start(server);
+        try (var failing = (StreamClient) Kind.TCP.connect(server)) {
+            failing.send("boom");
+            assertEndOfStreamOrReset(failing);
+        }
+        try (Client next = Kind.TCP.connect(server)) {
+            assertEquals("hello", next.exchange("hello"));
+        }
+        assertEquals(1, server.statistics().errors(), "counted once the child said so, before its next request");
+        serving.shutdownAndAwait();
+    }
+
+    @Test
     void aChildServingSeveralRequestsLeavesNoDescriptorOpenAfterEach() throws Exception {
         BaseServer<?> server = tcpServer(Scripted.PROCESS, oneChildServing(4));
         Serving serving = Serving.start(server);
