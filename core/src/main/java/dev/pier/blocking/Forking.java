@@ -67,12 +67,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * that, the child writes to the parent's standard error itself. Its standard output is the parent's.
  *
  * <p><b>Cost.</b> Every request costs a whole JVM. A child loads and links the request path before it says it is
- * ready, so a request handed to a warm child waits for little more than the handler's first run (on a heavily
- * loaded two-core machine, a median of about 70 ms from connect to the first byte, where Python's
- * {@code ForkingTCPServer} took about 55 ms); a request that finds no warm child also waits for a JVM to start
- * (about 0.5 to 1 s there, with the default {@linkplain #withChildJvmOptions quick-start options}). Starting a JVM
- * per request also costs CPU: two cores start a few a second, so at a steady 20 requests a second the median there
- * was 440 ms with one request per child, and 9 ms with {@linkplain #withRequestsPerChild 20 per child}.
+ * ready, so a request handed to a warm child waits for little more than the handler's first run (on a loaded
+ * two-core machine, a median of 30 to 70 ms from connect to the first byte, where Python's {@code ForkingTCPServer}
+ * took 18 to 55 ms in the same runs); a request that finds no warm child also waits for a JVM to start (about 0.5
+ * to 1.5 s there, with the default {@linkplain #withChildJvmOptions quick-start options}). Starting a JVM per
+ * request also costs CPU: two cores start a few a second, so at a steady 20 requests a second the median there was
+ * 150 to 440 ms with one request per child (Python: 57 to 123 ms), and 9 ms with
+ * {@linkplain #withRequestsPerChild 20 requests per child}.
  * So this suits requests that need isolation more than throughput. Linux only; the JVM needs
  * {@code --enable-native-access=dev.pier} and {@code --add-exports=java.base/sun.nio.ch=dev.pier}.
  */
