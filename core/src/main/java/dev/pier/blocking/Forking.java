@@ -68,8 +68,11 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p><b>Cost.</b> Every request costs a whole JVM. A child loads and links the request path before it says it is
  * ready, so a request handed to a warm child waits for little more than the handler's first run (on a loaded
- * two-core machine, a median of 30 to 70 ms from connect to the first byte, where Python's {@code ForkingTCPServer}
- * took 18 to 55 ms in the same runs); a request that finds no warm child also waits for a JVM to start (about 0.5
+ * two-core machine, a median of 8 ms from connect to the first byte through the {@code pier} launcher, where
+ * Python's {@code ForkingTCPServer} took 12 ms). A JVM run with {@code --add-opens=java.base/sun.nio.ch=dev.pier},
+ * as the launcher runs Pier, lets its children make the connection a channel as {@code accept} does; without it they
+ * go through the JDK's inherited channel, whose first use costs some 30 ms more. A request that finds no warm child
+ * also waits for a JVM to start (about 0.5
  * to 1.5 s there, with the default {@linkplain #withChildJvmOptions quick-start options}). Starting a JVM per
  * request also costs CPU: two cores start a few a second, so at a steady 20 requests a second the median there was
  * 150 to 440 ms with one request per child (Python: 57 to 123 ms), and 9 ms with
