@@ -34,11 +34,13 @@ final class ChildCommand {
                         + " the children's main class with Concurrency.forking().withChildMain(...)");
             }
             command.addAll(quickStartOptions(strategy, ownArguments));
+            command.addAll(openForSeveralRequests(strategy, AcceptedConnections.moduleName(), ownArguments));
             command.addAll(ownArguments);
         } else {
             command.addAll(quickStartOptions(strategy, List.of()));
             command.add("--enable-native-access=ALL-UNNAMED");
             command.add("--add-exports=java.base/sun.nio.ch=ALL-UNNAMED");
+            command.addAll(openForSeveralRequests(strategy, "ALL-UNNAMED", List.of()));
             command.add("-cp");
             command.add(String.join(File.pathSeparator, Stream.of("jdk.module.path", "java.class.path")
                     .map(System::getProperty)
@@ -64,6 +66,18 @@ final class ChildCommand {
                 .filter(option -> !(inheritedSharing && choosesSharing(option)))
                 .forEach(options::add);
         return options;
+    }
+
+    /**
+     * What a child serving several requests needs to make each connection a channel (see
+     * {@link AcceptedConnections}), unless the inherited options give it already.
+     */
+    private static List<String> openForSeveralRequests(Forking strategy, String pierModule, List<String> inherited) {
+        String opens = "--add-opens=java.base/sun.nio.ch=" + pierModule;
+        if (strategy.requestsPerChild() == 1 || inherited.contains(opens)) {
+            return List.of();
+        }
+        return List.of(opens);
     }
 
     private static final String VM_OUTPUT_TO_STDERR = "-XX:+DisplayVMOutputToStderr";

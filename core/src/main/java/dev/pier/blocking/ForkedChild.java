@@ -11,8 +11,9 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 
 /**
- * The role of a forking server inside a child JVM: instead of listening, it takes one request from the parent over
- * the control socket, handles it and ends the JVM. Only the server the parent named (by its number among the
+ * The role of a forking server inside a child JVM: instead of listening, it takes requests from the parent over
+ * the control socket, one at a time, and ends the JVM when the parent closes that socket (after
+ * {@link Forking#requestsPerChild()} requests). Only the server the parent named (by its number among the
  * program's forking servers) does that; the program's other forking servers in the child neither bind nor serve.
  */
 final class ForkedChild implements RequestDispatcher {
@@ -24,6 +25,10 @@ final class ForkedChild implements RequestDispatcher {
     private static final int STDERR = 2;
     /** What a child answers once it holds its request: until then, the parent may give it to another child. */
     static final byte TOOK_REQUEST = 'T';
+    /** What a child answers once its handler returned: the parent may hand it the next request, or end it. */
+    static final byte FINISHED = 'F';
+    /** What a child answers once its handler threw (after {@code handleError}). */
+    static final byte FAILED = 'E';
 
     private final BaseServer<?> server;
     private final Path controlSocket;
@@ -41,8 +46,9 @@ final class ForkedChild implements RequestDispatcher {
     }
 
     /**
-     * Instead of the server's loop: handles the one request the parent hands over, then exits the JVM: status 0, or
-     * 1 if the handler threw. Returns at once for a server the parent did not name.
+     * Instead of the server's loop: handles the requests the parent hands over, one at a time, until the parent
+     * closes the control socket, then exits the JVM: status 0, or 1 if the last handler threw. Returns at once for a
+     * server the parent did not name.
      */
     @Override
     public void serve(ServerStep loop) {
@@ -64,35 +70,45 @@ final class ForkedChild implements RequestDispatcher {
     }
 
     private int takeAndHandle() throws IOException {
-        Descriptors.prepareAdoption();
-        int fd;
-        ByteBuffer details;
+        // Everything a request would do for the first time, done before the parent counts this child as ready.
+        HandOver.ChildSession session = HandOver.prepare(server);
+        boolean handled = true;
         try (SocketChannel control = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             control.connect(UnixDomainSocketAddress.of(controlSocket));
             writeFully(control, ByteBuffer.allocate(Long.BYTES).putLong(0, ProcessHandle.current().pid()));
             if (!takeParentsStandardError(control)) {
                 return 0; // the server closed before it had a request for this child
             }
-            ByteBuffer length = ByteBuffer.allocate(Integer.BYTES);
-            Descriptors.Received received = Descriptors.receiveDescriptor(control, length);
-            if (received.bytesRead() < 0) {
-                return 0; // the server closed before it had a request for this child
+            while (true) {
+                ByteBuffer length = ByteBuffer.allocate(Integer.BYTES);
+                Descriptors.Received received = Descriptors.receiveDescriptor(control, length);
+                if (received.bytesRead() < 0) {
+                    return handled ? 0 : 1; // the parent has no more requests for this child
+                }
+                int fd = received.fd();
+                if (fd < 0) {
+                    throw new IOException("the parent sent a request without its descriptor");
+                }
+                readFully(control, length);
+                ByteBuffer details = ByteBuffer.allocate(length.getInt(0));
+                readFully(control, details);
+                writeFully(control, ByteBuffer.wrap(new byte[] {TOOK_REQUEST}));
+                handled = handle(session, fd, details.flip());
+                writeFully(control, ByteBuffer.wrap(new byte[] {handled ? FINISHED : FAILED}));
             }
-            fd = received.fd();
-            if (fd < 0) {
-                throw new IOException("the parent sent a request without its descriptor");
-            }
-            readFully(control, length);
-            details = ByteBuffer.allocate(length.getInt(0));
-            readFully(control, details);
-            writeFully(control, ByteBuffer.wrap(new byte[] {TOOK_REQUEST}));
+        }
+    }
+
+    private boolean handle(HandOver.ChildSession session, int fd, ByteBuffer details) throws IOException {
+        if (session.servesSeveral()) {
+            return HandOver.run(server, session, fd, details);
         }
         // Closing a connection adopted as the inherited channel points standard output and error at /dev/null;
         // keep copies so that whatever the hooks log afterwards still shows.
         int stdout = Descriptors.dup(1);
         int stderr = Descriptors.dup(2);
         try {
-            return HandOver.run(server, fd, details.flip()) ? 0 : 1;
+            return HandOver.run(server, session, fd, details);
         } finally {
             System.out.flush();
             System.err.flush();

@@ -25,14 +25,17 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p><b>How.</b> A JVM cannot fork itself safely, so Pier does what Python's multiprocessing calls "spawn": a child
  * is a new JVM running the same application. When that application builds the same server, the server notices it
  * is a child (environment variables {@code PIER_FORK_CHANNEL} and {@code PIER_FORK_SERVER}) and does not bind;
- * its {@link BaseServer#serveForever()} instead connects to the parent over a private Unix socket, receives the
+ * its {@link BaseServer#serveForever()} instead prepares the request path (runs once what a first request would run
+ * for the first time, without the handler), connects to the parent over a private Unix socket, receives the
  * descriptor of one request ({@code SCM_RIGHTS}), runs it through the usual hooks ({@code finishRequest},
- * {@code handleError}, {@code shutdownRequest}) and exits: status 0, or 1 if the handler threw. For a stream server
+ * {@code handleError}, {@code shutdownRequest}) and exits: status 0, or 1 if the handler threw. With
+ * {@link #withRequestsPerChild} it takes that many requests, one after the other, before it exits. For a stream server
  * the descriptor is the accepted connection; for a datagram server it is the server's own socket, with the datagram
  * and its sender alongside, so the child's reply leaves from the server's address as usual.
  *
  * <p>The parent keeps a few children {@linkplain #withWarmChildren warm} (started and waiting) so a request does
- * not wait for a JVM to start, caps the number of children ({@link #withMaxChildren}: at the cap it waits for one
+ * not wait for a JVM to start, starts a replacement as soon as a child is taken for its last request (at a steady
+ * rate, as many as are taken during one child's start, so that the warm ones stay ready), caps the number of children ({@link #withMaxChildren}: at the cap it waits for one
  * to exit), reaps only the processes it started, and on {@link BaseServer#close()} waits for busy children within
  * a {@linkplain #withCloseGracePeriod grace period} before killing them. Nothing a child does changes the parent,
  * including {@link BaseServer#shutdown()}: stop a forking server from its own process.
@@ -63,10 +66,17 @@ import java.util.concurrent.ConcurrentHashMap;
  * parent, a child's standard error goes to the parent, which logs what a child that could not start said; after
  * that, the child writes to the parent's standard error itself. Its standard output is the parent's.
  *
- * <p><b>Cost.</b> Every request costs a whole JVM. A request handed to a warm child waits for that JVM's first run
- * of the request path (tens of milliseconds: on a loaded two-core machine, a median of about 35 ms from connect to
- * the first byte of the reply, against under 1 ms in process); a request that finds no warm child also waits for a
- * JVM to start (about 0.5 to 1 s there, with the default {@linkplain #withChildJvmOptions quick-start options}).
+ * <p><b>Cost.</b> Every request costs a whole JVM. A child loads and links the request path before it says it is
+ * ready, so a request handed to a warm child waits for little more than the handler's first run (on a loaded
+ * two-core machine, a median of 8 ms from connect to the first byte through the {@code pier} launcher, where
+ * Python's {@code ForkingTCPServer} took 12 ms). A JVM run with {@code --add-opens=java.base/sun.nio.ch=dev.pier},
+ * as the launcher runs Pier, lets its children make the connection a channel as {@code accept} does; without it they
+ * go through the JDK's inherited channel, whose first use costs some 30 ms more. A request that finds no warm child
+ * also waits for a JVM to start (about 0.5
+ * to 1.5 s there, with the default {@linkplain #withChildJvmOptions quick-start options}). Starting a JVM per
+ * request also costs CPU: two cores start a few a second, so at a steady 20 requests a second the median there was
+ * 150 to 440 ms with one request per child (Python: 57 to 123 ms), and 9 ms with
+ * {@linkplain #withRequestsPerChild 20 requests per child}.
  * So this suits requests that need isolation more than throughput. Linux only; the JVM needs
  * {@code --enable-native-access=dev.pier} and {@code --add-exports=java.base/sun.nio.ch=dev.pier}.
  */
@@ -86,8 +96,7 @@ public final class Forking implements Concurrency {
     private static final Map<String, byte[]> KEPT_FOR_CHILDREN = new ConcurrentHashMap<>();
 
     static final Forking DEFAULT = new Forking(2, 40, DEFAULT_CLOSE_GRACE_PERIOD, DEFAULT_CHILD_START_TIMEOUT,
-            QUICK_START_OPTIONS, null,
-            List.of());
+            QUICK_START_OPTIONS, null, List.of(), 1);
 
     private final int warmChildren;
     private final int maxChildren;
@@ -96,9 +105,11 @@ public final class Forking implements Concurrency {
     private final List<String> childJvmOptions;
     private final Class<?> childMain;
     private final List<String> childArguments;
+    private final int requestsPerChild;
 
     private Forking(int warmChildren, int maxChildren, Duration closeGracePeriod, Duration childStartTimeout,
-                    List<String> childJvmOptions, Class<?> childMain, List<String> childArguments) {
+                    List<String> childJvmOptions, Class<?> childMain, List<String> childArguments,
+                    int requestsPerChild) {
         this.warmChildren = warmChildren;
         this.maxChildren = maxChildren;
         this.closeGracePeriod = closeGracePeriod;
@@ -106,6 +117,7 @@ public final class Forking implements Concurrency {
         this.childJvmOptions = childJvmOptions;
         this.childMain = childMain;
         this.childArguments = childArguments;
+        this.requestsPerChild = requestsPerChild;
     }
 
     /**
@@ -117,7 +129,7 @@ public final class Forking implements Concurrency {
             throw new IllegalArgumentException("warmChildren must be 0 or positive, got " + warmChildren);
         }
         return new Forking(warmChildren, maxChildren, closeGracePeriod, childStartTimeout, childJvmOptions, childMain,
-                childArguments);
+                childArguments, requestsPerChild);
     }
 
     /**
@@ -129,7 +141,7 @@ public final class Forking implements Concurrency {
             throw new IllegalArgumentException("maxChildren must be positive, got " + maxChildren);
         }
         return new Forking(warmChildren, maxChildren, closeGracePeriod, childStartTimeout, childJvmOptions, childMain,
-                childArguments);
+                childArguments, requestsPerChild);
     }
 
     /** The longest {@link BaseServer#close()} waits for busy children before killing them (default 10 seconds). */
@@ -139,7 +151,7 @@ public final class Forking implements Concurrency {
             throw new IllegalArgumentException("closeGracePeriod must not be negative, got " + closeGracePeriod);
         }
         return new Forking(warmChildren, maxChildren, closeGracePeriod, childStartTimeout, childJvmOptions, childMain,
-                childArguments);
+                childArguments, requestsPerChild);
     }
 
     /**
@@ -153,7 +165,7 @@ public final class Forking implements Concurrency {
             throw new IllegalArgumentException("childStartTimeout must be positive, got " + childStartTimeout);
         }
         return new Forking(warmChildren, maxChildren, closeGracePeriod, childStartTimeout, childJvmOptions, childMain,
-                childArguments);
+                childArguments, requestsPerChild);
     }
 
     /**
@@ -162,7 +174,7 @@ public final class Forking implements Concurrency {
      */
     public Forking withChildJvmOptions(String... options) {
         return new Forking(warmChildren, maxChildren, closeGracePeriod, childStartTimeout, List.of(options), childMain,
-                childArguments);
+                childArguments, requestsPerChild);
     }
 
     /**
@@ -173,7 +185,28 @@ public final class Forking implements Concurrency {
     public Forking withChildMain(Class<?> mainClass, String... arguments) {
         Objects.requireNonNull(mainClass, "mainClass");
         return new Forking(warmChildren, maxChildren, closeGracePeriod, childStartTimeout, childJvmOptions, mainClass,
-                List.of(arguments));
+                List.of(arguments), requestsPerChild);
+    }
+
+    /**
+     * How many requests a child handles, one after the other, before it exits (default 1: a fresh process for every
+     * request, as socketserver's {@code ForkingMixIn}). More spreads the cost of starting a JVM over that many
+     * requests, as Apache's {@code MaxConnectionsPerChild} and gunicorn's {@code max_requests} do: a request then
+     * rarely waits for a JVM to start, and the machine starts fewer. The price is isolation: what a handler leaves
+     * behind in its process (a static field, a leak, a thread) is there for the next requests of that child, and a
+     * child that crashes takes only its current request but its memory grows with what the requests before left. A
+     * child still serves one request at a time. Such children need the JDK's {@code java.base/sun.nio.ch} package
+     * opened to Pier to take more than one connection: the server adds
+     * {@code --add-opens=java.base/sun.nio.ch=dev.pier} to their command line unless it is there already; put it
+     * on your own command line too when the JVM uses an ahead-of-time cache, which applies only to a JVM with the
+     * same module options as the one that made it.
+     */
+    public Forking withRequestsPerChild(int requestsPerChild) {
+        if (requestsPerChild < 1) {
+            throw new IllegalArgumentException("requestsPerChild must be positive, got " + requestsPerChild);
+        }
+        return new Forking(warmChildren, maxChildren, closeGracePeriod, childStartTimeout, childJvmOptions, childMain,
+                childArguments, requestsPerChild);
     }
 
     /**
@@ -260,8 +293,13 @@ public final class Forking implements Concurrency {
         return childArguments;
     }
 
+    public int requestsPerChild() {
+        return requestsPerChild;
+    }
+
     @Override
     public String toString() {
-        return "forking(warm " + warmChildren + ", max " + maxChildren + ")";
+        return "forking(warm " + warmChildren + ", max " + maxChildren
+                + (requestsPerChild == 1 ? "" : ", " + requestsPerChild + " requests per child") + ")";
     }
 }

@@ -51,6 +51,8 @@ final class ForkingDispatcher implements RequestDispatcher {
     private static final int HAND_OVER_ATTEMPTS = 3;
     /** A connected child waits for its request and answers at once; this long means it is stuck. */
     private static final Duration HAND_OVER_TIMEOUT = Duration.ofSeconds(10);
+    /** What a child's start is taken to cost until the first one has connected and told. */
+    private static final Duration FIRST_START_ESTIMATE = Duration.ofSeconds(1);
     /** How long close waits for killed children to be gone. */
     private static final long KILL_WAIT_SECONDS = 10;
 
@@ -65,6 +67,8 @@ final class ForkingDispatcher implements RequestDispatcher {
     private final Map<Long, Child> connecting = new HashMap<>();      // started, not yet connected, by pid
     private final ArrayDeque<Child> idle = new ArrayDeque<>();        // connected, waiting for a request
     private int waitingRequests;                                      // dispatch calls waiting for an idle child
+    private final ArrayDeque<Long> retiringTaken = new ArrayDeque<>(); // when a child was taken for its last request
+    private long childStartNanos = FIRST_START_ESTIMATE.toNanos();    // a child's start to ready, on average
     private IOException startFailure;                                 // the last child that could not start
     private boolean closed;
     private Path directory;
@@ -106,7 +110,9 @@ final class ForkingDispatcher implements RequestDispatcher {
         boolean startTimedOut;
         SocketChannel control;
         SocketAddress client;   // the request it was given, if any
-        RequestJob request;     // that request, whose copy here is released once the child exits
+        RequestJob request;     // that request, whose copy here is released once the child finished or exited
+        int served;             // requests handed to it
+        boolean retired;        // served its last request: told to exit
         boolean exited;
 
         Child(Process process) {
@@ -164,10 +170,13 @@ final class ForkingDispatcher implements RequestDispatcher {
                 synchronized (lock) {
                     child.client = job.clientAddress();
                     child.request = job;
+                    child.served++;
                     exitedMeanwhile = child.exited ? takeRequest(child) : null;
                 }
                 if (exitedMeanwhile != null) {
                     release(exitedMeanwhile, child.process.exitValue() == 0);
+                } else {
+                    Thread.ofVirtual().name("pier-fork-busy-" + child.process.pid()).start(() -> awaitFinished(child));
                 }
                 return;
             } catch (IOException e) {
@@ -213,6 +222,45 @@ final class ForkingDispatcher implements RequestDispatcher {
         }
     }
 
+    /**
+     * Waits for a busy child to say its handler returned, then releases the request and hands the child the next
+     * one, or tells it to exit (closing its control socket) after its last. A child that dies first says nothing:
+     * its exit releases the request.
+     */
+    private void awaitFinished(Child child) {
+        ByteBuffer answer = ByteBuffer.allocate(1);
+        try {
+            child.control.configureBlocking(true);
+            if (child.control.read(answer) <= 0) {
+                return;
+            }
+        } catch (IOException e) {
+            return;
+        }
+        RequestJob finished;
+        boolean again;
+        synchronized (lock) {
+            finished = takeRequest(child);
+            child.client = null;
+            again = !closed && !child.exited && child.served < strategy.requestsPerChild();
+            if (again) {
+                idle.add(child);
+                lock.notifyAll();
+            } else {
+                child.retired = true;
+            }
+        }
+        if (answer.get(0) != ForkedChild.FINISHED) {
+            server.counters().failed();   // the handler threw: the child's handleError saw it, not this process
+        }
+        if (finished != null) {
+            release(finished, answer.get(0) == ForkedChild.FINISHED);
+        }
+        if (!again) {
+            closeQuietly(child.control);
+        }
+    }
+
     /** The request a child holds, taken so that it is released once only. Called with the lock held. */
     private static RequestJob takeRequest(Child child) {
         RequestJob request = child.request;
@@ -221,9 +269,10 @@ final class ForkingDispatcher implements RequestDispatcher {
     }
 
     /**
-     * Closes this process's copy of a request once its child has exited. The child shut its connection down if it
-     * finished the request; if it died instead (killed, crashed), this copy is the last one, and closing it with a
-     * reset tells the client the reply was cut short: a normal close would make a truncated reply look whole.
+     * Closes this process's copy of a request once its child has finished it or exited. The child shut its connection
+     * down if it finished the request; if it died instead (killed, crashed), this copy is the last one, and closing
+     * it with a reset tells the client the reply was cut short: a normal close would make a truncated reply look
+     * whole.
      */
     private static void release(RequestJob job, boolean childFinished) {
         if (!childFinished && job.request() instanceof SocketChannel connection) {
@@ -253,6 +302,9 @@ final class ForkingDispatcher implements RequestDispatcher {
                     }
                     Child child = idle.poll();
                     if (child != null) {
+                        if (child.served + 1 == strategy.requestsPerChild()) {
+                            retiringTaken.add(System.nanoTime());
+                        }
                         lock.notifyAll();   // the starter may replace it
                         return child;
                     }
@@ -267,11 +319,26 @@ final class ForkingDispatcher implements RequestDispatcher {
         }
     }
 
-    /** Whether the starter should start a child now: to keep the warm ones, or for a waiting request. */
+    /**
+     * Whether the starter should start a child now: for a waiting request, or to keep the warm ones. A child taken
+     * for its last request is replaced at once, and while its replacement starts, those taken meanwhile are too: at
+     * a steady rate, as many children are starting as requests come during one child's start, and the warm ones
+     * stay ready. Called with the lock held.
+     */
     private boolean childWanted() {
         int coming = idle.size() + connecting.size();
+        int warm = strategy.warmChildren() == 0 ? 0 : strategy.warmChildren() + retiredDuringOneStart();
         return control != null && live.size() < strategy.maxChildren() && startFailure == null
-                && (coming < strategy.warmChildren() || coming < waitingRequests);
+                && (coming < warm || coming < waitingRequests);
+    }
+
+    /** How many children were taken for their last request within one child's start time. */
+    private int retiredDuringOneStart() {
+        long since = System.nanoTime() - childStartNanos;
+        while (!retiringTaken.isEmpty() && retiringTaken.peekFirst() - since < 0) {
+            retiringTaken.removeFirst();
+        }
+        return retiringTaken.size();
     }
 
     /** The starter thread: starts children one at a time, whenever {@link #childWanted()}. */
@@ -368,6 +435,10 @@ final class ForkingDispatcher implements RequestDispatcher {
                     Descriptors.sendDescriptor(connection, STDERR, ByteBuffer.wrap(new byte[] {'2'}));
                     synchronized (lock) {
                         if (connecting.remove(child.process.pid()) != null && !closed) {
+                            long started = System.nanoTime() - child.startedAt;
+                            childStartNanos += (started - childStartNanos) / 4;
+                            LOG.log(Level.DEBUG, "Forked child (pid {0}) ready {1} ms after its start",
+                                    Long.toString(child.process.pid()), TimeUnit.NANOSECONDS.toMillis(started));
                             child.control = connection;
                             idle.add(child);
                             lock.notifyAll();
@@ -389,8 +460,10 @@ final class ForkingDispatcher implements RequestDispatcher {
         RequestJob request;
         boolean closing;
         boolean timedOut;
+        boolean retired;
         synchronized (lock) {
             timedOut = child.startTimedOut;
+            retired = child.retired;
             live.remove(child);
             idle.remove(child);
             neverConnected = connecting.remove(child.process.pid()) != null;
@@ -417,13 +490,13 @@ final class ForkingDispatcher implements RequestDispatcher {
         if (child.control != null) {
             closeQuietly(child.control);
         }
-        if (client != null && status != 0) {
-            server.counters().failed();   // the handler threw (status 1), or the child died handling the request
+        if (request != null && status != 0) {
+            server.counters().failed();   // the child died handling the request
         }
         if (request != null) {
             release(request, status == 0);
         }
-        if (closing) {
+        if (closing || retired) {
             return;
         }
         if (neverConnected && killed) {
@@ -435,7 +508,7 @@ final class ForkingDispatcher implements RequestDispatcher {
                             ? " (killed: it did not connect within " + strategy.childStartTimeout() + ")" : "",
                     words.isEmpty() ? "" : ", saying: " + words);
         } else if (client == null) {
-            LOG.log(Level.WARNING, "A warm forked child (pid {0}) exited with status {1} before any request",
+            LOG.log(Level.WARNING, "A warm forked child (pid {0}) exited with status {1} while waiting for a request",
                     Long.toString(child.process.pid()), status);
         } else if (status != 0 && status != 1) {
             // 1 is a handler that threw (handleError reported it) or a fatal error the child logged before exiting.

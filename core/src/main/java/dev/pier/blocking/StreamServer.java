@@ -1,6 +1,5 @@
 package dev.pier.blocking;
 
-import dev.pier.unix.Descriptors;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.ProtocolFamily;
@@ -116,12 +115,8 @@ public abstract sealed class StreamServer extends BaseServer<SocketChannel> perm
         }
     }
 
-    /**
-     * In a forked child: the connection its parent accepted, as descriptor {@code fd}. The JDK wraps a connection's
-     * descriptor in a channel only as the inherited channel, once per JVM.
-     */
-    IncomingRequest<SocketChannel> adoptConnection(int fd) throws IOException {
-        SocketChannel connection = (SocketChannel) Descriptors.adoptAsInheritedChannel(fd);
+    /** In a forked child: a connection its parent accepted, now a channel of this process. */
+    IncomingRequest<SocketChannel> adoptConnection(SocketChannel connection) throws IOException {
         listening.adoptBoundAddress(connection.getLocalAddress());   // the parent's listening address, for the handler
         return new IncomingRequest<>(connection, connection.getRemoteAddress());
     }

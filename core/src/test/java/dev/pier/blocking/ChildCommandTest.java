@@ -43,6 +43,21 @@ class ChildCommandTest {
     }
 
     @Test
+    void aChildServingSeveralRequestsGetsTheJdksChannelPackageOpenedOnce() {
+        List<String> program = List.of("-jar", "app.jar");
+        Forking several = QUICK.withRequestsPerChild(5);
+        String opens = "--add-opens=java.base/sun.nio.ch=" + AcceptedConnections.moduleName();
+
+        assertEquals(List.of("/jdk/bin/java", "-XX:+DisplayVMOutputToStderr", "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1", opens, "-jar", "app.jar"),
+                ChildCommand.of(several, "/jdk/bin/java", program));
+        List<String> opened = List.of(opens, "-jar", "app.jar");
+        assertEquals(List.of("/jdk/bin/java", "-XX:+DisplayVMOutputToStderr", "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1", opens, "-jar", "app.jar"),
+                ChildCommand.of(several, "/jdk/bin/java", opened), "an ahead-of-time cache wants the same options");
+    }
+
+    @Test
     void withoutTheProgramsCommandLineAChildMainIsNeeded() {
         var failure = assertThrows(IllegalStateException.class, () -> ChildCommand.of(QUICK, "java", null));
         assertTrue(failure.getMessage().contains("withChildMain"), failure.getMessage());

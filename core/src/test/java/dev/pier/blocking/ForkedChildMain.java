@@ -59,7 +59,7 @@ public final class ForkedChildMain {
         /**
          * "address": the server's address as the child sees it; "child": whether it knows it is a forked child;
          * "exit": System.exit(7); "kept NAME": what the parent kept for its children under NAME (or "none");
-         * anything else: the child's pid.
+         * "descriptors": how many descriptors the child has open; anything else: the child's pid.
          */
         PROCESS {
             @Override
@@ -67,6 +67,13 @@ public final class ForkedChildMain {
                 return switch (line) {
                     case "address" -> server.address().toString();
                     case "child" -> Boolean.toString(Forking.isForkedChild());
+                    case "descriptors" -> {
+                        try (var open = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/fd"))) {
+                            yield Long.toString(open.count());
+                        } catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    }
                     case "exit" -> {
                         System.exit(7);
                         yield "not reached";

@@ -28,6 +28,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** What forking adds to the scenarios of {@link ServerMatrixTest}: isolation, crashes, reaping and close. */
 @Timeout(60)
@@ -44,10 +46,119 @@ class ForkingServerTest {
     }
 
     private BaseServer<?> tcpServer(Behaviour behaviour, Forking forking) throws IOException {
-        BaseServer<?> server = Kind.TCP.create(behaviour, new Recorder(), ServerOptions.defaults()
-                .withConcurrency(ForkedChildMain.forServer(forking, Kind.TCP, behaviour, dir)), dir);
+        return server(Kind.TCP, behaviour, forking);
+    }
+
+    private BaseServer<?> server(Kind kind, Behaviour behaviour, Forking forking) throws IOException {
+        BaseServer<?> server = kind.create(behaviour, new Recorder(), ServerOptions.defaults()
+                .withConcurrency(ForkedChildMain.forServer(forking, kind, behaviour, dir)), dir);
         servers.add(server);
         return server;
+    }
+
+    /** One child at a time, so that the requests in a row go to the same child until it has served its share. */
+    private static Forking oneChildServing(int requestsPerChild) {
+        return Concurrency.forking().withRequestsPerChild(requestsPerChild).withMaxChildren(1).withWarmChildren(1);
+    }
+
+    private static long pidServing(BaseServer<?> server, Kind kind) throws Exception {
+        try (Client client = kind.connect(server)) {
+            return Long.parseLong(client.exchange("pid"));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Kind.class, names = {"TCP", "UNIX_STREAM", "UDP", "UNIX_DATAGRAM"})
+    void aChildServesItsShareOfRequestsThenANewChildTakesOver(Kind kind) throws Exception {
+        BaseServer<?> server = server(kind, Scripted.PROCESS, oneChildServing(3));
+        Serving serving = Serving.start(server);
+        long first = pidServing(server, kind);
+        assertEquals(first, pidServing(server, kind));
+        assertEquals(first, pidServing(server, kind));
+        long next = pidServing(server, kind);
+        assertNotEquals(first, next, "after its third request the child made way for a new one");
+        Optional<ProcessHandle> retired = ProcessHandle.of(first);
+        if (retired.isPresent()) {
+            retired.get().onExit().get(20, TimeUnit.SECONDS);   // the child exits after its last request
+        }
+        assertEquals(next, pidServing(server, kind));
+        serving.shutdownAndAwait();
+    }
+
+    @Test
+    void theRequestsOfAChildShareItsMemoryButNotOthersRequests() throws Exception {
+        BaseServer<?> server = tcpServer(Scripted.STATIC_COUNTER, oneChildServing(2));
+        Serving serving = Serving.start(server);
+        List<String> counted = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            try (Client client = Kind.TCP.connect(server)) {
+                counted.add(client.exchange("a"));
+            }
+        }
+        assertEquals(List.of("1", "2", "1"), counted, "the second request of a child sees what the first left");
+        serving.shutdownAndAwait();
+    }
+
+    @Test
+    void aChildWhoseHandlerThrewCountsAnErrorAndTakesItsNextRequest() throws Exception {
+        BaseServer<?> server = tcpServer(Scripted.FAIL_ON_BOOM, oneChildServing(2));
+        Serving serving = Serving.start(server);
+        try (var failing = (StreamClient) Kind.TCP.connect(server)) {
+            failing.send("boom");
+            assertEndOfStreamOrReset(failing);
+        }
+        try (Client next = Kind.TCP.connect(server)) {
+            assertEquals("hello", next.exchange("hello"));
+        }
+        assertEquals(1, server.statistics().errors(), "counted once the child said so, before its next request");
+        serving.shutdownAndAwait();
+    }
+
+    @Test
+    void aChildServingSeveralRequestsLeavesNoDescriptorOpenAfterEach() throws Exception {
+        BaseServer<?> server = tcpServer(Scripted.PROCESS, oneChildServing(4));
+        Serving serving = Serving.start(server);
+        List<String> open = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            try (Client client = Kind.TCP.connect(server)) {
+                open.add(client.exchange("descriptors"));
+            }
+        }
+        assertEquals(1, open.stream().distinct().count(), "descriptors open during each request: " + open);
+        serving.shutdownAndAwait();
+    }
+
+    @Test
+    void killingAChildServingSeveralRequestsCostsOnlyItsCurrentRequest() throws Exception {
+        BaseServer<?> server = tcpServer(Scripted.PROCESS, oneChildServing(5));
+        Serving serving = Serving.start(server);
+        long pid = pidServing(server, Kind.TCP);
+        try (var victim = (StreamClient) Kind.TCP.connect(server)) {
+            assertEquals(Long.toString(pid), victim.exchange("pid"), "the child's second request");
+            ProcessHandle child = ProcessHandle.of(pid).orElseThrow();
+            assertTrue(child.destroyForcibly());
+            child.onExit().get(20, TimeUnit.SECONDS);
+            assertThrows(IOException.class, victim::receive, "a reply cut short ends with a reset, not a close");
+        }
+        assertNotEquals(pid, pidServing(server, Kind.TCP));
+        serving.shutdownAndAwait();
+    }
+
+    @Test
+    void closeLeavesNoChildOfSeveralRequestsBehind() throws Exception {
+        BaseServer<?> server = tcpServer(Scripted.PROCESS,
+                Concurrency.forking().withRequestsPerChild(10).withWarmChildren(2));
+        Serving serving = Serving.start(server);
+        List<ProcessHandle> served = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            served.add(ProcessHandle.of(pidServing(server, Kind.TCP)).orElseThrow());
+        }
+        List<ProcessHandle> children = children(server).children();
+        serving.shutdownAndAwait();
+        server.close();
+        assertEquals(List.of(), children(server).children());
+        assertTrue(children.stream().noneMatch(ProcessHandle::isAlive), "close leaves no child behind");
+        assertTrue(served.stream().noneMatch(ProcessHandle::isAlive));
     }
 
     private static ForkingDispatcher children(BaseServer<?> server) {
