@@ -69,20 +69,39 @@ final class Targets {
             + "runs (`--runs 7`) to tell noise from a regression, then profile the server.";
 
     private static final String COMMAND = """
-            No profile explains this miss yet. Compare the row with the library server of the same model in the \
-            same table: the command runs the same server, so a gap between the two is what the command adds \
-            (its logging, its options, the launcher's JVM options); with no gap, the miss is the model's, and its \
-            own row's note applies.""";
+            Measured beside the library server of the same model in this run. The command's reactor mode runs one \
+            event loop (`Reactor.start()`, as Twisted runs one reactor), where `pier-reactor` and Netty run one per \
+            core (`ReactorGroup`): in echo its server CPU per echo is the library server's, so the gap is the second \
+            core it leaves unused. In poetry the command also logs a line per client (`served 3003 bytes to ... in 2 \
+            ms`), which costs about 16 µs of server CPU per poem in reactor mode and 32 µs with virtual threads (see \
+            the CPU column: 60 and 75 against the library servers' 44 and 43): a `java.util.logging` record formatted \
+            and handed to the log's writer thread. The virtual-thread command otherwise runs the same server as `pier- \
+            virtual` and lands with it. What would close it: a loop per core in the commands' reactor mode, as the \
+            library peer has, and a log line that costs less than a `LogRecord` and its formatter (a time stamp \
+            formatted once a second, bytes appended to the writer's buffer); `--log-level warn` drops the line where \
+            it is not wanted.""";
 
     private static final String FORKING = """
-            No profile explains this miss yet. A forked Pier child is a whole JVM, where Python's `fork()` copies a \
-            process that is already running the request path: a warm child has started, but still runs the \
-            handler's code for the first time, interpreted (see `Forking`'s documentation for its cost). What \
-            would narrow it: a child that has run the request path before its request comes (a training run), \
-            and enough warm children for the steady rate that none has to start while a client waits.""";
+            A forked Pier child is a JVM, which takes about half a second of CPU to start (the server CPU per request \
+            in the table, against a few ms for Python's `fork()` of a process already running the request path). A \
+            warm child answers as fast as Python's (forking-warm): it has run the request path once before it says it \
+            is ready, and takes its connection as `accept` does. But at 20 requests a second with one request per \
+            child, as Python's semantics want, the children's starts need about 10 s of CPU a second, five times what \
+            two cores have: children fall behind and each request waits for one, so the median grows with the length \
+            of the run. What would close it: `Forking.withRequestsPerChild(n)`, which spreads a JVM's start over n \
+            requests (by hand at 20 a second with n = 20: 8 to 10 ms to the first byte), or a JVM that starts in a few \
+            ms of CPU (a restored checkpoint), which the JDK 25 does not offer.""";
 
     private static final String STARTUP = """
-            The command model no longer reads annotations: picocli's programmatic API builds it (`cli/Options`), so             the JDK generates no proxy class per annotation type at start-up (8 before, 0 now), and 16 to 19             classes come from outside the AOT cache, where 35 did; measured by hand on this machine, the median time             from exec to the ready line fell from 880 to 604 ms (25 runs each, alternating). Of the main thread's             CPU that is left, measured with an instrumented copy (about 230 to 300 ms, the JVM's start included):             picocli's model about 40 ms, setting up logging about 25 ms (most of it `java.util.logging`'s             `LogManager` starting), parsing 2 ms; the JVM's own start before `main` is the bulk, and the launcher's             shell adds about 12 ms. What would close the rest: a `System.LoggerFinder` of Pier's own in place of             `java.util.logging`, and beyond that ahead-of-time compiled code or a restored process checkpoint, which             the JDK 25 does not offer; Twisted's `fastpoetry.py` starts an interpreter that has no JIT to warm.""";
+            The `pier-reactor` and `pier-virtual` rows, the same server without picocli, the launcher's options or the \
+            log set-up, start in about 225 ms, three quarters of Twisted's time: the JVM's own start, with its AOT \
+            cache, is most of the command's. The command adds about 50 ms: building its model with picocli (now \
+            through its programmatic API, so the JDK no longer generates a proxy class per annotation type: 8 before, \
+            none now, and 16 to 19 classes loaded from outside the AOT cache instead of 35), setting up logging (about \
+            25 ms, mostly `java.util.logging`'s `LogManager` starting), and the launcher's shell (about 12 ms). What \
+            would close it: a `System.LoggerFinder` of Pier's own rather than `java.util.logging` would take some 25 \
+            ms; the rest is the JVM's start, which only ahead-of-time compiled code or a restored process checkpoint \
+            would cut, and the JDK 25 offers neither.""";
 
     private static final String IDLE_REACTOR = """
             Where the reactor's memory goes at its peak, from `/proc/PID/smaps` with 10,000 connections held: the \
@@ -126,6 +145,22 @@ final class Targets {
             (Pier through the FFM API), and Pier's server CPU per datagram is at or below Netty's (see the table), \
             so a miss here is the run-to-run spread of a scenario whose driver shares the two cores with the \
             server. What would widen the margin: receiving with `recvmmsg` as well.""";
+
+    private static final String UDP_VIRTUAL = """
+            Not profiled this round. The table's server CPU per datagram is about three times the reactor's: the \
+            socketserver model's `UdpServer` receives one datagram per wake-up and runs a fresh handler for it on a \
+            virtual thread of its own (a request, as in Python's `UDPServer` with `ThreadingMixIn`), so each datagram \
+            pays a thread's start and end, a handler and a copy of its bytes, where the reactor's loop reads and \
+            answers a burst in place and sends the replies with one `sendmmsg`. What would close it: receiving a burst \
+            per wake-up (`recvmmsg`) and running the handlers of a burst on one virtual thread, the model's request \
+            per datagram kept.""";
+
+    private static final String STREAM_VIRTUAL = """
+            Not profiled this round. Streaming is bounded by the kernel's loopback copies (see the reactor's note), \
+            and in this run every Pier peer sat below its usual figure against Netty, the reactor too (0.93, where it \
+            has measured 1.08); the virtual-thread server adds a park and an unpark when a read finds no data. Its \
+            rounds ranged from 0.78 to 0.96. What would close it: the reactor's note applies; then a profile of the \
+            handler's read and write path to see what a message costs beyond the reactor's.""";
 
     private static final String ECHO_VIRTUAL = """
             The server CPU per echo (see the table) is where the virtual threads pay: the handler's blocking read \
@@ -183,7 +218,7 @@ final class Targets {
             new Target(Scenario.POETRY, "pier-cli-reactor", 1.1, COMMAND),
             new Target(Scenario.POETRY, "pier-cli-virtual", 1.0, COMMAND),
             new Target(Scenario.UDP, "pier-reactor", 1.1, UDP_REACTOR),
-            new Target(Scenario.UDP, "pier-virtual", 1.0, NO_PROFILE),
+            new Target(Scenario.UDP, "pier-virtual", 1.0, UDP_VIRTUAL),
             new Target(Scenario.UDP, "pier-cli-reactor", 1.1, COMMAND),
             new Target(Scenario.UDP, "pier-cli-virtual", 1.0, COMMAND),
             new Target(Scenario.IDLE, "pier-reactor", 0.5, IDLE_REACTOR),
@@ -191,7 +226,7 @@ final class Targets {
             new Target(Scenario.IDLE, "pier-cli-reactor", 0.5, IDLE_REACTOR),
             new Target(Scenario.IDLE, "pier-cli-virtual", 0.8, IDLE_VIRTUAL),
             new Target(Scenario.STREAM, "pier-reactor", 1.1, STREAM_REACTOR),
-            new Target(Scenario.STREAM, "pier-virtual", 1.0, NO_PROFILE),
+            new Target(Scenario.STREAM, "pier-virtual", 1.0, STREAM_VIRTUAL),
             new Target(Scenario.STARTUP, "pier-cli", 0.5, STARTUP),
             new Target(Scenario.FORKING_WARM, "pier-cli-forking", 2.0, FORKING),
             new Target(Scenario.FORKING_STEADY, "pier-cli-forking", 3.0, FORKING),
