@@ -59,7 +59,8 @@ public final class Servers {
             return concurrency == ConcurrencyMode.REACTOR
                     ? onReactor(options.reactor(), service, endpoint)
                     : blocking(service, endpoint, ServerOptions.defaults()
-                            .withConcurrency(blockingConcurrency(concurrency, options.grace()))
+                            .withConcurrency(blockingConcurrency(concurrency, options.grace(),
+                                    options.requestsPerChild(concurrency)))
                             .withMaxPacketSize(options.maxDatagram()), concurrency == ConcurrencyMode.FORKING);
         } catch (IOException | UncheckedIOException e) {
             throw cannotListen(endpoint, e instanceof UncheckedIOException unchecked ? unchecked.getCause() : e);
@@ -98,12 +99,12 @@ public final class Servers {
         }
     }
 
-    private static Concurrency blockingConcurrency(ConcurrencyMode mode, Duration grace) {
+    private static Concurrency blockingConcurrency(ConcurrencyMode mode, Duration grace, int requestsPerChild) {
         return switch (mode) {
             case SYNC -> Concurrency.synchronous();
             case THREADS -> Concurrency.threads().withCloseGracePeriod(grace);
             case VIRTUAL -> Concurrency.virtualThreads().withCloseGracePeriod(grace);
-            case FORKING -> Concurrency.forking().withCloseGracePeriod(grace);
+            case FORKING -> Concurrency.forking().withCloseGracePeriod(grace).withRequestsPerChild(requestsPerChild);
             case REACTOR -> throw new IllegalArgumentException("the reactor is not a blocking concurrency");
         };
     }

@@ -45,6 +45,7 @@ public final class ServiceOptions extends ProcessOptions {
     private String iface;
     private List<Path> paths = List.of();
     private Integer maxDatagram;
+    private Integer requestsPerChild;
 
     /** The endpoints {@link #endpoints} gave out, whose stale socket files {@link #serve} replaces. */
     private final List<ServerEndpoint> given = new ArrayList<>();
@@ -71,6 +72,27 @@ public final class ServiceOptions extends ProcessOptions {
         options.addOption(option("--max-datagram", "BYTES", Integer.class, value -> maxDatagram = value,
                 "udp and unixgram: the longest datagram accepted; longer ones are dropped and logged "
                         + "(default: " + MAX_DATAGRAM + ")").build());
+        options.addOption(option("--requests-per-child", "N", Integer.class, value -> requestsPerChild = value,
+                "with --concurrency forking: the requests a child serves, one after the other, before it exits "
+                        + "(default: 1, a fresh process per request as in Python's ForkingMixIn; more spreads a "
+                        + "JVM's start over N requests, as Apache's and gunicorn's workers do)").build());
+    }
+
+    /**
+     * How many requests a forked child serves before it exits, checked against the concurrency chosen: a usage
+     * error unless it is forking.
+     */
+    public int requestsPerChild(ConcurrencyMode concurrency) {
+        if (requestsPerChild == null) {
+            return 1;
+        }
+        if (concurrency != ConcurrencyMode.FORKING) {
+            throw usage("--requests-per-child applies to --concurrency forking, not to " + concurrency);
+        }
+        if (requestsPerChild < 1) {
+            throw usage("--requests-per-child must be at least 1, not " + requestsPerChild);
+        }
+        return requestsPerChild;
     }
 
     /**

@@ -57,6 +57,7 @@ public final class EchoCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ServerEndpoint endpoint = service.endpoints(1, transport, DEFAULTS).getFirst();
+        service.requestsPerChild(concurrency);
         return service.serve(List.of(new Serving.Start(ECHO.name(),
                 () -> Servers.start(ECHO, endpoint, concurrency, service), "",
                 concurrency == ConcurrencyMode.FORKING)));

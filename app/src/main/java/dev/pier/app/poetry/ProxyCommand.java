@@ -4,6 +4,7 @@ import static dev.pier.app.cli.Options.option;
 import static dev.pier.app.cli.Options.parameter;
 
 import dev.pier.app.cli.Cli;
+import dev.pier.app.cli.ConcurrencyMode;
 import dev.pier.app.cli.Servers;
 import dev.pier.app.cli.ServiceHandlers;
 import dev.pier.app.cli.ServiceOptions;
@@ -64,6 +65,7 @@ public final class ProxyCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ServerEndpoint endpoint = service.endpoints(1, null, Endpoints.serverDefaults(DEFAULT_PORT)).getFirst();
+        service.requestsPerChild(ConcurrencyMode.REACTOR);   // refused: this serves on the reactor only
         ClientEndpoint source = Endpoints.client(spec.commandLine(), upstream);
         Duration timeout = Durations.seconds(spec.commandLine(), "--timeout", timeoutSeconds);
         int limit = Sizes.bytes(spec.commandLine(), "--max-size", maxSize);

@@ -81,6 +81,7 @@ public final class ServeCommand implements Callable<Integer> {
             }
         }
         List<ServerEndpoint> endpoints = service.endpoints(poems.size(), null, Endpoints.serverDefaults(DEFAULT_PORT));
+        service.requestsPerChild(concurrency);
         List<Serving.Start> servers = new ArrayList<>();
         for (int i = 0; i < poems.size(); i++) {
             servers.add(start(poems.get(i), endpoints.get(i), pace, grace));

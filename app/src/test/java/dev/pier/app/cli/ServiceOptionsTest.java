@@ -132,4 +132,17 @@ class ServiceOptionsTest {
         assertEquals("--grace must be a number of seconds, 0 or more, not '-1'",
                 assertThrows(ParameterException.class, () -> parse("--grace", "-1").grace()).getMessage());
     }
+
+    @Test
+    void requestsPerChildIsForForkingOnlyAndOneByDefault() {
+        assertEquals(1, parse().requestsPerChild(ConcurrencyMode.FORKING));
+        assertEquals(1, parse().requestsPerChild(ConcurrencyMode.REACTOR));
+        assertEquals(20, parse("--requests-per-child", "20").requestsPerChild(ConcurrencyMode.FORKING));
+        assertEquals("--requests-per-child applies to --concurrency forking, not to virtual",
+                assertThrows(ParameterException.class, () -> parse("--requests-per-child", "20")
+                        .requestsPerChild(ConcurrencyMode.VIRTUAL)).getMessage());
+        assertEquals("--requests-per-child must be at least 1, not 0",
+                assertThrows(ParameterException.class, () -> parse("--requests-per-child", "0")
+                        .requestsPerChild(ConcurrencyMode.FORKING)).getMessage());
+    }
 }

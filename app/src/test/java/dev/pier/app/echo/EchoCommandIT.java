@@ -99,6 +99,23 @@ class EchoCommandIT {
         assertFalse(Files.exists(directory.resolve("pier-echo.sock")), "socket file removed");
     }
 
+    /** A child that serves several requests in turn, then exits, and the next child takes the next ones. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"tcp", "unixgram"})
+    void forkedChildrenServeSeveralRequestsEachWhenAsked(String transport) throws Exception {
+        pier = PierProcess.start(directory, "echo", "--transport", transport, "--concurrency", "forking",
+                "--requests-per-child", "2",
+                transport.equals("tcp") ? "--port" : "--path", transport.equals("tcp") ? "0" : "pier-echo.sock");
+        String ready = pier.readyLine();
+        for (String word : List.of("one\n", "two\n", "three\n", "four\n", "five\n")) {
+            assertEquals(word, roundTrip(transport, word));
+        }
+
+        pier.terminate();
+        assertEquals(0, pier.exitStatus(EXIT_TIMEOUT));
+        assertEquals(List.of(ready, "Stopped"), pier.stdout());
+    }
+
     @ParameterizedTest(name = "with {0}")
     @ValueSource(strings = {"virtual", "reactor"})
     void echoesMegabytesIntactWhileTheClientSendsAndReadsAtOnce(String concurrency) throws Exception {

@@ -263,12 +263,15 @@ class HaproxyIT {
                 failures.add(failure);
             }
         }
+        assertEquals(List.of(), failures, "poems not whole");
         int exitStatus = first.process().exitStatus(STATE_CHANGE);
         long exitedAfter = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - signalledAt);
+        String drainedLog = first.process().stderr();
         for (SlowClient client : after) {
+            assertTrue(drainedLog.lines().noneMatch(servedTo(client.port())),
+                    "a client after the mark served by the drained backend: " + client.port());
             second.process().awaitStderrLine(servedTo(client.port()));
         }
-        String drainedLog = first.process().stderr();
         long servedByDrained = drainedLog.lines().filter(line -> line.contains("served 3003 bytes to ")).count();
         ServerStats redispatched = stats("first");
 
@@ -279,13 +282,8 @@ class HaproxyIT {
                 transport, drained, left, noticedAfter, down.checkStatus(), down.checkCode(), inFlightOnDrained,
                 servedByDrained, whole, failures.size(), inFlight.size(), meanwhile.size(), after.size(),
                 redispatched.redispatches(), exitStatus, exitedAfter);
-        assertEquals(List.of(), failures, "poems not whole");
         assertEquals(0, exitStatus, drainedLog);
         assertTrue(servedByDrained >= inFlightOnDrained, drainedLog);
-        for (SlowClient client : after) {
-            assertTrue(drainedLog.lines().noneMatch(servedTo(client.port())),
-                    "a client after the mark served by the drained backend: " + client.port());
-        }
     }
 
     private static Predicate<String> servedTo(int port) {
