@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.OptionalLong;
 import java.util.function.Consumer;
 import java.util.logging.Formatter;
@@ -16,6 +15,7 @@ import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import java.util.regex.Pattern;
 import sun.misc.Signal;
 
 /**
@@ -142,9 +142,17 @@ public final class LogSetup {
         root.setLevel(Level.INFO);
     }
 
-    /** The single-line format. */
+    /**
+     * The single-line format. A server may log a line per client, so a line costs little: the time stamp is
+     * formatted once a second, and a message is searched for line breaks only when it has one.
+     */
     public static final class OneLine extends Formatter {
+        private static final Pattern LINE_BREAK = Pattern.compile("\\s*\\R\\s*");
+
         private final boolean stackTraces;
+        /** The second {@link #stamp} was formatted for; the writer's thread alone formats. */
+        private long stampSecond = Long.MIN_VALUE;
+        private String stamp;
 
         /** Adds stack traces when {@code PIER_DEBUG} is set (and not 0). */
         public OneLine() {
@@ -157,10 +165,14 @@ public final class LogSetup {
 
         @Override
         public String format(LogRecord record) {
+            String message = formatMessage(record);
+            if (message.chars().anyMatch(OneLine::breaksLines)) {
+                message = LINE_BREAK.matcher(message).replaceAll("; ");
+            }
             StringBuilder line = new StringBuilder(120)
-                    .append(Instant.ofEpochMilli(record.getMillis()).truncatedTo(ChronoUnit.SECONDS))
+                    .append(stamp(record.getInstant().getEpochSecond()))
                     .append(' ').append(levelName(record.getLevel()))
-                    .append(' ').append(formatMessage(record).replaceAll("\\s*\\R\\s*", "; "));
+                    .append(' ').append(message);
             Throwable thrown = record.getThrown();
             if (thrown != null) {
                 line.append(": ").append(Messages.reason(thrown));
@@ -172,6 +184,20 @@ public final class LogSetup {
                 line.append(trace);
             }
             return line.toString();
+        }
+
+        /** What {@code \R} matches: a message must not start a line of its own in the log. */
+        private static boolean breaksLines(int c) {
+            return c == '\n' || c == '\r' || c == '\u000B' || c == '\f' || c == '\u0085' || c == '\u2028'
+                    || c == '\u2029';
+        }
+
+        private synchronized String stamp(long second) {
+            if (second != stampSecond) {
+                stamp = Instant.ofEpochSecond(second).toString();
+                stampSecond = second;
+            }
+            return stamp;
         }
 
         private static String levelName(Level level) {

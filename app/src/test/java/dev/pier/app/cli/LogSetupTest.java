@@ -36,6 +36,15 @@ class LogSetupTest {
     }
 
     @Test
+    void everyKindOfLineBreakAPeerMaySendIsFoldedAndEachSecondHasItsStamp() {
+        LogRecord record = record(Level.INFO, "a\u2028b\r\nc\u0085d");
+        assertEquals("2026-11-23T10:00:00Z INFO a; b; c; d" + System.lineSeparator(), format.format(record));
+        LogRecord later = new LogRecord(Level.INFO, "later");
+        later.setInstant(Instant.parse("2026-11-23T10:00:01.999Z"));
+        assertEquals("2026-11-23T10:00:01Z INFO later" + System.lineSeparator(), format.format(later));
+    }
+
+    @Test
     void anExceptionsReasonIsShownOnTheSameLineWithoutItsType() {
         LogRecord record = record(Level.WARNING, "accept failed");
         record.setThrown(new IOException("Too many open files"));
