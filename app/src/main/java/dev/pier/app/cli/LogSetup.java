@@ -150,7 +150,7 @@ public final class LogSetup {
         private static final Pattern LINE_BREAK = Pattern.compile("\\s*\\R\\s*");
 
         private final boolean stackTraces;
-        /** The second {@link #stamp} was formatted for; the writer's thread alone formats. */
+        /** The second {@link #stamp} was formatted for; both guarded by this formatter's lock. */
         private long stampSecond = Long.MIN_VALUE;
         private String stamp;
 

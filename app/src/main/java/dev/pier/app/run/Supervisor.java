@@ -127,6 +127,8 @@ final class Supervisor {
         }
         List<String> line = new ArrayList<>(command);
         line.add(child.name);
+        // A start that fails at once counts as a death soon after its start, towards giving up.
+        child.startedAt = System.nanoTime();
         Process started;
         try {
             started = new ProcessBuilder(line)
@@ -141,7 +143,6 @@ final class Supervisor {
         }
         child.running = started;
         child.words = started.getOutputStream();
-        child.startedAt = System.nanoTime();
         forwarders.add(Thread.ofVirtual().name("pier-" + child.name + "-output").start(() -> forward(started)));
         LOG.log(Level.INFO, "started the " + child.name + " service (pid " + started.pid() + ")");
         started.onExit().thenAccept(exited -> exited(child, exited));
