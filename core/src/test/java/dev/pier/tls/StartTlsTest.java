@@ -182,6 +182,7 @@ class StartTlsTest {
     private static List<String> converse(InetSocketAddress address) throws Exception {
         List<String> heard = new ArrayList<>();
         try (Socket plain = new Socket(address.getAddress(), address.getPort())) {
+            plain.setSoTimeout(10_000);
             var in = new BufferedReader(new InputStreamReader(plain.getInputStream(), US_ASCII));
             OutputStream out = plain.getOutputStream();
             heard.add(in.readLine());
