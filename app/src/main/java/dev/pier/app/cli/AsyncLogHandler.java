@@ -58,6 +58,9 @@ final class AsyncLogHandler extends Handler {
 
     private static final int MAX_BATCH = 256;
 
+    /** How long the writer lets lines gather after a write: a line's greatest delay beyond the writing itself. */
+    private static final Duration GATHERING_TIME = Duration.ofMillis(2);
+
     /** Parameter types whose value cannot change between logging and formatting; others are captured as text. */
     private static final Set<Class<?>> VALUES = Set.of(String.class, Boolean.class, Character.class, Byte.class,
             Short.class, Integer.class, Long.class, Float.class, Double.class, BigInteger.class, BigDecimal.class);
@@ -198,10 +201,14 @@ final class AsyncLogHandler extends Handler {
     }
 
     /**
-     * A copy whose parameters are values: the writer formats later, when a mutable parameter may have changed.
-     * Formatting itself, the costly part, is left to the writer.
+     * The record, or a copy whose parameters are values: the writer formats later, when a mutable parameter may have
+     * changed. Formatting itself, the costly part, is left to the writer.
      */
     private static LogRecord capture(LogRecord record) {
+        Object[] parameters = record.getParameters();
+        if (parameters == null || Arrays.stream(parameters).allMatch(AsyncLogHandler::isValue)) {
+            return record;
+        }
         LogRecord copy = new LogRecord(record.getLevel(), record.getMessage());
         copy.setInstant(record.getInstant());
         copy.setLoggerName(record.getLoggerName());
@@ -210,14 +217,14 @@ final class AsyncLogHandler extends Handler {
         copy.setLongThreadID(record.getLongThreadID());
         copy.setSequenceNumber(record.getSequenceNumber());
         copy.setThrown(record.getThrown());
-        Object[] parameters = record.getParameters();
-        if (parameters != null) {
-            copy.setParameters(Arrays.stream(parameters)
-                    .map(parameter -> parameter == null || VALUES.contains(parameter.getClass())
-                            ? parameter : printed(parameter))
-                    .toArray());
-        }
+        copy.setParameters(Arrays.stream(parameters)
+                .map(parameter -> isValue(parameter) ? parameter : printed(parameter))
+                .toArray());
         return copy;
+    }
+
+    private static boolean isValue(Object parameter) {
+        return parameter == null || VALUES.contains(parameter.getClass());
     }
 
     private void writeUntilClosed() {
@@ -243,6 +250,11 @@ final class AsyncLogHandler extends Handler {
                 }
                 write(text);
                 batch.clear();
+                if (!waitForEachLine) {
+                    // Lines logged meanwhile wait for the next write, rather than each waking the writer: under
+                    // load a thread switch per line would cost the server more than the line itself.
+                    Thread.sleep(GATHERING_TIME);
+                }
             }
         } catch (InterruptedException closing) {
             // close() has drained what it could wait for.
