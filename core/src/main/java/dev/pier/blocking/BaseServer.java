@@ -58,6 +58,9 @@ public abstract class BaseServer<R> implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(BaseServer.class.getName());
 
+    /** How many requests {@link #serveForever()} takes from the socket, at most, each time it finds it ready. */
+    private static final int REQUESTS_PER_WAKE_UP = 32;
+
     private final RequestHandlerFactory<R> handlerFactory;
     private final ServerOptions options;
     private final RequestDispatcher dispatcher;
@@ -196,13 +199,22 @@ public abstract class BaseServer<R> implements AutoCloseable {
     private void serveUntilShutdown() throws IOException {
         while (!shutdownRequested && !Thread.currentThread().isInterrupted()) {
             if (awaitRequest(null)) {
-                handleReadyRequest();
+                // A socket found ready often holds more (a burst of datagrams, connections queued together): they
+                // are taken without waiting on the socket again, up to a limit that keeps shutdown() prompt.
+                for (int taken = 1; handleReadyRequest() && taken < REQUESTS_PER_WAKE_UP && !shutdownRequested;
+                        taken++) {
+                    afterRequest();
+                }
             }
-            dispatcher.serviceActions();
-            serviceActions();
-            throwRequestThreadFailure();
+            afterRequest();
         }
         serveTakenAtClose();
+        throwRequestThreadFailure();
+    }
+
+    private void afterRequest() {
+        dispatcher.serviceActions();
+        serviceActions();
         throwRequestThreadFailure();
     }
 
@@ -447,27 +459,29 @@ public abstract class BaseServer<R> implements AutoCloseable {
 
     // ---- internals ----
 
-    private void handleReadyRequest() throws IOException {
+    /** Takes a request and handles it; false if there was none to take. */
+    private boolean handleReadyRequest() throws IOException {
         IncomingRequest<R> incoming;
         try {
             incoming = getRequest();
         } catch (ClosedChannelException e) {
             if (isClosed()) {
-                return;   // closed while serving, as by a handler calling close(): the loop stops
+                return false;   // closed while serving, as by a handler calling close(): the loop stops
             }
             throw e;
         } catch (IOException e) {
             pauseAfterFailedRequest(e);
-            return;
+            return false;
         }
         if (incoming == null) {
-            return;
+            return false;
         }
         if (takingRequestsFailed) {
             takingRequestsFailed = false;
             LOG.log(Level.INFO, "{0}: taking requests again", this);
         }
         handle(incoming);
+        return true;
     }
 
     /** Verifies and processes one request taken from the socket. */
