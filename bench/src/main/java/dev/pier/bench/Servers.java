@@ -68,7 +68,7 @@ final class Servers {
                         "virtual"),
                 command("pier-cli-reactor", "Pier's commands as users run them, through the launcher `./pier` "
                         + "with their default logging: `pier echo --concurrency reactor` (UDP: `--transport udp`), "
-                        + "`pier poetry serve --concurrency reactor`", COMMANDS, "reactor"),
+                        + "`pier poetry serve --concurrency reactor`, one event loop per core", COMMANDS, "reactor"),
                 command("pier-cli-virtual", "the same commands with `--concurrency virtual` (`pier echo`'s "
                         + "default)", COMMANDS, "virtual"),
                 new Server("pier-cli", "Pier's `./pier poetry serve`, started through the launcher as users start it"

@@ -1,6 +1,8 @@
 package dev.pier.reactor;
 
 import dev.pier.endpoint.ServerEndpoint;
+import dev.pier.endpoint.TcpEndpoint;
+import dev.pier.endpoint.UdpEndpoint;
 import dev.pier.metrics.ServerStatistics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,6 +18,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
 import java.util.function.Supplier;
 
 /**
@@ -85,12 +88,44 @@ public final class ReactorGroup implements AutoCloseable {
     public ListeningPort listenTcp(SocketAddress address, ProtocolFactory factory, int backlog) {
         requireReusePort();
         ProtocolFactory shared = new SharedFactory(Objects.requireNonNull(factory, "factory"));
+        return onEveryLoop(address, (reactor, bound) -> reactor.listenTcp(bound, shared, backlog, true));
+    }
+
+    /**
+     * Listens where a parsed {@code tcp:} description says, on every loop, each loop with a factory of its own from
+     * {@code factories}: a factory that keeps state across its connections (those in flight, say) is then used by one
+     * thread only, like its protocols, and is started and stopped on its loop.
+     *
+     * <pre>{@code
+     * group.listenTcp(new TcpEndpoint("127.0.0.1", 10000, 50), () -> new SessionTable());   // a table per loop
+     * }</pre>
+     *
+     * @throws UnsupportedOperationException if the system has no {@code SO_REUSEPORT}
+     */
+    public ListeningPort listenTcp(TcpEndpoint endpoint, Supplier<? extends ProtocolFactory> factories) {
+        requireReusePort();
+        return onEveryLoop(endpoint.socketAddress(),
+                (reactor, address) -> reactor.listenTcp(address, factories.get(), endpoint.backlog(), true));
+    }
+
+    /** Receives UDP datagrams where a parsed {@code udp:} description says, each loop with its own protocol. */
+    public ListeningPort listenUdp(UdpEndpoint endpoint, Supplier<? extends DatagramProtocol> protocols) {
+        requireReusePort();
+        return onEveryLoop(endpoint.socketAddress(),
+                (reactor, address) -> reactor.listenUdp(address, protocols.get(), true));
+    }
+
+    /**
+     * Binds {@code address} on the first loop, then the address it got (its port, if 0 was asked) on the others;
+     * if one fails, those already listening stop.
+     */
+    private ListeningPort onEveryLoop(SocketAddress address, BiFunction<Reactor, SocketAddress, ListeningPort> listen) {
         List<ListeningPort> ports = new ArrayList<>();
         try {
-            ListeningPort first = reactors.getFirst().listenTcp(address, shared, backlog, true);
+            ListeningPort first = listen.apply(reactors.getFirst(), address);
             ports.add(first);
             for (Reactor reactor : reactors.subList(1, reactors.size())) {
-                ports.add(reactor.listenTcp(first.address(), shared, backlog, true));
+                ports.add(listen.apply(reactor, first.address()));
             }
         } catch (RuntimeException e) {
             ports.forEach(ListeningPort::stopListening);
@@ -108,18 +143,8 @@ public final class ReactorGroup implements AutoCloseable {
      */
     public ListeningPort listenUdp(int port, Supplier<? extends DatagramProtocol> protocols, String interfaceAddress) {
         requireReusePort();
-        List<ListeningPort> ports = new ArrayList<>();
-        try {
-            ListeningPort first = reactors.getFirst().listenUdp(inet(interfaceAddress, port), protocols.get(), true);
-            ports.add(first);
-            for (Reactor reactor : reactors.subList(1, reactors.size())) {
-                ports.add(reactor.listenUdp(first.address(), protocols.get(), true));
-            }
-        } catch (RuntimeException e) {
-            ports.forEach(ListeningPort::stopListening);
-            throw e;
-        }
-        return new GroupPort(List.copyOf(ports));
+        return onEveryLoop(inet(interfaceAddress, port),
+                (reactor, address) -> reactor.listenUdp(address, protocols.get(), true));
     }
 
     /**
@@ -128,6 +153,16 @@ public final class ReactorGroup implements AutoCloseable {
      */
     public ListeningPort listenUnix(Path path, ProtocolFactory factory) {
         return reactors.getFirst().listenUnix(path, factory, ServerEndpoint.DEFAULT_BACKLOG, reactors);
+    }
+
+    /** The connections open now on all loops (see {@link Reactor#connectionCount()}); safe from any thread. */
+    public int connectionCount() {
+        return reactors.stream().mapToInt(Reactor::connectionCount).sum();
+    }
+
+    /** The lag of the loop that lags most (see {@link Reactor#loopLag()}); safe from any thread. */
+    public Duration loopLag() {
+        return reactors.stream().map(Reactor::loopLag).max(Duration::compareTo).orElseThrow();
     }
 
     /** Stops every loop (see {@link Reactor#stop()}). */
@@ -140,11 +175,21 @@ public final class ReactorGroup implements AutoCloseable {
         reactors.forEach(reactor -> reactor.stop(grace));
     }
 
-    /** Completes when every loop has stopped. */
+    /**
+     * Completes when every loop has stopped, or exceptionally as soon as one fails (the others go on until stopped):
+     * a group with a dead loop no longer serves all its clients.
+     */
     public CompletionStage<Void> whenStopped() {
-        return CompletableFuture.allOf(reactors.stream()
-                .map(reactor -> reactor.whenStopped().toCompletableFuture())
-                .toArray(CompletableFuture[]::new));
+        CompletableFuture<Void> stopped = new CompletableFuture<>();
+        CompletableFuture.allOf(reactors.stream()
+                        .map(reactor -> reactor.whenStopped().toCompletableFuture())
+                        .toArray(CompletableFuture[]::new))
+                .thenRun(() -> stopped.complete(null));
+        reactors.forEach(reactor -> reactor.whenStopped().exceptionally(failure -> {
+            stopped.completeExceptionally(failure);
+            return null;
+        }));
+        return stopped;
     }
 
     /** Stops every loop and waits for them. */

@@ -2,9 +2,12 @@ package dev.pier.reactor;
 
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pier.endpoint.TcpEndpoint;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
@@ -17,6 +20,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -70,6 +74,78 @@ class ReactorGroupTest {
             assertEquals(1, starts.get(), "the factory starts once for the group");
             assertEquals(1, stops.get(), "and stops once");
             assertTrue(group.next() != group.next(), "next() takes the loops in turn");
+        }
+    }
+
+    /** A factory that records on which thread it is used: a factory of each loop must only ever see one. */
+    private static final class OneThreadFactory implements ProtocolFactory {
+        final Set<String> threads = ConcurrentHashMap.newKeySet();
+        final AtomicInteger built = new AtomicInteger();
+        final AtomicInteger stops = new AtomicInteger();
+
+        public Protocol buildProtocol(SocketAddress peer) {
+            threads.add(Thread.currentThread().getName());
+            built.incrementAndGet();
+            return new Echo();
+        }
+
+        public void startFactory() {
+            threads.add(Thread.currentThread().getName());
+        }
+
+        public void stopFactory() {
+            threads.add(Thread.currentThread().getName());
+            stops.incrementAndGet();
+        }
+    }
+
+    @Test
+    void aFactoryPerLoopIsUsedByItsLoopAloneAndStartedAndStoppedThere() throws Exception {
+        List<OneThreadFactory> factories = new CopyOnWriteArrayList<>();
+        try (ReactorGroup group = ReactorGroup.start(2, ReactorOptions.defaults())) {
+            ListeningPort port = group.listenTcp(new TcpEndpoint("127.0.0.1", 0, 50), () -> {
+                OneThreadFactory factory = new OneThreadFactory();
+                factories.add(factory);
+                return factory;
+            });
+            List<SocketChannel> clients = new ArrayList<>();
+            try {
+                for (int i = 0; i < 32; i++) {
+                    SocketChannel client = SocketChannel.open(port.address());
+                    clients.add(client);
+                    client.write(StreamTransportContract.ascii("c" + i));
+                }
+                for (int i = 0; i < clients.size(); i++) {
+                    String expected = "c" + i;
+                    assertEquals(expected, StreamTransportContract.readExactly(clients.get(i), expected.length()));
+                }
+                assertEquals(clients.size(), group.connectionCount());
+            } finally {
+                for (SocketChannel client : clients) {
+                    client.close();
+                }
+            }
+            port.stopListening().toCompletableFuture().get(10, SECONDS);
+            assertEquals(2, factories.size(), "one factory per loop");
+            for (OneThreadFactory factory : factories) {
+                assertTrue(factory.built.get() > 0, "each loop served connections (a 2^-31 fluke otherwise)");
+                assertEquals(1, factory.threads.size(), "one thread used the factory: " + factory.threads);
+                assertEquals(1, factory.stops.get());
+            }
+            assertNotEquals(factories.get(0).threads, factories.get(1).threads);
+        }
+    }
+
+    @Test
+    void oneLoopThatDiesFailsTheGroupAtOnceWhileTheOthersRun() throws Exception {
+        try (ReactorGroup group = ReactorGroup.start(2, ReactorOptions.defaults())) {
+            group.reactors().getLast().callFromThread(() -> {
+                throw new OutOfMemoryError("test: Java heap space");
+            });
+            var failure = assertThrows(ExecutionException.class,
+                    () -> group.whenStopped().toCompletableFuture().get(10, SECONDS));
+            assertEquals("test: Java heap space", failure.getCause().getMessage());
+            assertFalse(group.reactors().getFirst().whenStopped().toCompletableFuture().isDone());
         }
     }
 

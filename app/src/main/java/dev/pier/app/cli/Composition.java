@@ -1,20 +1,20 @@
 package dev.pier.app.cli;
 
 import dev.pier.endpoint.ServerEndpoint;
-import dev.pier.reactor.Reactor;
+import dev.pier.reactor.ReactorGroup;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The servers of several commands gathered to run in one process, as {@code pier run} does with a services file:
  * each command, given this through {@link ProcessOptions#composeInto}, adds its servers here instead of serving
- * them, and the reactor servers of all share one event loop.
+ * them, and the reactor servers of all share the event loops, one per core.
  */
 public final class Composition {
 
     private final List<Serving.Start> starts = new ArrayList<>();
     private final List<ServerEndpoint> endpoints = new ArrayList<>();
-    private Reactor reactor;
+    private ReactorGroup loops;
 
     void add(List<Serving.Start> servers, List<ServerEndpoint> listening) {
         starts.addAll(servers);
@@ -31,11 +31,11 @@ public final class Composition {
         return List.copyOf(endpoints);
     }
 
-    /** The event loop the reactor servers share, started by the first that asks. */
-    synchronized Reactor reactor() {
-        if (reactor == null) {
-            reactor = Reactor.start();
+    /** The event loops the reactor servers share, started by the first that asks. */
+    synchronized ReactorGroup loops() {
+        if (loops == null) {
+            loops = ReactorGroup.start();
         }
-        return reactor;
+        return loops;
     }
 }

@@ -12,7 +12,7 @@ public enum ConcurrencyMode {
     VIRTUAL,
     /** One child process per request (ForkingMixIn). */
     FORKING,
-    /** Every connection on one event loop (Twisted's reactor). */
+    /** Every connection on an event loop, one per core (Twisted's reactor, as a {@code ReactorGroup}). */
     REACTOR;
 
     @Override

@@ -170,7 +170,7 @@ final class MetricsServer implements AutoCloseable {
             sample(text, "pier_draining", labels(one), isDraining ? 1 : 0);
         }
 
-        // Servers on one event loop report the loop's connections: one sample per loop, naming its servers.
+        // Servers on the same event loops report the loops' connections: one sample for them, naming its servers.
         Map<Object, List<Served>> byCounter = new IdentityHashMap<>();
         List<Object> counters = new ArrayList<>();
         for (Served one : served) {

@@ -20,6 +20,7 @@ import dev.pier.metrics.ServerStatistics;
 import dev.pier.reactor.ListeningPort;
 import dev.pier.reactor.ProtocolFactory;
 import dev.pier.reactor.Reactor;
+import dev.pier.reactor.ReactorGroup;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.SocketAddress;
@@ -37,6 +38,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /** Starts a {@link ServiceHandlers} on the endpoint and with the concurrency chosen on the command line. */
 public final class Servers {
@@ -57,7 +59,7 @@ public final class Servers {
         }
         try {
             return concurrency == ConcurrencyMode.REACTOR
-                    ? onReactor(options.reactor(), service, endpoint)
+                    ? onLoops(options.loops(), service, endpoint, true)
                     : blocking(service, endpoint, ServerOptions.defaults()
                             .withConcurrency(blockingConcurrency(concurrency, options.grace(),
                                     options.requestsPerChild(concurrency)))
@@ -84,17 +86,18 @@ public final class Servers {
     }
 
     /**
-     * Serves {@code service} on {@code reactor}, a running reactor that the server owns from now on: stopping the
-     * server (or failing to bind) stops the reactor, and with it any other server on it. For a service whose
-     * protocols use the reactor themselves, e.g. to connect elsewhere, or for several services on one event loop.
+     * Serves {@code service} on the first of {@code loops} alone, for a service whose connections share state that
+     * only one thread may touch (a cache, say) and whose protocols use that loop themselves, e.g. to connect
+     * elsewhere. The loops are the server's from now on: stopping it (or failing to bind) stops them, and with them
+     * any other server on them.
      *
      * @throws CommandFailure if the endpoint cannot be bound
      */
-    public static RunningServer startOn(Reactor reactor, ServiceHandlers service, ServerEndpoint endpoint) {
+    public static RunningServer startOnFirstLoop(ReactorGroup loops, ServiceHandlers service,
+            ServerEndpoint endpoint) {
         try {
-            return onReactor(reactor, service, endpoint);
+            return onLoops(loops, service, endpoint, false);
         } catch (UncheckedIOException e) {
-            reactor.close();
             throw cannotListen(endpoint, e.getCause());
         }
     }
@@ -171,39 +174,48 @@ public final class Servers {
         };
     }
 
-    private static RunningServer onReactor(Reactor reactor, ServiceHandlers service, ServerEndpoint endpoint) {
+    /**
+     * Serves {@code service} on every loop of {@code loops}, each with protocol factories of its own, where the
+     * kernel can spread the clients over the loops (TCP and UDP ports the server binds itself); on the first loop
+     * alone where it cannot (Unix sockets, a socket systemd passed) or {@code everyLoop} is false.
+     */
+    private static RunningServer onLoops(ReactorGroup loops, ServiceHandlers service, ServerEndpoint endpoint,
+            boolean everyLoop) {
+        Reactor first = loops.reactors().getFirst();
         ListeningPort port;
         List<LayerFactory> layers;
         try {
             layers = endpoint.layers();
+            Supplier<ProtocolFactory> factories = () -> layered(service.protocolFactories().get(), layers);
             SystemdEndpoint systemd = systemd(endpoint);
             port = systemd != null ? switch (adopt(systemd, endpoint, service)) {
-                        case DatagramChannel udp -> reactor.listen(udp, service.datagramProtocol().get());
-                        case ServerSocketChannel listening ->
-                                reactor.listen(listening, layered(service.protocolFactory(), layers));
+                        case DatagramChannel udp -> first.listen(udp, service.datagramProtocol().get());
+                        case ServerSocketChannel listening -> first.listen(listening, factories.get());
                         default -> throw new IllegalStateException("adopted " + systemd);
                     }
                     : switch (endpoint.socket()) {
-                case TcpEndpoint tcp -> reactor.listenTcp(tcp, layered(service.protocolFactory(), layers));
-                case UdpEndpoint udp -> reactor.listenUdp(udp, service.datagramProtocol().get());
-                case UnixEndpoint unix -> reactor.listenUnix(unix, layered(service.protocolFactory(), layers));
+                case TcpEndpoint tcp -> everyLoop ? loops.listenTcp(tcp, factories)
+                        : first.listenTcp(tcp, factories.get());
+                case UdpEndpoint udp -> everyLoop ? loops.listenUdp(udp, service.datagramProtocol())
+                        : first.listenUdp(udp, service.datagramProtocol().get());
+                case UnixEndpoint unix -> first.listenUnix(unix, factories.get());
                 case UnixDatagramEndpoint unixgram ->
-                        reactor.listenUnixDatagram(unixgram, service.datagramProtocol().get());
+                        first.listenUnixDatagram(unixgram, service.datagramProtocol().get());
             };
         } catch (IOException e) {
-            reactor.close();
+            loops.close();
             throw new UncheckedIOException(e);
         } catch (RuntimeException e) {
-            reactor.close();
+            loops.close();
             throw e;
         }
-        CompletableFuture<Void> finished = reactor.whenStopped().toCompletableFuture().exceptionallyCompose(
+        CompletableFuture<Void> finished = loops.whenStopped().toCompletableFuture().exceptionallyCompose(
                 failure -> CompletableFuture.failedFuture(CommandFailure.eventLoopFailed(failure)));
-        reactor.loopLag();   // starts measuring it, so that the first look at the metrics has a measurement
+        loops.loopLag();   // starts measuring it, so that the first look at the metrics has a measurement
         return new Running(endpoint, layers, port.address(), finished) {
             @Override
             public void stop(Duration grace) {
-                reactor.stop(grace);
+                loops.stop(grace);
                 try {
                     // The reactor closes what is left once the grace period is over; allow it a moment for that.
                     finished.get(grace.plusSeconds(1).toMillis(), TimeUnit.MILLISECONDS);
@@ -218,12 +230,12 @@ public final class Servers {
 
             @Override
             public OptionalInt inProgress() {
-                return OptionalInt.of(reactor.connectionCount());
+                return OptionalInt.of(loops.connectionCount());
             }
 
             @Override
             public Object counter() {
-                return reactor;
+                return loops;
             }
 
             @Override
@@ -233,7 +245,7 @@ public final class Servers {
 
             @Override
             public Optional<Duration> loopLag() {
-                return Optional.of(reactor.loopLag());
+                return Optional.of(loops.loopLag());
             }
         };
     }

@@ -11,7 +11,7 @@ import dev.pier.endpoint.TcpEndpoint;
 import dev.pier.endpoint.UdpEndpoint;
 import dev.pier.endpoint.UnixDatagramEndpoint;
 import dev.pier.endpoint.UnixEndpoint;
-import dev.pier.reactor.Reactor;
+import dev.pier.reactor.ReactorGroup;
 import dev.pier.reactor.ReactorOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -50,8 +50,8 @@ public final class ServiceOptions extends ProcessOptions {
     /** The endpoints {@link #endpoints} gave out, whose stale socket files {@link #serve} replaces. */
     private final List<ServerEndpoint> given = new ArrayList<>();
 
-    /** The event loop {@link #reactor()} gave out, started with the first server that needed it. */
-    private Reactor reactor;
+    /** The event loops {@link #loops()} gave out, started with the first server that needed them. */
+    private ReactorGroup loops;
 
     public ServiceOptions() {
         options.addOption(repeatable("--listen", "ENDPOINT", String.class, value -> listen = value,
@@ -220,15 +220,16 @@ public final class ServiceOptions extends ProcessOptions {
     }
 
     /**
-     * The event loop this command's servers share: under {@code pier run} the one every service of the process
-     * shares (unless {@code --max-datagram} asks for a loop of its own), else one of the command's own.
+     * The event loops, one per core, this command's reactor servers share: under {@code pier run} those every service
+     * of the process shares (unless {@code --max-datagram} asks for loops of their own), else the command's own.
      */
-    public Reactor reactor() {
-        if (reactor == null) {
-            reactor = composition() != null && maxDatagram == null ? composition().reactor()
-                    : Reactor.start(ReactorOptions.defaults().withMaxDatagramSize(maxDatagram()));
+    public ReactorGroup loops() {
+        if (loops == null) {
+            loops = composition() != null && maxDatagram == null ? composition().loops()
+                    : ReactorGroup.start(Runtime.getRuntime().availableProcessors(),
+                            ReactorOptions.defaults().withMaxDatagramSize(maxDatagram()));
         }
-        return reactor;
+        return loops;
     }
 
     /** Serves as {@link ProcessOptions#serve} does, on the endpoints {@link #endpoints} gave out. */

@@ -21,7 +21,7 @@ public final class EchoCommand implements Callable<Integer> {
 
     /** Echo in each model and on each kind of socket. */
     static final ServiceHandlers ECHO = new ServiceHandlers("echo", EchoHandler::new, DatagramEchoHandler::new,
-            peer -> new EchoProtocol(), DatagramEchoProtocol::new);
+            () -> peer -> new EchoProtocol(), DatagramEchoProtocol::new);
 
     static final ServiceOptions.Defaults DEFAULTS =
             new ServiceOptions.Defaults(EnumSet.allOf(SocketKind.class), 8007, Path.of("pier-echo.sock"));

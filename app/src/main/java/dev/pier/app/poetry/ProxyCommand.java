@@ -13,6 +13,7 @@ import dev.pier.endpoint.ClientEndpoint;
 import dev.pier.endpoint.ServerEndpoint;
 import dev.pier.reactor.Protocol;
 import dev.pier.reactor.Reactor;
+import dev.pier.reactor.ReactorGroup;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -71,7 +72,9 @@ public final class ProxyCommand implements Callable<Integer> {
         int limit = Sizes.bytes(spec.commandLine(), "--max-size", maxSize);
         Duration grace = service.grace();
         return service.serve(List.of(new Serving.Start("proxy", () -> {
-            Reactor reactor = service.reactor();
+            // One loop serves and fetches, so that the proxy's cache is only ever used by one thread.
+            ReactorGroup loops = service.loops();
+            Reactor reactor = loops.reactors().getFirst();
             PoetryProxy proxy = new PoetryProxy(() -> {
                 PoemFetch fetch = new PoemFetch(PoemFetch.Progress.NONE, limit);
                 CompletableFuture<Protocol> connecting = Endpoints.connect(reactor, source, fetch);
@@ -79,7 +82,8 @@ public final class ProxyCommand implements Callable<Integer> {
                 fetch.timeout(timeout, reactor);
                 return fetch.poem();
             }, grace);
-            return Servers.startOn(reactor, new ServiceHandlers("proxy", null, null, proxy, null), endpoint);
+            return Servers.startOnFirstLoop(loops, new ServiceHandlers("proxy", null, null, () -> proxy, null),
+                    endpoint);
         })));
     }
 }

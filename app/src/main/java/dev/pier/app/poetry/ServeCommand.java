@@ -91,8 +91,8 @@ public final class ServeCommand implements Callable<Integer> {
 
     private Serving.Start start(Poem poem, ServerEndpoint endpoint, Pace pace, Duration grace) {
         ServiceHandlers poemService = new ServiceHandlers(poem.name(), () -> new PoemHandler(poem, pace), null,
-                new PoetryServer(poem, pace, grace), null);
-        // On the reactor every poem is served by the same event loop, as several services of one Twisted process.
+                () -> new PoetryServer(poem, pace, grace), null);
+        // On the reactor every poem is served by the same event loops, as several services of one Twisted process.
         return new Serving.Start(poem.name(), () -> Servers.start(poemService, endpoint, concurrency, service),
                 poem.size() + " bytes, " + pace + ", concurrency " + concurrency, concurrency == ConcurrencyMode.FORKING);
     }

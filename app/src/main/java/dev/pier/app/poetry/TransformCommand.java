@@ -56,7 +56,7 @@ public final class TransformCommand implements Callable<Integer> {
         ServerEndpoint endpoint = service.endpoints(1, null, Endpoints.serverDefaults(DEFAULT_PORT)).getFirst();
         service.requestsPerChild(ConcurrencyMode.REACTOR);   // refused: this serves on the reactor only
         ServiceHandlers transform = new ServiceHandlers("transform", null, null,
-                Policies.idleTimeout(new TransformServer(), IDLE_TIMEOUT), null);
+                () -> Policies.idleTimeout(new TransformServer(), IDLE_TIMEOUT), null);
         return service.serve(List.of(new Serving.Start(transform.name(),
                 () -> Servers.start(transform, endpoint, ConcurrencyMode.REACTOR, service))));
     }

@@ -38,7 +38,7 @@ public final class RunCommand implements Callable<Integer> {
                 "Runs the services FILE lists, one per line as NAME: ARGUMENTS, where ARGUMENTS are what would "
                         + "follow pier (e.g. poetry: poetry serve --listen tcp:10000 ecstasy.txt); # starts a "
                         + "comment line.",
-                "By default every service runs in this process, the reactor services sharing one event loop; with "
+                "By default every service runs in this process, the reactor services sharing the event loops; with "
                         + "--split each runs in a process of its own, started again (after 1 s, then up to 30 s) if "
                         + "it dies; --only NAME runs one service (e.g. for a systemd template unit).",
                 "Prints each service's ready lines as its command does; on SIGTERM, SIGINT or SIGHUP every service "

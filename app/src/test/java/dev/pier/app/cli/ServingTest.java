@@ -6,7 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pier.endpoint.TcpEndpoint;
 import dev.pier.reactor.Protocol;
-import dev.pier.reactor.Reactor;
+import dev.pier.reactor.ReactorGroup;
+import dev.pier.reactor.ReactorOptions;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.ByteBuffer;
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(30)
 class ServingTest {
 
-    private static final ServiceHandlers SILENT = new ServiceHandlers("silent", null, null, peer -> new Protocol() {
+    private static final ServiceHandlers SILENT = new ServiceHandlers("silent", null, null, () -> peer -> new Protocol() {
         @Override
         public void dataReceived(ByteBuffer data) {
         }
@@ -27,11 +28,11 @@ class ServingTest {
     @Test
     void aLoopThatDiesEndsTheCommandWithItsCauseAndWithoutStopped() {
         StringWriter out = new StringWriter();
-        Reactor reactor = Reactor.start();
+        ReactorGroup loops = ReactorGroup.start(2, ReactorOptions.defaults());
         CommandFailure failure = assertThrows(CommandFailure.class, () -> Serving.untilStopped(List.of(new Serving.Start("silent", () -> {
-            RunningServer server = Servers.startOn(reactor, SILENT, new TcpEndpoint("127.0.0.1", 0,
+            RunningServer server = Servers.startOnFirstLoop(loops, SILENT, new TcpEndpoint("127.0.0.1", 0,
                     TcpEndpoint.DEFAULT_BACKLOG));
-            reactor.callFromThread(() -> {
+            loops.reactors().getLast().callFromThread(() -> {   // not the loop serving: any of them
                 throw new OutOfMemoryError("test: Java heap space");
             });
             return server;
