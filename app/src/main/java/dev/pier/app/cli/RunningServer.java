@@ -30,7 +30,7 @@ public interface RunningServer {
 
     /**
      * The connections (event loop) or requests (blocking model) in progress, which a stop waits for; empty if the
-     * server cannot tell. Servers sharing an event loop each report the loop's, and have the same {@link #counter()}.
+     * server cannot tell. Servers sharing event loops each report the loops', and have the same {@link #counter()}.
      */
     OptionalInt inProgress();
 
@@ -61,7 +61,7 @@ public interface RunningServer {
 
     /**
      * How late the server's event loop runs what is due ({@link dev.pier.reactor.Reactor#loopLag()}); empty for the
-     * blocking model. Servers sharing an event loop report the loop's, and have the same {@link #counter()}.
+     * blocking model. Servers sharing event loops report the loops', and have the same {@link #counter()}.
      */
     default Optional<Duration> loopLag() {
         return Optional.empty();

@@ -50,7 +50,7 @@ public final class ServeCommand implements Callable<Integer> {
         spec.addOption(option("--num-bytes", "N", Integer.class, value -> numBytes = value,
                 "slow mode: bytes per chunk (default when slow: 10)").build());
         spec.addOption(option("--concurrency", "MODE", ConcurrencyMode.class, value -> concurrency = value,
-                "reactor (an event loop, timers for slow mode), or the blocking model's sync, threads, "
+                "reactor (an event loop per core, timers for slow mode), or the blocking model's sync, threads, "
                         + "virtual or forking (a handler per client) (default: ${DEFAULT-VALUE})")
                 .defaultValue("reactor").build());
         spec.addMixin("service", service.mixinOf(spec));
