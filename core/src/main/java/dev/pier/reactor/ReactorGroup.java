@@ -1,5 +1,6 @@
 package dev.pier.reactor;
 
+import dev.pier.binding.BindFailures;
 import dev.pier.endpoint.ServerEndpoint;
 import dev.pier.endpoint.TcpEndpoint;
 import dev.pier.endpoint.UdpEndpoint;
@@ -9,7 +10,10 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.NetworkChannel;
 import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,11 +29,12 @@ import java.util.function.Supplier;
  * Several {@link Reactor}s, one thread each, serving the same ports: the way to use every core.
  *
  * <p><b>How a port is shared.</b> TCP and UDP: each loop opens its own socket on the same address with
- * {@code SO_REUSEPORT}, and the kernel spreads incoming connections (or senders) over them by a hash of the peer's
- * address and port: no acceptor thread handing sockets over, no lock between loops. Unix sockets have no such kernel
- * balancing, so the first loop accepts and hands the connections to the loops in turn. Either way a connection
- * lives on one loop for its whole life, so protocols stay single-threaded. State shared between connections of
- * different loops needs thread-safe types (or {@link Reactor#callFromThread} to the owning loop).
+ * {@code SO_REUSEPORT}, and the kernel spreads incoming connections (or senders) over them by a hash of the peer's address
+ * and port: no acceptor thread handing sockets over, no lock between loops. A port another socket holds is refused
+ * as in use, though {@code SO_REUSEPORT} would let another process of the same user share it. Unix sockets have no
+ * such kernel balancing, so the first loop accepts and hands the connections to the loops in turn. Either way a
+ * connection lives on one loop for its whole life, so protocols stay single-threaded. State shared between
+ * connections of different loops needs thread-safe types (or {@link Reactor#callFromThread} to the owning loop).
  *
  * <pre>{@code
  * try (ReactorGroup group = ReactorGroup.start()) {           // one loop per core
@@ -88,7 +93,8 @@ public final class ReactorGroup implements AutoCloseable {
     public ListeningPort listenTcp(SocketAddress address, ProtocolFactory factory, int backlog) {
         requireReusePort();
         ProtocolFactory shared = new SharedFactory(Objects.requireNonNull(factory, "factory"));
-        return onEveryLoop(address, (reactor, bound) -> reactor.listenTcp(bound, shared, backlog, true));
+        return onEveryLoop(unshared(address, true),
+                (reactor, bound) -> reactor.listenTcp(bound, shared, backlog, true));
     }
 
     /**
@@ -104,15 +110,37 @@ public final class ReactorGroup implements AutoCloseable {
      */
     public ListeningPort listenTcp(TcpEndpoint endpoint, Supplier<? extends ProtocolFactory> factories) {
         requireReusePort();
-        return onEveryLoop(endpoint.socketAddress(),
+        return onEveryLoop(unshared(endpoint.socketAddress(), true),
                 (reactor, address) -> reactor.listenTcp(address, factories.get(), endpoint.backlog(), true));
     }
 
     /** Receives UDP datagrams where a parsed {@code udp:} description says, each loop with its own protocol. */
     public ListeningPort listenUdp(UdpEndpoint endpoint, Supplier<? extends DatagramProtocol> protocols) {
         requireReusePort();
-        return onEveryLoop(endpoint.socketAddress(),
+        return onEveryLoop(unshared(endpoint.socketAddress(), false),
                 (reactor, address) -> reactor.listenUdp(address, protocols.get(), true));
+    }
+
+    /**
+     * {@code address}, with the port the system picks if it is 0, once no other socket holds it. With
+     * {@code SO_REUSEPORT} any process of the same user may bind the port as well, so a second server started on it
+     * by mistake would quietly take part of the clients rather than fail; a socket bound without that option finds
+     * out, as the loops' sockets cannot. (Not listening, so that no client is reset meanwhile; TCP connections of an
+     * earlier server waiting out {@code TIME_WAIT} do not count, as for any server that sets {@code SO_REUSEADDR}.)
+     *
+     * @throws UncheckedIOException if the address is in use, or cannot be bound for another reason
+     */
+    private static SocketAddress unshared(SocketAddress address, boolean stream) {
+        try (NetworkChannel probe = stream ? SocketChannel.open() : DatagramChannel.open()) {
+            if (stream) {
+                probe.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            }
+            probe.bind(address);
+            return probe.getLocalAddress();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot listen on " + (stream ? "TCP " : "UDP ") + address + ": "
+                    + BindFailures.reason(address, e), e);
+        }
     }
 
     /**
@@ -143,7 +171,7 @@ public final class ReactorGroup implements AutoCloseable {
      */
     public ListeningPort listenUdp(int port, Supplier<? extends DatagramProtocol> protocols, String interfaceAddress) {
         requireReusePort();
-        return onEveryLoop(inet(interfaceAddress, port),
+        return onEveryLoop(unshared(inet(interfaceAddress, port), false),
                 (reactor, address) -> reactor.listenUdp(address, protocols.get(), true));
     }
 

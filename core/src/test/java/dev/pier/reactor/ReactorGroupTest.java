@@ -3,11 +3,15 @@ package dev.pier.reactor;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pier.endpoint.TcpEndpoint;
+import dev.pier.endpoint.UdpEndpoint;
+import java.io.UncheckedIOException;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
@@ -133,6 +137,23 @@ class ReactorGroupTest {
                 assertEquals(1, factory.stops.get());
             }
             assertNotEquals(factories.get(0).threads, factories.get(1).threads);
+        }
+    }
+
+    @Test
+    void aPortAnotherGroupServesIsRefusedAsInUseRatherThanShared() throws Exception {
+        try (ReactorGroup first = ReactorGroup.start(2, ReactorOptions.defaults());
+                ReactorGroup second = ReactorGroup.start(2, ReactorOptions.defaults())) {
+            InetSocketAddress tcp = (InetSocketAddress) first.listenTcp(new TcpEndpoint("127.0.0.1", 0, 50),
+                    () -> peer -> new Echo()).address();
+            var refused = assertThrows(UncheckedIOException.class, () -> second.listenTcp(
+                    new TcpEndpoint("127.0.0.1", tcp.getPort(), 50), () -> peer -> new Echo()));
+            assertInstanceOf(BindException.class, refused.getCause(), refused.toString());
+            InetSocketAddress udp = (InetSocketAddress) first.listenUdp(new UdpEndpoint("127.0.0.1", 0),
+                    DatagramEcho::new).address();
+            refused = assertThrows(UncheckedIOException.class,
+                    () -> second.listenUdp(new UdpEndpoint("127.0.0.1", udp.getPort()), DatagramEcho::new));
+            assertInstanceOf(BindException.class, refused.getCause(), refused.toString());
         }
     }
 

@@ -283,6 +283,24 @@ class EchoCommandIT {
         }
     }
 
+    /**
+     * The reactor's loops share their port through SO_REUSEPORT, which would let a second server of the same user
+     * bind it too and quietly take part of the clients: it must fail as on any other busy port.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"tcp", "udp"})
+    void aPortAnotherPierServesOnEveryLoopIsBusyForASecondOne(String transport) throws Exception {
+        pier = PierProcess.start(directory, "echo", "--transport", transport, "--port", "0",
+                "--concurrency", "reactor");
+        int port = pier.port();
+        try (PierProcess second = PierProcess.start(directory, "echo", "--transport", transport, "--port",
+                String.valueOf(port), "--concurrency", "reactor")) {
+            assertEquals(1, second.exitStatus(EXIT_TIMEOUT));
+            assertEquals("pier: address already in use: " + transport + ":" + port + ":interface=127.0.0.1",
+                    second.stderr());
+        }
+    }
+
     @Test
     void aBusyUdpPortExitsWithStatus1AndOneLine() throws Exception {
         try (DatagramSocket taken = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
