@@ -136,24 +136,21 @@ public final class ReactorGroup implements AutoCloseable {
                 probe.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             }
             probe.bind(address);
-            return probe.getLocalAddress();
+            // The port alone: the probe's own address may be another family's spelling of the one asked for.
+            return new InetSocketAddress(((InetSocketAddress) address).getAddress(),
+                    ((InetSocketAddress) probe.getLocalAddress()).getPort());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot listen on " + (stream ? "TCP " : "UDP ") + address + ": "
                     + BindFailures.reason(address, e), e);
         }
     }
 
-    /**
-     * Binds {@code address} on the first loop, then the address it got (its port, if 0 was asked) on the others;
-     * if one fails, those already listening stop.
-     */
+    /** Binds {@code address} (its port chosen already) on every loop; if one fails, those already listening stop. */
     private ListeningPort onEveryLoop(SocketAddress address, BiFunction<Reactor, SocketAddress, ListeningPort> listen) {
         List<ListeningPort> ports = new ArrayList<>();
         try {
-            ListeningPort first = listen.apply(reactors.getFirst(), address);
-            ports.add(first);
-            for (Reactor reactor : reactors.subList(1, reactors.size())) {
-                ports.add(listen.apply(reactor, first.address()));
+            for (Reactor reactor : reactors) {
+                ports.add(listen.apply(reactor, address));
             }
         } catch (RuntimeException e) {
             ports.forEach(ListeningPort::stopListening);
