@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pier.endpoint.TcpEndpoint;
 import dev.pier.endpoint.UdpEndpoint;
+import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -56,28 +57,39 @@ class ReactorGroupTest {
         };
         try (ReactorGroup group = ReactorGroup.start(2, ReactorOptions.defaults())) {
             ListeningPort port = group.listenTcp(0, factory, "127.0.0.1");
-            List<SocketChannel> clients = new ArrayList<>();
-            try {
-                for (int i = 0; i < 32; i++) {
-                    SocketChannel client = SocketChannel.open(port.address());
-                    clients.add(client);
-                    client.write(StreamTransportContract.ascii("c" + i));
-                }
-                for (int i = 0; i < clients.size(); i++) {
-                    String expected = "c" + i;
-                    assertEquals(expected, StreamTransportContract.readExactly(clients.get(i), expected.length()));
-                }
-            } finally {
-                for (SocketChannel client : clients) {
-                    client.close();
-                }
-            }
+            echoThroughManyClients(port, () -> { });
             // The kernel spreads connections by a hash of the peer's port: 32 all on one loop would be a 2^-31 fluke.
             assertEquals(2, servingThreads.size(), "both loops accepted connections: " + servingThreads);
             port.stopListening().toCompletableFuture().get(10, SECONDS);
             assertEquals(1, starts.get(), "the factory starts once for the group");
             assertEquals(1, stops.get(), "and stops once");
             assertTrue(group.next() != group.next(), "next() takes the loops in turn");
+        }
+    }
+
+    private static final int CLIENTS = 32;
+
+    /**
+     * Connects {@link #CLIENTS} clients, each echoed a message of its own, runs {@code whileConnected}, then closes
+     * them: enough for the kernel to spread them over both loops but by a 2^-31 fluke.
+     */
+    private static void echoThroughManyClients(ListeningPort port, Runnable whileConnected) throws IOException {
+        List<SocketChannel> clients = new ArrayList<>();
+        try {
+            for (int i = 0; i < CLIENTS; i++) {
+                SocketChannel client = SocketChannel.open(port.address());
+                clients.add(client);
+                client.write(StreamTransportContract.ascii("c" + i));
+            }
+            for (int i = 0; i < clients.size(); i++) {
+                String expected = "c" + i;
+                assertEquals(expected, StreamTransportContract.readExactly(clients.get(i), expected.length()));
+            }
+            whileConnected.run();
+        } finally {
+            for (SocketChannel client : clients) {
+                client.close();
+            }
         }
     }
 
@@ -112,23 +124,7 @@ class ReactorGroupTest {
                 factories.add(factory);
                 return factory;
             });
-            List<SocketChannel> clients = new ArrayList<>();
-            try {
-                for (int i = 0; i < 32; i++) {
-                    SocketChannel client = SocketChannel.open(port.address());
-                    clients.add(client);
-                    client.write(StreamTransportContract.ascii("c" + i));
-                }
-                for (int i = 0; i < clients.size(); i++) {
-                    String expected = "c" + i;
-                    assertEquals(expected, StreamTransportContract.readExactly(clients.get(i), expected.length()));
-                }
-                assertEquals(clients.size(), group.connectionCount());
-            } finally {
-                for (SocketChannel client : clients) {
-                    client.close();
-                }
-            }
+            echoThroughManyClients(port, () -> assertEquals(CLIENTS, group.connectionCount()));
             port.stopListening().toCompletableFuture().get(10, SECONDS);
             assertEquals(2, factories.size(), "one factory per loop");
             for (OneThreadFactory factory : factories) {
