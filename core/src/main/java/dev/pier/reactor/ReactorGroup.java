@@ -29,12 +29,13 @@ import java.util.function.Supplier;
  * Several {@link Reactor}s, one thread each, serving the same ports: the way to use every core.
  *
  * <p><b>How a port is shared.</b> TCP and UDP: each loop opens its own socket on the same address with
- * {@code SO_REUSEPORT}, and the kernel spreads incoming connections (or senders) over them by a hash of the peer's address
- * and port: no acceptor thread handing sockets over, no lock between loops. A port another socket holds is refused
- * as in use, though {@code SO_REUSEPORT} would let another process of the same user share it. Unix sockets have no
- * such kernel balancing, so the first loop accepts and hands the connections to the loops in turn. Either way a
- * connection lives on one loop for its whole life, so protocols stay single-threaded. State shared between
- * connections of different loops needs thread-safe types (or {@link Reactor#callFromThread} to the owning loop).
+ * {@code SO_REUSEPORT}, and the kernel spreads incoming connections (or senders) over them by a hash of the peer's
+ * address and port: no acceptor thread handing sockets over, no lock between loops. A port another socket holds is
+ * refused as in use, though {@code SO_REUSEPORT} would let another process of the same user share it. Unix sockets
+ * have no such kernel balancing, so the first loop accepts and hands the connections to the loops in turn. Either
+ * way a connection lives on one loop for its whole life, so protocols stay single-threaded. State shared between
+ * connections of different loops needs thread-safe types (or {@link Reactor#callFromThread} to the owning loop), or
+ * a factory per loop ({@link #listenTcp(TcpEndpoint, Supplier)}).
  *
  * <pre>{@code
  * try (ReactorGroup group = ReactorGroup.start()) {           // one loop per core

@@ -19,24 +19,27 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(30)
 class ServingTest {
 
-    private static final ServiceHandlers SILENT = new ServiceHandlers("silent", null, null, () -> peer -> new Protocol() {
-        @Override
-        public void dataReceived(ByteBuffer data) {
-        }
-    }, null);
+    private static final ServiceHandlers SILENT = new ServiceHandlers("silent", null, null,
+            () -> peer -> new Protocol() {
+                @Override
+                public void dataReceived(ByteBuffer data) {
+                }
+            }, null);
 
     @Test
     void aLoopThatDiesEndsTheCommandWithItsCauseAndWithoutStopped() {
         StringWriter out = new StringWriter();
         ReactorGroup loops = ReactorGroup.start(2, ReactorOptions.defaults());
-        CommandFailure failure = assertThrows(CommandFailure.class, () -> Serving.untilStopped(List.of(new Serving.Start("silent", () -> {
+        Serving.Start silent = new Serving.Start("silent", () -> {
             RunningServer server = Servers.startOnFirstLoop(loops, SILENT, new TcpEndpoint("127.0.0.1", 0,
                     TcpEndpoint.DEFAULT_BACKLOG));
             loops.reactors().getLast().callFromThread(() -> {   // not the loop serving: any of them
                 throw new OutOfMemoryError("test: Java heap space");
             });
             return server;
-        })), Duration.ofSeconds(1), new PrintWriter(out), new PrintWriter(new StringWriter())));
+        });
+        CommandFailure failure = assertThrows(CommandFailure.class, () -> Serving.untilStopped(List.of(silent),
+                Duration.ofSeconds(1), new PrintWriter(out), new PrintWriter(new StringWriter())));
 
         assertEquals("the event loop failed: out of memory (test: Java heap space)", failure.getMessage());
         List<String> lines = out.toString().lines().toList();
