@@ -30,6 +30,27 @@ class LauncherIT {
         }
     }
 
+    /**
+     * Ctrl-C while the launcher trains its start-up cache (on a first start, or after a build) stops the training run
+     * too: left behind, it served on a port of its own and held the build lock, so that every later start waited.
+     */
+    @Test
+    void interruptedWhileTrainingItsStartUpCacheItLeavesNothingRunningAndTheNextStartGoesAhead() throws Exception {
+        PierProcess.launcher();   // built and trained once for all tests; then this test takes the cache away
+        Files.deleteIfExists(PierProcess.root().resolve("app/target/pier.aot"));
+        try (PierProcess first = PierProcess.startInOwnGroup(directory, "--version")) {
+            first.awaitStderrLine(line -> line.startsWith("pier: preparing the start-up cache"));
+            first.interruptGroup();
+            assertEquals(130, first.exitStatus(EXIT_TIMEOUT), () -> output(first));
+        }
+        assertEquals(List.of(), ProcessHandle.allProcesses()
+                .filter(process -> process.info().commandLine().orElse("").contains("-XX:AOTCacheOutput="))
+                .map(process -> process.info().commandLine().orElse("?")).toList(), "training runs left");
+        try (PierProcess next = PierProcess.start(directory, "--version")) {
+            assertEquals(0, next.exitStatus(EXIT_TIMEOUT), () -> output(next));
+        }
+    }
+
     @Test
     void refusesClearlyWithoutJdk25() throws Exception {
         Path tools = toolsWithOnly("bash", "dirname", "readlink", "sed");
