@@ -1,4 +1,5 @@
 /**
- * Internal, not exported: what a failed bind says, in the same words for both models and the Unix sockets.
+ * Internal, not exported: binding alike in both models and for the Unix sockets: which family of socket an address
+ * gets, and what a failed bind says.
  */
 package dev.pier.binding;

@@ -1,8 +1,8 @@
 package dev.pier.blocking;
 
+import dev.pier.binding.SocketFamilies;
 import dev.pier.endpoint.TcpEndpoint;
 import java.io.IOException;
-import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
@@ -115,7 +115,6 @@ public non-sealed class TcpServer extends StreamServer {
     }
 
     private static StandardProtocolFamily family(InetSocketAddress address) {
-        return resolved(address).getAddress() instanceof Inet6Address
-                ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET;
+        return SocketFamilies.of(resolved(address));
     }
 }

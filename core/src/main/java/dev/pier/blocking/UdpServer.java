@@ -1,15 +1,14 @@
 package dev.pier.blocking;
 
+import dev.pier.binding.SocketFamilies;
 import dev.pier.endpoint.UdpEndpoint;
 import dev.pier.libc.Ipv4Datagrams;
 import dev.pier.logging.RateLimitedLog;
 import dev.pier.unix.Descriptors;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
@@ -63,8 +62,7 @@ public non-sealed class UdpServer extends DatagramServer {
         if (options.concurrency() instanceof Forking) {
             return DatagramChannel.open();
         }
-        return DatagramChannel.open(address.getAddress() instanceof Inet6Address
-                ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
+        return DatagramChannel.open(SocketFamilies.of(address));
     }
 
     /** Binds where a parsed {@code udp:} description says. */

@@ -1,6 +1,7 @@
 package dev.pier.reactor;
 
 import dev.pier.binding.BindFailures;
+import dev.pier.binding.SocketFamilies;
 import dev.pier.endpoint.ClientEndpoint;
 import dev.pier.layer.LayeredProtocol;
 import dev.pier.endpoint.TcpClientEndpoint;
@@ -132,7 +133,7 @@ public final class Reactor implements ReactorServices, AutoCloseable {
 
     ListeningPort listenTcp(SocketAddress address, ProtocolFactory factory, int backlog, boolean reusePort) {
         try {
-            ServerSocketChannel channel = ServerSocketChannel.open();
+            ServerSocketChannel channel = SocketFamilies.openServer(address);
             try {
                 channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
                 if (reusePort) {

@@ -1,6 +1,7 @@
 package dev.pier.reactor;
 
 import dev.pier.binding.BindFailures;
+import dev.pier.binding.SocketFamilies;
 import dev.pier.endpoint.ServerEndpoint;
 import dev.pier.endpoint.TcpEndpoint;
 import dev.pier.endpoint.UdpEndpoint;
@@ -10,10 +11,8 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
-import java.nio.channels.DatagramChannel;
 import java.nio.channels.NetworkChannel;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -132,7 +131,8 @@ public final class ReactorGroup implements AutoCloseable {
      * @throws UncheckedIOException if the address is in use, or cannot be bound for another reason
      */
     private static SocketAddress unshared(SocketAddress address, boolean stream) {
-        try (NetworkChannel probe = stream ? SocketChannel.open() : DatagramChannel.open()) {
+        try (NetworkChannel probe = stream ? SocketFamilies.openStream(address)
+                : SocketFamilies.openDatagram(address)) {
             if (stream) {
                 probe.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             }

@@ -15,7 +15,9 @@ import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
@@ -394,6 +396,29 @@ class ReactorTest {
         ListeningPort port = reactor.listenTcp(0, peer -> new Echo(), "127.0.0.1");
         Recorder client = new Recorder();
         assertSame(client, reactor.connectTcp("localhost", port.port(), peer -> client).get(10, SECONDS));
+    }
+
+    /**
+     * {@code 0.0.0.0} means every IPv4 interface, as for the blocking servers, Python's and Twisted's: not the JDK's
+     * dual-stack socket, which would take IPv6 clients too and hold the port on IPv6 (where binding it would fail).
+     */
+    @Test
+    void anIpv4WildcardListensOnIpv4AloneOverTcpAndUdp() throws Exception {
+        try (var probe = ServerSocketChannel.open(StandardProtocolFamily.INET6)) {
+            probe.bind(new InetSocketAddress("::1", 0));
+        } catch (IOException noIpv6) {
+            abort("no IPv6 loopback here: " + noIpv6.getMessage());
+        }
+        Reactor reactor = track(Reactor.start());
+        ListeningPort tcp = reactor.listenTcp(0, peer -> new Echo(), "0.0.0.0");
+        ListeningPort udp = reactor.listenUdp(0, new DatagramEcho(), "0.0.0.0");
+        assertEquals("0.0.0.0", ((InetSocketAddress) tcp.address()).getHostString());
+        assertEquals("0.0.0.0", ((InetSocketAddress) udp.address()).getHostString());
+        try (var v6 = ServerSocketChannel.open(StandardProtocolFamily.INET6);
+                var v6Datagrams = DatagramChannel.open(StandardProtocolFamily.INET6)) {
+            v6.bind(new InetSocketAddress("::1", tcp.port()));
+            v6Datagrams.bind(new InetSocketAddress("::1", udp.port()));
+        }
     }
 
     @Test

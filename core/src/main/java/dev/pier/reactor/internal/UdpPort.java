@@ -1,5 +1,6 @@
 package dev.pier.reactor.internal;
 
+import dev.pier.binding.SocketFamilies;
 import dev.pier.libc.Ipv4Datagrams;
 import dev.pier.logging.RateLimitedLog;
 import dev.pier.reactor.DatagramProtocol;
@@ -65,7 +66,7 @@ final class UdpPort extends SelectorPort<DatagramChannel> implements DatagramTra
      */
     static UdpPort listen(EventLoop loop, SocketAddress address, DatagramProtocol protocol, boolean reusePort,
                           boolean sendInBatches) throws IOException {
-        DatagramChannel channel = DatagramChannel.open();
+        DatagramChannel channel = SocketFamilies.openDatagram(address);
         try {
             if (reusePort) {
                 channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
