@@ -144,23 +144,29 @@ final class Targets {
             server. What would widen the margin: receiving with `recvmmsg` as well.""";
 
     private static final String UDP_VIRTUAL = """
-            The table's server CPU per datagram is more than twice the reactor's. The socketserver model's \
-            `UdpServer` now takes every datagram waiting (up to 32) each time its selector wakes, rather than one \
-            per wake-up (which lifted `pier echo --transport udp` with virtual threads by about 20% by hand, and \
-            this row from 0.73 to 0.84 against the last report), but each datagram is still a request, as in \
-            Python's `UDPServer` with `ThreadingMixIn`: a fresh handler on a virtual thread of its own, so it pays a \
-            thread's start, a hand-over to a carrier thread and a copy of its bytes, where the reactor's loop reads \
-            and answers a burst in place and sends the replies with one `sendmmsg`. What would close it: running the \
-            handlers of one burst on one virtual thread (the model's request per datagram kept), and receiving the \
-            burst with one `recvmmsg`.""";
+            The socketserver model's `UdpServer` takes every datagram waiting (up to 32) each time its selector \
+            wakes (which lifted this row from 0.73 to 0.84 and more), but each datagram is still a request, as in \
+            Python's `UDPServer` with `ThreadingMixIn`: a fresh handler on a virtual thread of its own. JFR \
+            execution samples (every 1 ms) of `./pier echo --transport udp --concurrency virtual` under this load \
+            show where that costs: the one serving thread, which every datagram passes, spends about a third of \
+            its samples adding the request's thread to the set of running ones (`ThreadPerRequest`'s \
+            `ConcurrentHashMap`, whose request threads remove theirs from other cores), a fifth counting the \
+            request (`LongAdder`) and a sixth building the thread's name; the carrier threads spend a sixth on the \
+            JDK's own registry of virtual threads. What would close it: no per-request bookkeeping on the serving \
+            thread (a thread that registers itself, one name per server, counters of a single writer), then the \
+            handlers of one burst run on one virtual thread.""";
+
 
 
     private static final String STREAM_VIRTUAL = """
-            Not profiled this round. Streaming is bounded by the kernel's loopback copies (see the reactor's note), \
-            and in this run every Pier peer sat below its usual figure against Netty, the reactor too (0.93, where it \
-            has measured 1.08); the virtual-thread server adds a park and an unpark when a read finds no data. Its \
-            rounds ranged from 0.78 to 0.96. What would close it: the reactor's note applies; then a profile of the \
-            handler's read and write path to see what a message costs beyond the reactor's.""";
+            Streaming is bounded by the kernel's loopback copies (see the reactor's note), and the rounds range \
+            widely. JFR execution samples (every 1 ms) of `./pier echo --concurrency virtual` streaming 1 GiB: the \
+            handler's thread spends its time in the socket's `read` and `write`, but through the handler's streams, \
+            which read into and write from a heap array, so the JDK copies every chunk twice more, through a \
+            temporary direct buffer each way (about a tenth of the samples), copies the reactor does not make. \
+            What would close it: `transferTo` between a connection's own streams moving the bytes through one \
+            direct buffer, socket to socket.""";
+
 
     private static final String LATENCY = """
             At half Netty's peak the loops are idle most of the time, and the tail is set by pauses, not work. With \
