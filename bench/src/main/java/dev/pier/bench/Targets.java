@@ -156,8 +156,6 @@ final class Targets {
             thread (a thread that registers itself, one name per server, counters of a single writer), then the \
             handlers of one burst run on one virtual thread.""";
 
-
-
     private static final String STREAM_VIRTUAL = """
             Streaming is bounded by the kernel's loopback copies (see the reactor's note), and the rounds range \
             widely. JFR execution samples (every 1 ms) of `./pier echo --concurrency virtual` streaming 1 GiB: the \
@@ -166,7 +164,6 @@ final class Targets {
             temporary direct buffer each way (about a tenth of the samples), copies the reactor does not make. \
             What would close it: `transferTo` between a connection's own streams moving the bytes through one \
             direct buffer, socket to socket.""";
-
 
     private static final String LATENCY = """
             At half Netty's peak the loops are idle most of the time, and the tail is set by pauses, not work. With \

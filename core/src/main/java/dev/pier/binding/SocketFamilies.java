@@ -1,13 +1,9 @@
 package dev.pier.binding;
 
-import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
-import java.nio.channels.DatagramChannel;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 
 /**
  * Which family of socket serves an address, the same in both models: an IPv4 address gets an IPv4 socket, so that
@@ -19,31 +15,12 @@ public final class SocketFamilies {
     private SocketFamilies() {
     }
 
-    /** IPv6 for an IPv6 address, IPv4 for an IPv4 one. */
-    public static StandardProtocolFamily of(InetSocketAddress address) {
-        return address.getAddress() instanceof Inet6Address
+    /**
+     * IPv6 for an IPv6 address, else IPv4 (an unresolved address, or one of another kind, fails to bind on either,
+     * with the same exception).
+     */
+    public static StandardProtocolFamily of(SocketAddress address) {
+        return address instanceof InetSocketAddress inet && inet.getAddress() instanceof Inet6Address
                 ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET;
-    }
-
-    /** A listening channel of the family {@code address} needs; the JDK's default for an unresolved address. */
-    public static ServerSocketChannel openServer(SocketAddress address) throws IOException {
-        return resolved(address) instanceof InetSocketAddress inet ? ServerSocketChannel.open(of(inet))
-                : ServerSocketChannel.open();
-    }
-
-    /** A connection's channel of the family {@code address} needs; the JDK's default for an unresolved address. */
-    public static SocketChannel openStream(SocketAddress address) throws IOException {
-        return resolved(address) instanceof InetSocketAddress inet ? SocketChannel.open(of(inet))
-                : SocketChannel.open();
-    }
-
-    /** A datagram channel of the family {@code address} needs; the JDK's default for an unresolved address. */
-    public static DatagramChannel openDatagram(SocketAddress address) throws IOException {
-        return resolved(address) instanceof InetSocketAddress inet ? DatagramChannel.open(of(inet))
-                : DatagramChannel.open();
-    }
-
-    private static SocketAddress resolved(SocketAddress address) {
-        return address instanceof InetSocketAddress inet && inet.isUnresolved() ? null : address;
     }
 }

@@ -133,7 +133,7 @@ public final class Reactor implements ReactorServices, AutoCloseable {
 
     ListeningPort listenTcp(SocketAddress address, ProtocolFactory factory, int backlog, boolean reusePort) {
         try {
-            ServerSocketChannel channel = SocketFamilies.openServer(address);
+            ServerSocketChannel channel = ServerSocketChannel.open(SocketFamilies.of(address));
             try {
                 channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
                 if (reusePort) {

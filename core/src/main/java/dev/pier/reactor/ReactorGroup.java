@@ -11,8 +11,9 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
+import java.nio.channels.DatagramChannel;
 import java.nio.channels.NetworkChannel;
-import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -91,10 +92,8 @@ public final class ReactorGroup implements AutoCloseable {
      * @throws UnsupportedOperationException if the system has no {@code SO_REUSEPORT}
      */
     public ListeningPort listenTcp(SocketAddress address, ProtocolFactory factory, int backlog) {
-        requireReusePort();
         ProtocolFactory shared = new SharedFactory(Objects.requireNonNull(factory, "factory"));
-        return onEveryLoop(unshared(address, true),
-                (reactor, bound) -> reactor.listenTcp(bound, shared, backlog, true));
+        return onEveryLoop(address, true, (reactor, bound) -> reactor.listenTcp(bound, shared, backlog, true));
     }
 
     /**
@@ -109,49 +108,52 @@ public final class ReactorGroup implements AutoCloseable {
      * @throws UnsupportedOperationException if the system has no {@code SO_REUSEPORT}
      */
     public ListeningPort listenTcp(TcpEndpoint endpoint, Supplier<? extends ProtocolFactory> factories) {
-        requireReusePort();
-        return onEveryLoop(unshared(endpoint.socketAddress(), true),
-                (reactor, address) -> reactor.listenTcp(address, factories.get(), endpoint.backlog(), true));
+        return onEveryLoop(endpoint.socketAddress(), true,
+                (reactor, bound) -> reactor.listenTcp(bound, factories.get(), endpoint.backlog(), true));
     }
 
     /** Receives UDP datagrams where a parsed {@code udp:} description says, each loop with its own protocol. */
     public ListeningPort listenUdp(UdpEndpoint endpoint, Supplier<? extends DatagramProtocol> protocols) {
-        requireReusePort();
-        return onEveryLoop(unshared(endpoint.socketAddress(), false),
-                (reactor, address) -> reactor.listenUdp(address, protocols.get(), true));
+        return onEveryLoop(endpoint.socketAddress(), false,
+                (reactor, bound) -> reactor.listenUdp(bound, protocols.get(), true));
     }
 
     /**
-     * {@code address}, with the port the system picks if it is 0, once no other socket holds it. With
-     * {@code SO_REUSEPORT} any process of the same user may bind the port as well, so a second server started on it
-     * by mistake would quietly take part of the clients rather than fail; a socket bound without that option finds
-     * out, as the loops' sockets cannot. (Not listening, so that no client is reset meanwhile; TCP connections of an
-     * earlier server waiting out {@code TIME_WAIT} do not count, as for any server that sets {@code SO_REUSEADDR}.)
+     * Binds {@code address} on every loop with {@code listen}, each loop with a socket of its own and
+     * {@code SO_REUSEPORT}; if one fails, those already listening stop. First a probe of the same kind, bound without
+     * that option, makes sure no other socket holds the address (with the option any process of the same user could
+     * bind the port as well, and a second server started on it by mistake would quietly take part of the clients
+     * rather than fail) and picks the port if it is 0. The probe does not listen, so no client is reset meanwhile;
+     * TCP connections of an earlier server waiting out {@code TIME_WAIT} do not count, as for any server that sets
+     * {@code SO_REUSEADDR}.
      *
-     * @throws UncheckedIOException if the address is in use, or cannot be bound for another reason
+     * @throws UnsupportedOperationException if the system has no {@code SO_REUSEPORT}
+     * @throws UncheckedIOException          if the address is in use, or cannot be bound for another reason
      */
-    private static SocketAddress unshared(SocketAddress address, boolean stream) {
-        try (NetworkChannel probe = stream ? SocketFamilies.openStream(address)
-                : SocketFamilies.openDatagram(address)) {
+    private ListeningPort onEveryLoop(SocketAddress address, boolean stream,
+            BiFunction<Reactor, SocketAddress, ListeningPort> listen) {
+        SocketAddress bound;
+        try (NetworkChannel probe = stream ? SocketChannel.open(SocketFamilies.of(address))
+                : DatagramChannel.open(SocketFamilies.of(address))) {
+            if (!probe.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT)) {
+                throw new UnsupportedOperationException("this system has no SO_REUSEPORT, so several loops cannot "
+                        + "share a port; use a single Reactor");
+            }
             if (stream) {
                 probe.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             }
             probe.bind(address);
             // The port alone: the probe's own address may be another family's spelling of the one asked for.
-            return new InetSocketAddress(((InetSocketAddress) address).getAddress(),
+            bound = new InetSocketAddress(((InetSocketAddress) address).getAddress(),
                     ((InetSocketAddress) probe.getLocalAddress()).getPort());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot listen on " + (stream ? "TCP " : "UDP ") + address + ": "
                     + BindFailures.reason(address, e), e);
         }
-    }
-
-    /** Binds {@code address} (its port chosen already) on every loop; if one fails, those already listening stop. */
-    private ListeningPort onEveryLoop(SocketAddress address, BiFunction<Reactor, SocketAddress, ListeningPort> listen) {
         List<ListeningPort> ports = new ArrayList<>();
         try {
             for (Reactor reactor : reactors) {
-                ports.add(listen.apply(reactor, address));
+                ports.add(listen.apply(reactor, bound));
             }
         } catch (RuntimeException e) {
             ports.forEach(ListeningPort::stopListening);
@@ -168,9 +170,8 @@ public final class ReactorGroup implements AutoCloseable {
      * @throws UnsupportedOperationException if the system has no {@code SO_REUSEPORT}
      */
     public ListeningPort listenUdp(int port, Supplier<? extends DatagramProtocol> protocols, String interfaceAddress) {
-        requireReusePort();
-        return onEveryLoop(unshared(inet(interfaceAddress, port), false),
-                (reactor, address) -> reactor.listenUdp(address, protocols.get(), true));
+        return onEveryLoop(inet(interfaceAddress, port), false,
+                (reactor, bound) -> reactor.listenUdp(bound, protocols.get(), true));
     }
 
     /**
@@ -228,17 +229,6 @@ public final class ReactorGroup implements AutoCloseable {
     private static InetSocketAddress inet(String interfaceAddress, int port) {
         return interfaceAddress == null || interfaceAddress.isEmpty()
                 ? new InetSocketAddress(port) : new InetSocketAddress(interfaceAddress, port);
-    }
-
-    private static void requireReusePort() {
-        try (ServerSocketChannel probe = ServerSocketChannel.open()) {
-            if (!probe.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT)) {
-                throw new UnsupportedOperationException("this system has no SO_REUSEPORT, so several loops cannot "
-                        + "share a port; use a single Reactor");
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot open a socket: " + e.getMessage(), e);
-        }
     }
 
     /** The group's listening sockets seen as one port. */

@@ -66,7 +66,7 @@ final class UdpPort extends SelectorPort<DatagramChannel> implements DatagramTra
      */
     static UdpPort listen(EventLoop loop, SocketAddress address, DatagramProtocol protocol, boolean reusePort,
                           boolean sendInBatches) throws IOException {
-        DatagramChannel channel = SocketFamilies.openDatagram(address);
+        DatagramChannel channel = DatagramChannel.open(SocketFamilies.of(address));
         try {
             if (reusePort) {
                 channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
