@@ -531,7 +531,8 @@ final class ForkingDispatcher implements RequestDispatcher {
     /** Child processes alive now: warm, busy, or still starting (for tests and monitoring). */
     List<ProcessHandle> children() {
         synchronized (lock) {
-            return live.stream().map(child -> child.process.toHandle()).toList();
+            // A child waited for has exited, though the JDK may not have run its exit callback (which removes it) yet.
+            return live.stream().map(child -> child.process.toHandle()).filter(ProcessHandle::isAlive).toList();
         }
     }
 
@@ -539,7 +540,7 @@ final class ForkingDispatcher implements RequestDispatcher {
     List<ProcessHandle> busyChildren() {
         synchronized (lock) {
             return live.stream().filter(child -> child.client != null).map(child -> child.process.toHandle())
-                    .toList();
+                    .filter(ProcessHandle::isAlive).toList();
         }
     }
 
