@@ -237,6 +237,11 @@ final class ForkingDispatcher implements RequestDispatcher {
         } catch (IOException e) {
             return;
         }
+        if (answer.get(0) != ForkedChild.FINISHED) {
+            // The handler threw: the child's handleError saw it, not this process. Counted before the child can take
+            // its next request, so whoever that request serves sees the count.
+            server.counters().failed();
+        }
         RequestJob finished;
         boolean again;
         synchronized (lock) {
@@ -249,9 +254,6 @@ final class ForkingDispatcher implements RequestDispatcher {
             } else {
                 child.retired = true;
             }
-        }
-        if (answer.get(0) != ForkedChild.FINISHED) {
-            server.counters().failed();   // the handler threw: the child's handleError saw it, not this process
         }
         if (finished != null) {
             release(finished, answer.get(0) == ForkedChild.FINISHED);

@@ -20,8 +20,10 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -234,9 +236,18 @@ class ForkingServerTest {
     void childrenKilledWhileStartingAreReplacedWithoutFailingARequest() throws Exception {
         BaseServer<?> server = tcpServer(Scripted.PROCESS, Concurrency.forking().withWarmChildren(2));
         Serving serving = Serving.start(server);
-        for (ProcessHandle child : children(server).children()) {
-            child.destroyForcibly();   // as an operator or the OOM killer might, whether it has connected or not
+        // As an operator or the OOM killer might, whether they have connected or not: the first two children started.
+        Set<ProcessHandle> killed = new HashSet<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (killed.size() < 2 && System.nanoTime() < deadline) {
+            for (ProcessHandle child : children(server).children()) {
+                if (killed.size() < 2 && killed.add(child)) {
+                    child.destroyForcibly();
+                }
+            }
+            Thread.yield();   // the starter starts them one at a time once the server serves
         }
+        assertEquals(2, killed.size(), "two children started");
         try (Client client = Kind.TCP.connect(server)) {
             Long.parseLong(client.exchange("pid"));
         }

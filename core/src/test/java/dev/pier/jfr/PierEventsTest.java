@@ -146,12 +146,9 @@ class PierEventsTest {
                 loopThread.complete(Thread.currentThread().getName());
             });
             String name = loopThread.get(10, SECONDS);
-            RecordedEvent stall = await("dev.pier.LoopStall", e -> name.equals(e.getString("loop")));
-            assertTrue(stall.getDuration().compareTo(Duration.ofMillis(50)) >= 0, stall.getDuration().toString());
-            synchronized (events) {
-                assertEquals(1, events.stream().filter(e -> e.getEventType().getName().equals("dev.pier.LoopStall")
-                        && name.equals(e.getString("loop"))).count());
-            }
+            // Another pass may stall too on a busy machine (a pause, a descheduled thread): the one held is there.
+            await("dev.pier.LoopStall", e -> name.equals(e.getString("loop"))
+                    && e.getDuration().compareTo(Duration.ofMillis(80)) >= 0);
         }
     }
 

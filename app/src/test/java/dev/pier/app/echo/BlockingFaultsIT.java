@@ -46,13 +46,13 @@ class BlockingFaultsIT {
                 }
                 server.awaitStderrLine(line -> line.contains("WARN") && line.contains("Too many open files"));
                 long cpuBefore = cpuTimeNanos(server.pid());
-                Thread.sleep(1000);   // a window to measure, not a wait for an event
+                Thread.sleep(2000);   // a window to measure, not a wait for an event
                 long cpuDuringEpisode = cpuTimeNanos(server.pid()) - cpuBefore;
-                // A thread retrying accept at once would burn the whole second; the JIT and the collector, after a
+                // A thread retrying accept at once would burn the whole window; the JIT and the collector, after a
                 // burst of connections, take a fraction of it.
-                assertTrue(cpuDuringEpisode < 600_000_000L,
+                assertTrue(cpuDuringEpisode < 1_000_000_000L,
                         "a server out of descriptors must not spin: " + cpuDuringEpisode / 1_000_000 + " ms of CPU"
-                                + " in one second");
+                                + " in two seconds");
                 assertEquals("still served\n", echo(clients.getFirst(), "still served\n"),
                         "the connections it has are still served");
             } finally {

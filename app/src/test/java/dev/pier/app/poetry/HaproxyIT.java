@@ -348,8 +348,9 @@ class HaproxyIT {
     /** HAProxy in front of backend {@code pier} ({@code servers}: the lines of its section), with a stats socket. */
     private int haproxy(String servers) throws Exception {
         // HAProxy cannot listen on port 0 and say where: free ports, just freed.
-        int front = freePort();
-        int ready = freePort();
+        int[] ports = freePorts(2);
+        int front = ports[0];
+        int ready = ports[1];
         Path config = directory.resolve("haproxy.cfg");
         Files.writeString(config, """
                 global
@@ -451,9 +452,20 @@ class HaproxyIT {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return probe.getLocalPort();
+    /** Ports free now, all different: each probe stays bound until all are chosen. */
+    private static int[] freePorts(int count) throws IOException {
+        ServerSocket[] probes = new ServerSocket[count];
+        try {
+            for (int i = 0; i < count; i++) {
+                probes[i] = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+            }
+            return Arrays.stream(probes).mapToInt(ServerSocket::getLocalPort).toArray();
+        } finally {
+            for (ServerSocket probe : probes) {
+                if (probe != null) {
+                    probe.close();
+                }
+            }
         }
     }
 

@@ -115,14 +115,14 @@ class PoetryFaultsIT {
         try (TestServer poetry = TestServer.replying(new AtomicReference<>(POEM));
              TestServer silent = TestServer.silent()) {
             long start = System.nanoTime();
-            try (PierProcess get = PierProcess.start(dir, "poetry", "get", "--timeout", "1",
+            try (PierProcess get = PierProcess.start(dir, "poetry", "get", "--timeout", "3",
                     "--transform", "127.0.0.1:" + silent.port(), "127.0.0.1:" + poetry.port())) {
                 assertEquals(1, get.exitStatus(EXIT));
                 Duration took = Duration.ofNanos(System.nanoTime() - start);
                 assertTrue(took.compareTo(Duration.ofSeconds(15)) < 0, "took " + took);
                 assertEquals(List.of(), get.stdout());
                 assertTrue(get.stderr().contains("Task 1: failed to get a poem from 127.0.0.1:" + poetry.port()
-                        + ": timed out after 1 s waiting for the transform server"), get.stderr());
+                        + ": timed out after 3 s waiting for the transform server"), get.stderr());
             }
         }
     }

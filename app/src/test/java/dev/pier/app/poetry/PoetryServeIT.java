@@ -206,10 +206,10 @@ class PoetryServeIT {
     void getGivesUpOnASlowServerAfterTheTimeout() throws Exception {
         // The first 10 bytes come at once, the next ones only after 30 s.
         try (PierProcess slow = PierProcess.start(dir, "poetry", "serve", "--port", "0", "--delay", "30");
-             PierProcess get = PierProcess.start(dir, "poetry", "get", "--timeout", "1.5",
+             PierProcess get = PierProcess.start(dir, "poetry", "get", "--timeout", "4",
                      String.valueOf(slow.port()))) {
             assertEquals(1, get.exitStatus(EXIT));
-            assertTrue(get.stderr().contains("timed out after 1.5 s with 10 bytes"), get.stderr());
+            assertTrue(get.stderr().contains("timed out after 4 s with 10 bytes"), get.stderr());
         }
     }
 
