@@ -146,15 +146,15 @@ final class Targets {
     private static final String UDP_VIRTUAL = """
             The socketserver model's `UdpServer` takes every datagram waiting (up to 32) each time its selector \
             wakes (which lifted this row from 0.73 to 0.84 and more), but each datagram is still a request, as in \
-            Python's `UDPServer` with `ThreadingMixIn`: a fresh handler on a virtual thread of its own. JFR \
-            execution samples (every 1 ms) of `./pier echo --transport udp --concurrency virtual` under this load \
-            show where that costs: the one serving thread, which every datagram passes, spends about a third of \
-            its samples adding the request's thread to the set of running ones (`ThreadPerRequest`'s \
-            `ConcurrentHashMap`, whose request threads remove theirs from other cores), a fifth counting the \
-            request (`LongAdder`) and a sixth building the thread's name; the carrier threads spend a sixth on the \
-            JDK's own registry of virtual threads. What would close it: no per-request bookkeeping on the serving \
-            thread (a thread that registers itself, one name per server, counters of a single writer), then the \
-            handlers of one burst run on one virtual thread.""";
+            Python's `UDPServer` with `ThreadingMixIn`: a fresh handler on a virtual thread of its own. Measured \
+            from /proc under this load, `./pier echo --transport udp` spends the same kernel time per datagram with \
+            `--concurrency virtual` as with `reactor` (about 7 us) and about 1.7 us more in user code (4.5 against \
+            2.8): the virtual thread per datagram, started from the serving thread, scheduled on a carrier, ended. \
+            The serving thread's own bookkeeping is not it: JFR samples it adding each thread to the running set \
+            and building its name, but a build without either (tried) served at the same rate with the same CPU. \
+            What would close it: cheaper virtual-thread starts in the JDK, or the handlers of one burst run on one \
+            thread, which would let one slow handler delay the datagrams after it (socketserver's threading \
+            servers never do).""";
 
     private static final String STREAM_VIRTUAL = """
             Streaming is bounded by the kernel's loopback copies (see the reactor's note), and the rounds range \

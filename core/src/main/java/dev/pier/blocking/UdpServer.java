@@ -33,6 +33,7 @@ public non-sealed class UdpServer extends DatagramServer {
     private final ByteBuffer receiveBuffer;
     /** An IPv4 socket bound elsewhere, which the JDK may take for IPv6: replies go through {@link Ipv4Datagrams}. */
     private final boolean ipv4BoundElsewhere;
+    private final DatagramSender replies;
 
     public UdpServer(InetSocketAddress address, RequestHandlerFactory<DatagramRequest> handlerFactory)
             throws IOException {
@@ -49,6 +50,7 @@ public non-sealed class UdpServer extends DatagramServer {
         this.receiveBuffer = ByteBuffer.allocateDirect(options.maxPacketSize() + 1);
         this.listening = new ListeningChannel<>(openChannel(address, options), address, SelectionKey.OP_READ);
         this.ipv4BoundElsewhere = false;
+        this.replies = countedReplies();
         if (options.bindAndActivate()) {
             bindAndActivate();
         }
@@ -98,6 +100,7 @@ public non-sealed class UdpServer extends DatagramServer {
         this.receiveBuffer = ByteBuffer.allocateDirect(options.maxPacketSize() + 1);
         this.listening = ListeningChannel.bound(channel, SelectionKey.OP_READ);
         this.ipv4BoundElsewhere = Ipv4Datagrams.isIpv4(channel);
+        this.replies = countedReplies();
         if (options.bindAndActivate()) {
             bindAndActivate();
         }
@@ -157,17 +160,23 @@ public non-sealed class UdpServer extends DatagramServer {
         }
         ByteBuffer data = ByteBuffer.allocate(receiveBuffer.remaining()).put(receiveBuffer).flip();
         counters().received(data.remaining());
-        DatagramSender replies = ipv4BoundElsewhere
+        return new IncomingRequest<>(new DatagramRequest(data, replies), sender);
+    }
+
+    /** How every request's replies leave, counted: built once, not per datagram. */
+    private DatagramSender countedReplies() {
+        DatagramChannel channel = listening.channel();
+        DatagramSender uncounted = ipv4BoundElsewhere
                 ? (datagram, target) -> {
                     int length = datagram.remaining();
                     return warnIfDropped(length, Ipv4Datagrams.send(Descriptors.of(channel), datagram, target), target);
                 }
                 : (datagram, target) -> send(channel, datagram, target);
-        return new IncomingRequest<>(new DatagramRequest(data, (datagram, target) -> {
-            int sent = replies.send(datagram, target);
+        return (datagram, target) -> {
+            int sent = uncounted.send(datagram, target);
             counters().sent(sent);
             return sent;
-        }), sender);
+        };
     }
 
     @Override
