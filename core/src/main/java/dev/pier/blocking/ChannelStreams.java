@@ -90,6 +90,9 @@ final class ChannelStreams {
         @Override
         public long transferTo(OutputStream out) throws IOException {
             Objects.requireNonNull(out, "out");
+            if (out instanceof Output output && output.channel == channel && timedInet == null && timeout == null) {
+                return echo(output);
+            }
             byte[] buffer = new byte[MIN_TRANSFER];
             long total = 0;
             for (int n; (n = read(buffer, 0, buffer.length)) >= 0; ) {
@@ -100,6 +103,29 @@ final class ChannelStreams {
                 }
             }
             return total;
+        }
+
+        /**
+         * {@link #transferTo} from a connection to itself, through a direct buffer: a heap array would cost two more
+         * copies per chunk, the JDK moving it through a temporary direct buffer on each side. The buffer grows as
+         * {@code transferTo}'s does.
+         */
+        private long echo(Output output) throws IOException {
+            ByteBuffer buffer = ByteBuffer.allocateDirect(MIN_TRANSFER);
+            long total = 0;
+            while (true) {
+                if (closed) {
+                    throw new IOException("stream closed");
+                }
+                int n = channel.read(buffer);
+                if (n < 0) {
+                    return total;
+                }
+                counters.received(n);
+                output.writeAll(buffer.flip());
+                total += n;
+                buffer = n == buffer.capacity() && n < MAX_TRANSFER ? ByteBuffer.allocateDirect(n * 2) : buffer.clear();
+            }
         }
 
         /**
@@ -162,6 +188,21 @@ final class ChannelStreams {
                     while (chunk.hasRemaining()) {
                         sent += channel.write(chunk);
                     }
+                }
+            } finally {
+                counters.sent(sent);
+            }
+        }
+
+        /** Sends all of {@code bytes}. */
+        void writeAll(ByteBuffer bytes) throws IOException {
+            if (closed) {
+                throw new IOException("stream closed");
+            }
+            int sent = 0;
+            try {
+                while (bytes.hasRemaining()) {
+                    sent += channel.write(bytes);
                 }
             } finally {
                 counters.sent(sent);

@@ -10,12 +10,17 @@ import dev.pier.metrics.ServerStatistics;
 import dev.pier.tls.TlsServer;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
@@ -67,6 +72,37 @@ class ServerStatisticsTest {
             assertEquals(new ServerStatistics(3, 0, total, total, 0),
                     awaitStatistics(server, s -> s.bytesSent() == total));
             serving.shutdownAndAwait();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("inProcess")
+    void aLargeStreamEchoedThroughTransferToComesBackWholeAndCounted(Concurrency concurrency, @TempDir Path dir)
+            throws Exception {
+        byte[] payload = new byte[3 * 1024 * 1024 + 7];   // the buffer grows to its largest, then a partial chunk
+        new Random(7).nextBytes(payload);
+        ServerOptions options = ServerOptions.defaults().withConcurrency(concurrency);
+        try (var tcp = server(concurrency, List.of(), Echo::new);
+             var unix = new UnixStreamServer(dir.resolve("echo.sock"), Echo::new, options)) {
+            for (BaseServer<SocketChannel> server : List.<BaseServer<SocketChannel>>of(tcp, unix)) {
+                Serving serving = Serving.start(server);
+                try (SocketChannel client = SocketChannel.open(server.address())) {
+                    // Written from another thread while this one reads: neither side's buffers hold it all.
+                    var written = CompletableFuture.runAsync(() -> {
+                        try {
+                            client.write(ByteBuffer.wrap(payload));
+                            client.shutdownOutput();
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    });
+                    assertArrayEquals(payload, Channels.newInputStream(client).readAllBytes());
+                    written.get(20, TimeUnit.SECONDS);
+                }
+                assertEquals(new ServerStatistics(1, 0, payload.length, payload.length, 0),
+                        awaitStatistics(server, s -> s.bytesSent() == payload.length));
+                serving.shutdownAndAwait();
+            }
         }
     }
 
