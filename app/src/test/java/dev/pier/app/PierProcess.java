@@ -204,6 +204,13 @@ public final class PierProcess implements AutoCloseable {
         return stdout.get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /** What the process has printed on stderr so far, for a failure's message while it may still run. */
+    public String stderrSoFar() {
+        synchronized (stderrSoFar) {
+            return String.join("\n", stderrSoFar);
+        }
+    }
+
     /** Everything on stderr, once the process closed it. */
     public String stderr() throws Exception {
         return stderr.get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);

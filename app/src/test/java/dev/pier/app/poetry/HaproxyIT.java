@@ -86,6 +86,7 @@ class HaproxyIT {
                 http-check expect status 200
                 option redispatch
                 retries 3
+                timeout check 2s
                 default-server inter 200ms fall 1 rise 1
                 server first 127.0.0.1:%d send-proxy check port %d
                 server second 127.0.0.1:%d send-proxy-v2 check port %d
@@ -197,7 +198,8 @@ class HaproxyIT {
                     clients.failedBeforeDown.get(), clients.failedAfterDown.get(), clients.wholeAfterDown.get(),
                     clients.wholeAfterDown.get() + clients.failedAfterDown.get(), dead.redispatches(),
                     clients.failuresBeforeDown());
-            assertEquals(List.of(), clients.failuresAfterDown(), "clients that began once the backend was down");
+            assertEquals(List.of(), clients.failuresAfterDown(),
+                    () -> "clients that began once the backend was down; HAProxy:\n" + haproxyLog());
             // A client can lose only the connection it had when the backend died: any later is refused, and sent on.
             assertTrue(clients.failedBeforeDown.get() <= CLIENTS, "lost: " + clients.failuresBeforeDown());
             assertTrue(clients.wholeAfterDown.get() >= 100, "served whole after the mark: " + clients.wholeAfterDown);
@@ -263,7 +265,9 @@ class HaproxyIT {
                 failures.add(failure);
             }
         }
-        assertEquals(List.of(), failures, "poems not whole");
+        assertEquals(List.of(), failures, () -> "poems not whole; the drained backend said:\n"
+                + first.process().stderrSoFar() + "\nthe other:\n" + second.process().stderrSoFar()
+                + "\nHAProxy:\n" + haproxyLog());
         int exitStatus = first.process().exitStatus(STATE_CHANGE);
         long exitedAfter = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - signalledAt);
         String drainedLog = first.process().stderr();
@@ -377,6 +381,15 @@ class HaproxyIT {
         });
         awaitListening(ready);
         return front;
+    }
+
+    /** What HAProxy said (its servers going down and up, and why), for a failure's message. */
+    private String haproxyLog() {
+        try {
+            return Files.readString(directory.resolve("haproxy.log"));
+        } catch (IOException e) {
+            return "(unreadable: " + e + ")";
+        }
     }
 
     private Path statsSocket() {
