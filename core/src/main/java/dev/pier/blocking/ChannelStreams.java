@@ -178,20 +178,12 @@ final class ChannelStreams {
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
             Objects.checkFromIndexSize(off, len, b.length);
-            if (closed) {
-                throw new IOException("stream closed");
-            }
-            int sent = 0;
-            try {
-                while (sent < len) {
-                    ByteBuffer chunk = ByteBuffer.wrap(b, off + sent, Math.min(len - sent, MAX_TRANSFER));
-                    while (chunk.hasRemaining()) {
-                        sent += channel.write(chunk);
-                    }
-                }
-            } finally {
-                counters.sent(sent);
-            }
+            int at = off;
+            do {
+                int chunk = Math.min(off + len - at, MAX_TRANSFER);
+                writeAll(ByteBuffer.wrap(b, at, chunk));
+                at += chunk;
+            } while (at < off + len);
         }
 
         /** Sends all of {@code bytes}. */

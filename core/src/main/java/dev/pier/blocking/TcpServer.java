@@ -4,7 +4,6 @@ import dev.pier.binding.SocketFamilies;
 import dev.pier.endpoint.TcpEndpoint;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -31,7 +30,7 @@ public non-sealed class TcpServer extends StreamServer {
 
     public TcpServer(InetSocketAddress address, RequestHandlerFactory<SocketChannel> handlerFactory,
                      ServerOptions options) throws IOException {
-        super(resolved(address), family(address), handlerFactory, options);
+        super(resolved(address), SocketFamilies.of(address), handlerFactory, options);
     }
 
     /** Binds where a parsed {@code tcp:} description says; its backlog replaces the options' one. */
@@ -112,9 +111,5 @@ public non-sealed class TcpServer extends StreamServer {
             throw new IllegalArgumentException("cannot resolve host " + address.getHostString());
         }
         return address;
-    }
-
-    private static StandardProtocolFamily family(InetSocketAddress address) {
-        return SocketFamilies.of(resolved(address));
     }
 }

@@ -55,7 +55,12 @@ public final class ReactorGroup implements AutoCloseable {
 
     /** One running loop per available processor. */
     public static ReactorGroup start() {
-        return start(Runtime.getRuntime().availableProcessors(), ReactorOptions.defaults());
+        return start(ReactorOptions.defaults());
+    }
+
+    /** One running loop per available processor, with the given options. */
+    public static ReactorGroup start(ReactorOptions options) {
+        return start(Runtime.getRuntime().availableProcessors(), options);
     }
 
     /** {@code loops} running loops with the given options. */

@@ -226,8 +226,7 @@ public final class ServiceOptions extends ProcessOptions {
     public ReactorGroup loops() {
         if (loops == null) {
             loops = composition() != null && maxDatagram == null ? composition().loops()
-                    : ReactorGroup.start(Runtime.getRuntime().availableProcessors(),
-                            ReactorOptions.defaults().withMaxDatagramSize(maxDatagram()));
+                    : ReactorGroup.start(ReactorOptions.defaults().withMaxDatagramSize(maxDatagram()));
         }
         return loops;
     }
